@@ -1,0 +1,138 @@
+//! The error codes a client may receive, over WebSocket or HTTP. One list, so the web
+//! client, the tests and the protocol document agree on every code.
+
+use serde::{Deserialize, Serialize};
+
+/// A stable, machine-readable reason. The wire form is the snake_case name.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The frame is not valid JSON, or not a JSON object with a `type`.
+    BadJson,
+    /// The `type` is not one this protocol version knows.
+    UnknownType,
+    /// The type is known but its fields are missing or wrong.
+    BadMessage,
+    /// The frame is larger than the server accepts.
+    FrameTooLarge,
+    /// Binary frames are not part of the protocol.
+    BinaryFrame,
+    /// The client speaks a protocol version the server does not.
+    UnsupportedVersion,
+    /// A message other than `join` came before a successful `join`.
+    NotJoined,
+    /// A second `join` on a connection that already joined.
+    AlreadyJoined,
+    /// The token is missing, malformed, unsigned, signed with another key or algorithm,
+    /// or for another audience or issuer.
+    TokenInvalid,
+    /// The token's expiry has passed.
+    TokenExpired,
+    /// The token names a participant, role or organisation this fair does not have.
+    UnknownParticipant,
+    /// The token is scoped to a different meeting than the one asked for.
+    TokenWrongMeeting,
+    /// No meeting has that id.
+    UnknownMeeting,
+    /// The meeting belongs to another institution or enterprise.
+    NotYourMeeting,
+    /// The role may not do this (e.g. staff joining a meeting as a side).
+    WrongRole,
+    /// Check-in has not opened yet.
+    TooEarly,
+    /// The room has closed.
+    RoomClosed,
+    /// Signaling was sent while the other side is absent or the slot is not running.
+    NotLive,
+    /// The same participant joined from another connection; this one is closed.
+    Replaced,
+    /// The server could not do what was asked; nothing was changed.
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadJson => "bad_json",
+            ErrorCode::UnknownType => "unknown_type",
+            ErrorCode::BadMessage => "bad_message",
+            ErrorCode::FrameTooLarge => "frame_too_large",
+            ErrorCode::BinaryFrame => "binary_frame",
+            ErrorCode::UnsupportedVersion => "unsupported_version",
+            ErrorCode::NotJoined => "not_joined",
+            ErrorCode::AlreadyJoined => "already_joined",
+            ErrorCode::TokenInvalid => "token_invalid",
+            ErrorCode::TokenExpired => "token_expired",
+            ErrorCode::UnknownParticipant => "unknown_participant",
+            ErrorCode::TokenWrongMeeting => "token_wrong_meeting",
+            ErrorCode::UnknownMeeting => "unknown_meeting",
+            ErrorCode::NotYourMeeting => "not_your_meeting",
+            ErrorCode::WrongRole => "wrong_role",
+            ErrorCode::TooEarly => "too_early",
+            ErrorCode::RoomClosed => "room_closed",
+            ErrorCode::NotLive => "not_live",
+            ErrorCode::Replaced => "replaced",
+            ErrorCode::Internal => "internal",
+        }
+    }
+
+    /// Whether the server closes the connection after sending this error. Errors about
+    /// one message leave the connection (and the room) as they were.
+    pub fn is_fatal(self) -> bool {
+        matches!(
+            self,
+            ErrorCode::UnsupportedVersion
+                | ErrorCode::TokenInvalid
+                | ErrorCode::TokenExpired
+                | ErrorCode::UnknownParticipant
+                | ErrorCode::TokenWrongMeeting
+                | ErrorCode::UnknownMeeting
+                | ErrorCode::NotYourMeeting
+                | ErrorCode::WrongRole
+                | ErrorCode::TooEarly
+                | ErrorCode::RoomClosed
+                | ErrorCode::Replaced
+        )
+    }
+
+    /// The HTTP status the same refusal gets on the HTTP API.
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::TokenInvalid | ErrorCode::TokenExpired => 401,
+            ErrorCode::UnknownParticipant
+            | ErrorCode::TokenWrongMeeting
+            | ErrorCode::NotYourMeeting
+            | ErrorCode::WrongRole => 403,
+            ErrorCode::UnknownMeeting => 404,
+            ErrorCode::TooEarly | ErrorCode::RoomClosed | ErrorCode::NotLive => 409,
+            ErrorCode::FrameTooLarge => 413,
+            ErrorCode::Internal => 500,
+            _ => 400,
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_names_match_as_str() {
+        for code in [
+            ErrorCode::BadJson,
+            ErrorCode::TokenWrongMeeting,
+            ErrorCode::TooEarly,
+        ] {
+            assert_eq!(
+                serde_json::to_string(&code).unwrap(),
+                format!("\"{}\"", code.as_str())
+            );
+        }
+    }
+}

@@ -1,0 +1,335 @@
+//! Every message of the signaling protocol, in one place. `PROTOCOL.md` beside this crate
+//! documents each one with an example; a change here changes that document and
+//! `web/app.js` in the same commit.
+
+use crate::error::ErrorCode;
+use crate::fair::{Fair, Meeting};
+use crate::ids::{MeetingId, ParticipantId};
+use crate::room::{CloseReason, Phase, Side, Window};
+use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// The protocol version this build speaks. `join` carries the client's; a mismatch is
+/// refused with `unsupported_version` rather than misunderstood.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// What a client may send. The first message on a connection must be `join`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientMessage {
+    /// Authenticate the connection with an invite token and enter a meeting's room.
+    Join {
+        v: u32,
+        token: String,
+        meeting: MeetingId,
+    },
+    /// An SDP offer for the other side (the buyer sends it after `call_ready`).
+    Offer { sdp: String },
+    /// The SDP answer to the other side's offer.
+    Answer { sdp: String },
+    /// A trickled ICE candidate for the other side.
+    Ice { candidate: IceCandidate },
+    /// Leave the room; the other side is told, and one may come back while it is open.
+    Leave,
+    /// Ask for the server's clock; `t` is echoed so the client can halve the round trip.
+    Ping {
+        #[serde(default)]
+        t: Option<i64>,
+    },
+}
+
+impl ClientMessage {
+    /// Every type a client may send, for telling "unknown type" from "bad fields".
+    pub const TYPES: [&'static str; 6] = ["join", "offer", "answer", "ice", "leave", "ping"];
+}
+
+/// An ICE candidate as the browser's `RTCIceCandidateInit` spells it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IceCandidate {
+    pub candidate: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sdp_mid: Option<String>,
+    #[serde(
+        default,
+        rename = "sdpMLineIndex",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sdp_mline_index: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username_fragment: Option<String>,
+}
+
+/// What the server sends.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    /// The join succeeded: who you are, the meeting, where the room is in its life, the
+    /// server's clock and the ICE servers to use.
+    Joined {
+        v: u32,
+        you: You,
+        meeting: MeetingView,
+        window: Window,
+        phase: Phase,
+        peer_present: bool,
+        server_time: Timestamp,
+        ice_servers: Vec<IceServer>,
+    },
+    /// The other side entered the room.
+    PeerJoined { side: Side },
+    /// The other side left or lost its connection.
+    PeerLeft { side: Side },
+    /// Both sides are present and the slot is running. The side with `offerer: true`
+    /// (the buyer) creates the offer; the other waits for it.
+    CallReady { offerer: bool },
+    /// Relayed from the other side.
+    Offer { sdp: String },
+    /// Relayed from the other side.
+    Answer { sdp: String },
+    /// Relayed from the other side.
+    Ice { candidate: IceCandidate },
+    /// The room moved to a new phase.
+    Phase {
+        phase: Phase,
+        at: Timestamp,
+        server_time: Timestamp,
+    },
+    /// Time is running out.
+    Warning {
+        remaining_s: u64,
+        server_time: Timestamp,
+    },
+    /// The room is over; the server closes the connection after this.
+    Closed {
+        reason: CloseReason,
+        server_time: Timestamp,
+    },
+    /// Answer to `ping`.
+    Pong {
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        t: Option<i64>,
+        server_time: Timestamp,
+    },
+    /// Something was wrong. `fatal: true` means the server closes the connection next.
+    Error {
+        code: ErrorCode,
+        message: String,
+        fatal: bool,
+    },
+}
+
+impl ServerMessage {
+    pub fn error(code: ErrorCode, message: impl Into<String>) -> Self {
+        ServerMessage::Error {
+            code,
+            message: message.into(),
+            fatal: code.is_fatal(),
+        }
+    }
+
+    /// Whether this message carries SDP or candidates that must not reach a log.
+    pub fn is_sensitive(&self) -> bool {
+        matches!(
+            self,
+            ServerMessage::Offer { .. } | ServerMessage::Answer { .. } | ServerMessage::Ice { .. }
+        )
+    }
+}
+
+/// The connection's participant, as the token proved it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct You {
+    pub participant: ParticipantId,
+    pub name: String,
+    pub side: Side,
+}
+
+/// An ICE server entry as `RTCPeerConnection` takes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IceServer {
+    pub urls: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<String>,
+}
+
+/// An organisation as a client shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgView {
+    pub id: String,
+    pub name: String,
+    /// The type's code, e.g. `district`.
+    pub kind: String,
+    /// The type's Korean label, e.g. `자치구`.
+    pub kind_label: String,
+}
+
+/// A meeting as a client shows it; the HTTP API uses the same shape.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetingView {
+    pub id: MeetingId,
+    pub round: u32,
+    pub theme: String,
+    pub slot: u32,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+    pub institution: OrgView,
+    pub enterprise: OrgView,
+}
+
+impl MeetingView {
+    /// Builds the view of a meeting of `fair`. The fair's references were checked when it
+    /// was built, so the lookups cannot miss.
+    pub fn of(fair: &Fair, m: &Meeting) -> Self {
+        let round = fair.round(&m.round).expect("checked fair");
+        let i = fair.institution(&m.institution).expect("checked fair");
+        let e = fair.enterprise(&m.enterprise).expect("checked fair");
+        MeetingView {
+            id: m.id.clone(),
+            round: round.number,
+            theme: round.theme.clone(),
+            slot: m.slot.index,
+            starts_at: m.slot.start,
+            ends_at: m.slot.end,
+            institution: OrgView {
+                id: i.id.to_string(),
+                name: i.name.clone(),
+                kind: i.kind.code().into(),
+                kind_label: i.kind.label_ko().into(),
+            },
+            enterprise: OrgView {
+                id: e.id.to_string(),
+                name: e.name.clone(),
+                kind: e.kind.code().into(),
+                kind_label: e.kind.label_ko().into(),
+            },
+        }
+    }
+}
+
+/// Why a text frame could not be read as a [`ClientMessage`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct DecodeError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+/// Reads one client frame, telling apart broken JSON, an unknown type and bad fields, so
+/// the client learns which it was.
+pub fn decode_client(text: &str) -> Result<ClientMessage, DecodeError> {
+    let err = |code, message: String| DecodeError { code, message };
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| err(ErrorCode::BadJson, format!("not valid JSON: {e}")))?;
+    let ty = value
+        .as_object()
+        .ok_or_else(|| err(ErrorCode::BadJson, "a message must be a JSON object".into()))?
+        .get("type")
+        .and_then(|t| t.as_str())
+        .ok_or_else(|| {
+            err(
+                ErrorCode::BadJson,
+                "a message needs a string field \"type\"".into(),
+            )
+        })?;
+    if !ClientMessage::TYPES.contains(&ty) {
+        let shown: String = ty.chars().take(40).collect();
+        return Err(err(
+            ErrorCode::UnknownType,
+            format!(
+                "unknown message type {shown:?}; expected one of {}",
+                ClientMessage::TYPES.join(", ")
+            ),
+        ));
+    }
+    let ty = ty.to_string();
+    let msg: ClientMessage = serde_json::from_value(value)
+        .map_err(|e| err(ErrorCode::BadMessage, format!("bad {ty} message: {e}")))?;
+    if let ClientMessage::Join { v, .. } = &msg {
+        if *v != PROTOCOL_VERSION {
+            return Err(err(
+                ErrorCode::UnsupportedVersion,
+                format!(
+                    "protocol version {v} is not supported; this server speaks {PROTOCOL_VERSION}"
+                ),
+            ));
+        }
+    }
+    Ok(msg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_of_bad_frame_gets_its_own_code() {
+        let code = |s: &str| decode_client(s).unwrap_err().code;
+        assert_eq!(code("{not json"), ErrorCode::BadJson);
+        assert_eq!(code("[1,2]"), ErrorCode::BadJson);
+        assert_eq!(code(r#"{"sdp":"x"}"#), ErrorCode::BadJson);
+        assert_eq!(code(r#"{"type":"dance"}"#), ErrorCode::UnknownType);
+        assert_eq!(code(r#"{"type":"offer"}"#), ErrorCode::BadMessage);
+        assert_eq!(code(r#"{"type":"offer","sdp":1}"#), ErrorCode::BadMessage);
+        assert_eq!(
+            code(r#"{"type":"join","v":2,"token":"t","meeting":"m"}"#),
+            ErrorCode::UnsupportedVersion
+        );
+        assert_eq!(
+            code(r#"{"type":"join","v":1,"token":"t","meeting":"m 1"}"#),
+            ErrorCode::BadMessage
+        );
+    }
+
+    #[test]
+    fn messages_read_as_the_protocol_document_shows() {
+        assert_eq!(
+            decode_client(r#"{"type":"join","v":1,"token":"eyJ","meeting":"r1-s00-i001"}"#)
+                .unwrap(),
+            ClientMessage::Join {
+                v: 1,
+                token: "eyJ".into(),
+                meeting: MeetingId::parse("r1-s00-i001").unwrap()
+            }
+        );
+        let ice = decode_client(
+            r#"{"type":"ice","candidate":{"candidate":"candidate:1 1 udp 1 127.0.0.1 5000 typ host","sdpMid":"0","sdpMLineIndex":0}}"#,
+        )
+        .unwrap();
+        let ClientMessage::Ice { candidate } = ice else {
+            panic!("not ice")
+        };
+        assert_eq!(candidate.sdp_mid.as_deref(), Some("0"));
+        assert_eq!(candidate.sdp_mline_index, Some(0));
+        assert_eq!(
+            decode_client(r#"{"type":"leave"}"#).unwrap(),
+            ClientMessage::Leave
+        );
+        assert_eq!(
+            decode_client(r#"{"type":"ping","t":5}"#).unwrap(),
+            ClientMessage::Ping { t: Some(5) }
+        );
+    }
+
+    #[test]
+    fn server_messages_have_the_documented_shape() {
+        let v = serde_json::to_value(ServerMessage::error(ErrorCode::TooEarly, "wait")).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"type":"error","code":"too_early","message":"wait","fatal":true})
+        );
+        let v = serde_json::to_value(ServerMessage::CallReady { offerer: true }).unwrap();
+        assert_eq!(v, serde_json::json!({"type":"call_ready","offerer":true}));
+        let v = serde_json::to_value(ServerMessage::Warning {
+            remaining_s: 60,
+            server_time: Timestamp::from_millis(7),
+        })
+        .unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"type":"warning","remaining_s":60,"server_time":7})
+        );
+    }
+}
