@@ -1,1 +1,14 @@
-pub fn x() {}
+//! The `sangdam` server: everything that does IO around the `sangdam_signaling` core —
+//! HTTP and WebSocket endpoints, invite tokens, one task per live room, the embedded web
+//! client, configuration and telemetry.
+
+pub mod api;
+pub mod auth;
+pub mod clock;
+pub mod rooms;
+pub mod settings;
+pub mod startup;
+pub mod telemetry;
+pub mod timefmt;
+pub mod web_assets;
+pub mod ws;

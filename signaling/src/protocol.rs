@@ -3,7 +3,7 @@
 //! `web/app.js` in the same commit.
 
 use crate::error::ErrorCode;
-use crate::fair::{Fair, Meeting};
+use crate::fair::{Affiliation, Enterprise, Fair, Institution, Meeting, Participant};
 use crate::ids::{MeetingId, ParticipantId};
 use crate::room::{CloseReason, Phase, Side, Window};
 use crate::time::Timestamp;
@@ -166,6 +166,35 @@ pub struct OrgView {
     pub kind_label: String,
 }
 
+impl OrgView {
+    pub fn institution(i: &Institution) -> Self {
+        OrgView {
+            id: i.id.to_string(),
+            name: i.name.clone(),
+            kind: i.kind.code().into(),
+            kind_label: i.kind.label_ko().into(),
+        }
+    }
+
+    pub fn enterprise(e: &Enterprise) -> Self {
+        OrgView {
+            id: e.id.to_string(),
+            name: e.name.clone(),
+            kind: e.kind.code().into(),
+            kind_label: e.kind.label_ko().into(),
+        }
+    }
+
+    /// A participant's organisation, `None` for the operator's moderators and staff.
+    pub fn of_participant(fair: &Fair, p: &Participant) -> Option<Self> {
+        match &p.affiliation {
+            Affiliation::Institution(id) => fair.institution(id).map(Self::institution),
+            Affiliation::Enterprise(id) => fair.enterprise(id).map(Self::enterprise),
+            Affiliation::Operator => None,
+        }
+    }
+}
+
 /// A meeting as a client shows it; the HTTP API uses the same shape.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MeetingView {
@@ -193,18 +222,8 @@ impl MeetingView {
             slot: m.slot.index,
             starts_at: m.slot.start,
             ends_at: m.slot.end,
-            institution: OrgView {
-                id: i.id.to_string(),
-                name: i.name.clone(),
-                kind: i.kind.code().into(),
-                kind_label: i.kind.label_ko().into(),
-            },
-            enterprise: OrgView {
-                id: e.id.to_string(),
-                name: e.name.clone(),
-                kind: e.kind.code().into(),
-                kind_label: e.kind.label_ko().into(),
-            },
+            institution: OrgView::institution(i),
+            enterprise: OrgView::enterprise(e),
         }
     }
 }

@@ -34,6 +34,26 @@ impl Default for RoomPolicy {
     }
 }
 
+impl RoomPolicy {
+    /// The policy for one meeting: its grace never runs into the booth's next meeting, so
+    /// the buyer is never in two rooms at once.
+    pub fn for_meeting(&self, fair: &crate::Fair, meeting: &crate::Meeting) -> RoomPolicy {
+        let next_start = fair
+            .meetings()
+            .filter(|m| m.institution == meeting.institution && m.slot.start >= meeting.slot.end)
+            .map(|m| m.slot.start)
+            .min();
+        let grace = match next_start {
+            Some(next) => self.grace.min(next.since(meeting.slot.end)),
+            None => self.grace,
+        };
+        RoomPolicy {
+            grace,
+            ..self.clone()
+        }
+    }
+}
+
 /// Where a room is in its life.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -1,0 +1,152 @@
+//! Invite tokens: JWTs the server signs for one participant, checked with a pinned
+//! algorithm (HS256), expiry, audience and issuer. A token proves who a connection is;
+//! nothing a client sends later can change that.
+
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use sangdam_signaling::{ErrorCode, Fair, MeetingId, Participant, Role, Timestamp};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// The only algorithm accepted. Pinning it closes `alg: none` and algorithm-confusion
+/// attacks: a token whose header says anything else is refused before its claims are read.
+const ALGORITHM: Algorithm = Algorithm::HS256;
+
+/// What an invite token says.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    /// The participant id.
+    pub sub: String,
+    pub role: Role,
+    /// The participant's organisation, as `Affiliation::code` writes it.
+    pub org: String,
+    pub fair: String,
+    /// If set, the token admits to this one meeting only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mtg: Option<String>,
+    pub iss: String,
+    pub aud: String,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+/// Why a token was refused. Each maps to one protocol error code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    #[error("the invite token has expired; ask the fair's staff for a new link")]
+    Expired,
+    #[error("the invite token is not valid: {0}")]
+    Invalid(&'static str),
+    #[error("the invite token names {0}, which this fair does not have")]
+    UnknownParticipant(String),
+    #[error("the invite token was issued for another fair")]
+    OtherFair,
+    #[error("the invite token's role or organisation does not match the participant")]
+    Mismatch,
+}
+
+impl AuthError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            AuthError::Expired => ErrorCode::TokenExpired,
+            AuthError::Invalid(_) => ErrorCode::TokenInvalid,
+            AuthError::UnknownParticipant(_) | AuthError::OtherFair | AuthError::Mismatch => {
+                ErrorCode::UnknownParticipant
+            }
+        }
+    }
+}
+
+/// Signs and checks invite tokens with one secret.
+pub struct TokenIssuer {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    issuer: String,
+    audience: String,
+    ttl: Duration,
+}
+
+impl TokenIssuer {
+    pub fn new(secret: &[u8], issuer: &str, audience: &str, ttl: Duration) -> Self {
+        let mut validation = Validation::new(ALGORITHM);
+        validation.set_issuer(&[issuer]);
+        validation.set_audience(&[audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = 5;
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+            issuer: issuer.to_string(),
+            audience: audience.to_string(),
+            ttl,
+        }
+    }
+
+    /// A token for `participant`, valid from `now` for the configured lifetime.
+    pub fn issue(
+        &self,
+        fair: &Fair,
+        participant: &Participant,
+        meeting: Option<&MeetingId>,
+        now: Timestamp,
+    ) -> String {
+        let iat = now.as_millis() / 1000;
+        self.sign(&Claims {
+            sub: participant.id.to_string(),
+            role: participant.role,
+            org: participant.affiliation.code(),
+            fair: fair.id.to_string(),
+            mtg: meeting.map(|m| m.to_string()),
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            iat,
+            exp: iat + self.ttl.as_secs() as i64,
+        })
+    }
+
+    /// Signs any claims; tests use it to make tokens that must be refused.
+    pub fn sign(&self, claims: &Claims) -> String {
+        jsonwebtoken::encode(&Header::new(ALGORITHM), claims, &self.encoding)
+            .expect("HMAC signing cannot fail")
+    }
+
+    /// Checks signature, algorithm, expiry, issuer and audience.
+    pub fn verify(&self, token: &str) -> Result<Claims, AuthError> {
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map(|d| d.claims)
+            .map_err(|e| match e.kind() {
+                ErrorKind::ExpiredSignature => AuthError::Expired,
+                ErrorKind::InvalidSignature => AuthError::Invalid("its signature does not match"),
+                ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
+                    AuthError::Invalid("it is not signed with the accepted algorithm")
+                }
+                ErrorKind::InvalidAudience => AuthError::Invalid("it is for another audience"),
+                ErrorKind::InvalidIssuer => AuthError::Invalid("it was issued by someone else"),
+                ErrorKind::MissingRequiredClaim(_) => AuthError::Invalid("a required claim is missing"),
+                _ => AuthError::Invalid("it is malformed"),
+            })
+    }
+
+    /// Verifies a token and finds its participant in `fair`, checking that the role and
+    /// organisation the token states are still the participant's.
+    pub fn authenticate<'f>(
+        &self,
+        fair: &'f Fair,
+        token: &str,
+    ) -> Result<(Claims, &'f Participant), AuthError> {
+        let claims = self.verify(token)?;
+        if claims.fair != fair.id.as_str() {
+            return Err(AuthError::OtherFair);
+        }
+        let participant = sangdam_signaling::ParticipantId::parse(claims.sub.clone())
+            .ok()
+            .and_then(|id| fair.participant(&id))
+            .ok_or_else(|| AuthError::UnknownParticipant(claims.sub.clone()))?;
+        if participant.role != claims.role || participant.affiliation.code() != claims.org {
+            return Err(AuthError::Mismatch);
+        }
+        Ok((claims, participant))
+    }
+}

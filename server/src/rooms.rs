@@ -1,0 +1,441 @@
+//! Live rooms: one tokio task per room drives the core [`Room`] on real time, owns the
+//! two sides' outboxes and relays signaling between them. A scheduler opens each room when
+//! its check-in starts, so timers run whether or not anybody has come.
+
+use crate::clock;
+use sangdam_signaling::protocol::{IceServer, MeetingView, ServerMessage, You};
+use sangdam_signaling::room::{JoinRefusal, Window};
+use sangdam_signaling::{Fair, Meeting, MeetingId, Phase, Room, RoomEvent, RoomPolicy, Side, Timestamp};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokio::sync::{mpsc, oneshot};
+use tracing::{debug, info, warn, Instrument};
+
+/// A connection's identity inside the server, for telling a stale connection's messages
+/// from the current one's.
+pub type ConnId = u64;
+
+/// Where a room puts messages for one connection. Bounded: a client that stops reading is
+/// dropped from the room rather than allowed to grow the server's memory.
+pub type Outbox = mpsc::Sender<ServerMessage>;
+
+/// How many messages may wait for one slow connection before it is dropped.
+pub const OUTBOX_CAPACITY: usize = 256;
+
+/// What a room tells the moderators' overview.
+#[derive(Copy, Clone, Debug, Serialize)]
+pub struct Presence {
+    pub phase: Phase,
+    pub buyer_present: bool,
+    pub vendor_present: bool,
+}
+
+enum Command {
+    Join {
+        side: Side,
+        conn: ConnId,
+        you: You,
+        outbox: Outbox,
+        reply: oneshot::Sender<Result<(), JoinRefusal>>,
+    },
+    Leave {
+        side: Side,
+        conn: ConnId,
+    },
+    Relay {
+        side: Side,
+        conn: ConnId,
+        msg: ServerMessage,
+    },
+}
+
+enum Entry {
+    Open {
+        commands: mpsc::Sender<Command>,
+        presence: Arc<Mutex<Presence>>,
+    },
+    Closed {
+        at: Timestamp,
+    },
+}
+
+/// The registry of rooms. Cheap to clone; every clone sees the same rooms.
+#[derive(Clone)]
+pub struct Rooms {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    fair: Arc<Fair>,
+    policy: RoomPolicy,
+    ice_servers: Vec<IceServer>,
+    /// A std mutex: it is never held across an await.
+    table: Mutex<HashMap<MeetingId, Entry>>,
+}
+
+/// A joined connection's handle on its room.
+#[derive(Clone)]
+pub struct Membership {
+    commands: mpsc::Sender<Command>,
+    side: Side,
+    conn: ConnId,
+}
+
+impl Membership {
+    /// Passes signaling to the other side; the room answers `not_live` itself if it can't.
+    pub async fn relay(&self, msg: ServerMessage) {
+        let _ = self
+            .commands
+            .send(Command::Relay {
+                side: self.side,
+                conn: self.conn,
+                msg,
+            })
+            .await;
+    }
+
+    /// Leaves the room (also when the connection drops).
+    pub async fn leave(&self) {
+        let _ = self
+            .commands
+            .send(Command::Leave {
+                side: self.side,
+                conn: self.conn,
+            })
+            .await;
+    }
+}
+
+impl Rooms {
+    pub fn new(fair: Arc<Fair>, policy: RoomPolicy, ice_servers: Vec<IceServer>) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                fair,
+                policy,
+                ice_servers,
+                table: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    pub fn fair(&self) -> &Arc<Fair> {
+        &self.inner.fair
+    }
+
+    /// The timing of one meeting's room under this fair's policy.
+    pub fn window(&self, meeting: &Meeting) -> Window {
+        Window::new(meeting.slot, &self.policy_for(meeting))
+    }
+
+    fn policy_for(&self, meeting: &Meeting) -> RoomPolicy {
+        self.inner.policy.for_meeting(&self.inner.fair, meeting)
+    }
+
+    /// The room's phase and who is in it. Rooms not running report the clock's phase.
+    pub fn presence(&self, meeting: &Meeting, now: Timestamp) -> Presence {
+        let table = self.inner.table.lock().expect("rooms lock");
+        match table.get(&meeting.id) {
+            Some(Entry::Open { presence, .. }) => *presence.lock().expect("presence lock"),
+            Some(Entry::Closed { .. }) => Presence {
+                phase: Phase::Closed,
+                buyer_present: false,
+                vendor_present: false,
+            },
+            None => Presence {
+                phase: self.window(meeting).phase_at(now),
+                buyer_present: false,
+                vendor_present: false,
+            },
+        }
+    }
+
+    /// Enters a side into a meeting's room, opening the room if its window has begun. The
+    /// room sends `joined` into `outbox` before anything else.
+    pub async fn join(
+        &self,
+        meeting: &Meeting,
+        side: Side,
+        conn: ConnId,
+        you: You,
+        outbox: Outbox,
+        now: Timestamp,
+    ) -> Result<Membership, JoinRefusal> {
+        let commands = self.open(meeting, now)?;
+        let (reply, answer) = oneshot::channel();
+        let closed = JoinRefusal::Closed {
+            closed_at: self.window(meeting).closes_at.min(now),
+        };
+        commands
+            .send(Command::Join {
+                side,
+                conn,
+                you,
+                outbox,
+                reply,
+            })
+            .await
+            .map_err(|_| closed)?;
+        answer.await.map_err(|_| closed)??;
+        Ok(Membership {
+            commands,
+            side,
+            conn,
+        })
+    }
+
+    /// The room's command channel, spawning its task if the window is open and it is not
+    /// running yet.
+    fn open(&self, meeting: &Meeting, now: Timestamp) -> Result<mpsc::Sender<Command>, JoinRefusal> {
+        let mut table = self.inner.table.lock().expect("rooms lock");
+        match table.get(&meeting.id) {
+            Some(Entry::Open { commands, .. }) if !commands.is_closed() => {
+                return Ok(commands.clone())
+            }
+            Some(Entry::Closed { at }) => return Err(JoinRefusal::Closed { closed_at: *at }),
+            _ => {}
+        }
+        let policy = self.policy_for(meeting);
+        Window::new(meeting.slot, &policy).check_join(now)?;
+        let (tx, rx) = mpsc::channel(64);
+        let presence = Arc::new(Mutex::new(Presence {
+            phase: Phase::Scheduled,
+            buyer_present: false,
+            vendor_present: false,
+        }));
+        table.insert(
+            meeting.id.clone(),
+            Entry::Open {
+                commands: tx.clone(),
+                presence: presence.clone(),
+            },
+        );
+        let task = RoomTask {
+            meeting: meeting.clone(),
+            view: MeetingView::of(&self.inner.fair, meeting),
+            room: Room::new(meeting.slot, &policy),
+            sides: [None, None],
+            presence,
+            ice_servers: self.inner.ice_servers.clone(),
+        };
+        let rooms = self.clone();
+        let span = tracing::info_span!("room", meeting = %meeting.id);
+        tokio::spawn(
+            async move {
+                let (id, at) = task.run(rx).await;
+                rooms
+                    .inner
+                    .table
+                    .lock()
+                    .expect("rooms lock")
+                    .insert(id, Entry::Closed { at });
+            }
+            .instrument(span),
+        );
+        Ok(tx)
+    }
+
+    /// Opens every room when its check-in starts, for as long as the fair has rooms to
+    /// open. Rooms already past their close are left alone.
+    pub async fn run_scheduler(self) {
+        let now = clock::now();
+        let mut pending: Vec<(Timestamp, Meeting)> = self
+            .inner
+            .fair
+            .meetings()
+            .map(|m| (self.window(m), m))
+            .filter(|(w, _)| w.closes_at > now)
+            .map(|(w, m)| (w.checkin_opens_at, m.clone()))
+            .collect();
+        pending.sort_by(|a, b| b.0.cmp(&a.0));
+        info!(rooms = pending.len(), "scheduler started");
+        while let Some((opens_at, meeting)) = pending.pop() {
+            tokio::time::sleep(clock::until(opens_at)).await;
+            if let Err(refusal) = self.open(&meeting, clock::now()) {
+                debug!(meeting = %meeting.id, %refusal, "room not opened");
+            }
+        }
+        info!("scheduler finished: every room of the fair has opened");
+    }
+}
+
+/// One room's task state.
+struct RoomTask {
+    meeting: Meeting,
+    view: MeetingView,
+    room: Room,
+    sides: [Option<(ConnId, Outbox)>; 2],
+    presence: Arc<Mutex<Presence>>,
+    ice_servers: Vec<IceServer>,
+}
+
+fn slot(side: Side) -> usize {
+    match side {
+        Side::Buyer => 0,
+        Side::Vendor => 1,
+    }
+}
+
+impl RoomTask {
+    /// Runs until the room closes; returns the meeting and when it closed.
+    async fn run(mut self, mut commands: mpsc::Receiver<Command>) -> (MeetingId, Timestamp) {
+        self.room.handle_timeout(clock::now());
+        self.dispatch();
+        info!(phase = ?self.room.phase(), "room opened");
+        loop {
+            let deadline = self.room.poll_timeout();
+            tokio::select! {
+                cmd = commands.recv() => match cmd {
+                    Some(cmd) => self.handle(cmd),
+                    None => break,
+                },
+                _ = tokio::time::sleep(deadline.map(clock::until).unwrap_or_default()), if deadline.is_some() => {
+                    self.room.handle_timeout(clock::now());
+                }
+            }
+            self.dispatch();
+            if self.room.phase() == Phase::Closed {
+                break;
+            }
+        }
+        let at = clock::now();
+        info!("room closed");
+        (self.meeting.id.clone(), at)
+    }
+
+    fn handle(&mut self, cmd: Command) {
+        let now = clock::now();
+        match cmd {
+            Command::Join {
+                side,
+                conn,
+                you,
+                outbox,
+                reply,
+            } => {
+                if let Some((old, old_outbox)) = self.sides[slot(side)].take() {
+                    if old != conn {
+                        let _ = old_outbox.try_send(ServerMessage::error(
+                            sangdam_signaling::ErrorCode::Replaced,
+                            "you joined this room from another window or device; this one is closed",
+                        ));
+                        self.room.handle_leave(side, now);
+                    }
+                }
+                match self.room.handle_join(side, now) {
+                    Ok(()) => {
+                        let joined = ServerMessage::Joined {
+                            v: sangdam_signaling::protocol::PROTOCOL_VERSION,
+                            you,
+                            meeting: self.view.clone(),
+                            window: self.room.window(),
+                            phase: self.room.phase(),
+                            peer_present: self.room.is_present(side.other()),
+                            server_time: now,
+                            ice_servers: self.ice_servers.clone(),
+                        };
+                        if outbox.try_send(joined).is_ok() {
+                            self.sides[slot(side)] = Some((conn, outbox));
+                            let _ = reply.send(Ok(()));
+                        } else {
+                            self.room.handle_leave(side, now);
+                        }
+                    }
+                    Err(refusal) => {
+                        let _ = reply.send(Err(refusal));
+                    }
+                }
+            }
+            Command::Leave { side, conn } => {
+                if self.is_current(side, conn) {
+                    self.sides[slot(side)] = None;
+                    self.room.handle_leave(side, now);
+                }
+            }
+            Command::Relay { side, conn, msg } => {
+                if !self.is_current(side, conn) {
+                    return;
+                }
+                if self.room.can_relay() {
+                    self.send(side.other(), msg);
+                } else {
+                    self.send(
+                        side,
+                        ServerMessage::error(
+                            sangdam_signaling::ErrorCode::NotLive,
+                            "nothing was relayed: the other side is not in the room or the slot is not running",
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    fn is_current(&self, side: Side, conn: ConnId) -> bool {
+        matches!(&self.sides[slot(side)], Some((c, _)) if *c == conn)
+    }
+
+    /// Sends to one side; a side whose outbox is full or gone is dropped from the room.
+    fn send(&mut self, side: Side, msg: ServerMessage) {
+        let Some((_, outbox)) = &self.sides[slot(side)] else {
+            return;
+        };
+        if outbox.try_send(msg).is_err() {
+            warn!(?side, "connection too slow or gone; dropping it from the room");
+            self.sides[slot(side)] = None;
+            self.room.handle_leave(side, clock::now());
+        }
+    }
+
+    /// Turns the core's events into messages for the sides, until none are left.
+    fn dispatch(&mut self) {
+        let now = clock::now();
+        while let Some(event) = self.room.poll_event() {
+            debug!(?event, "room event");
+            let both = |msg: ServerMessage| [(Side::Buyer, msg.clone()), (Side::Vendor, msg)];
+            let out: Vec<(Side, ServerMessage)> = match event {
+                RoomEvent::PhaseChanged { phase, at } => both(ServerMessage::Phase {
+                    phase,
+                    at,
+                    server_time: now,
+                })
+                .into(),
+                RoomEvent::Warning { remaining, .. } => both(ServerMessage::Warning {
+                    remaining_s: remaining.as_secs(),
+                    server_time: now,
+                })
+                .into(),
+                RoomEvent::PeerJoined { side } => {
+                    vec![(side.other(), ServerMessage::PeerJoined { side })]
+                }
+                RoomEvent::PeerLeft { side } => {
+                    vec![(side.other(), ServerMessage::PeerLeft { side })]
+                }
+                RoomEvent::CallReady => vec![
+                    (Side::Buyer, ServerMessage::CallReady { offerer: true }),
+                    (Side::Vendor, ServerMessage::CallReady { offerer: false }),
+                ],
+                RoomEvent::Closed { reason, .. } => {
+                    info!(?reason, "room closing");
+                    both(ServerMessage::Closed {
+                        reason,
+                        server_time: now,
+                    })
+                    .into()
+                }
+            };
+            for (side, msg) in out {
+                self.send(side, msg);
+            }
+        }
+        if self.room.phase() == Phase::Closed {
+            // Dropping the outboxes lets each connection's writer finish and close.
+            self.sides = [None, None];
+        }
+        *self.presence.lock().expect("presence lock") = Presence {
+            phase: self.room.phase(),
+            buyer_present: self.room.is_present(Side::Buyer),
+            vendor_present: self.room.is_present(Side::Vendor),
+        };
+    }
+}

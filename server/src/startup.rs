@@ -1,0 +1,129 @@
+//! Building and running the application. The binary and the tests start the server the same
+//! way: hand in settings and a fair, get a bound listener back, then run it.
+
+use crate::auth::TokenIssuer;
+use crate::rooms::Rooms;
+use crate::settings::Settings;
+use crate::{api, web_assets, ws};
+use axum::routing::get;
+use axum::Router;
+use rand::RngCore;
+use sangdam_signaling::{Fair, MeetingId, ParticipantId, Timestamp};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tracing::{info, warn};
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub fair: Arc<Fair>,
+    pub tokens: Arc<TokenIssuer>,
+    pub rooms: Rooms,
+}
+
+/// A server bound to its address, not yet serving.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    base_url: String,
+}
+
+impl Application {
+    /// Binds the listener (port 0 picks a free port) and prepares the state. With no secret
+    /// configured a random one is made: fine for a demo, but tokens die with the process.
+    pub async fn build(settings: Settings, fair: Fair) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(settings.server.listen).await?;
+        let addr = listener.local_addr()?;
+        let secret: Vec<u8> = if settings.auth.secret.is_empty() {
+            warn!("no auth.secret configured: using a random signing secret (demo mode); invite links stop working when the server stops");
+            let mut s = vec![0u8; 32];
+            rand::rng().fill_bytes(&mut s);
+            s
+        } else {
+            settings.auth.secret.expose().as_bytes().to_vec()
+        };
+        let tokens = TokenIssuer::new(
+            &secret,
+            &settings.auth.issuer,
+            &settings.auth.audience,
+            Duration::from_secs(settings.auth.token_ttl_hours * 3600),
+        );
+        let base_url = match settings.server.public_url.trim() {
+            "" => format!("http://{addr}"),
+            url => url.trim_end_matches('/').to_string(),
+        };
+        let fair = Arc::new(fair);
+        let rooms = Rooms::new(
+            fair.clone(),
+            settings.room_policy(),
+            settings.webrtc.ice_servers.clone(),
+        );
+        Ok(Self {
+            listener,
+            state: AppState {
+                settings: Arc::new(settings),
+                fair,
+                tokens: Arc::new(tokens),
+                rooms,
+            },
+            base_url,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("bound listener")
+    }
+
+    /// Where people reach this server: `server.public_url`, or `http://<bound address>`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// An invite link for a participant: the token rides in the fragment, which browsers
+    /// never send to a server.
+    pub fn invite_link(
+        &self,
+        participant: &ParticipantId,
+        meeting: Option<&MeetingId>,
+        now: Timestamp,
+    ) -> Option<String> {
+        let p = self.state.fair.participant(participant)?;
+        let token = self.state.tokens.issue(&self.state.fair, p, meeting, now);
+        Some(format!("{}/#token={token}", self.base_url))
+    }
+
+    pub fn router(state: AppState) -> Router {
+        Router::new()
+            .route("/healthz", get(api::healthz))
+            .route("/api/me", get(api::me))
+            .route("/api/rooms", get(api::rooms))
+            .route("/api/meetings", get(api::meetings))
+            .route("/ws", get(ws::upgrade))
+            .fallback(web_assets::serve)
+            .with_state(state)
+    }
+
+    /// Serves until `shutdown` resolves. The room scheduler runs alongside.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let scheduler = tokio::spawn(self.state.rooms.clone().run_scheduler());
+        info!(addr = %self.local_addr(), fair = %self.state.fair.id, "serving");
+        let result = axum::serve(self.listener, Self::router(self.state))
+            .with_graceful_shutdown(shutdown)
+            .await;
+        scheduler.abort();
+        result
+    }
+
+    /// Runs in the background until the returned handle is dropped; for tests.
+    pub fn spawn(self) -> tokio::task::JoinHandle<std::io::Result<()>> {
+        tokio::spawn(self.run(std::future::pending()))
+    }
+}

@@ -1,0 +1,278 @@
+//! The signaling WebSocket: one connection is one participant in one room. The first
+//! message must be `join` with an invite token; from then on the connection's identity is
+//! fixed, and nothing in a later payload can change who it speaks for.
+
+use crate::rooms::{ConnId, Membership, OUTBOX_CAPACITY};
+use crate::startup::AppState;
+use crate::{clock, timefmt};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::response::Response;
+use futures_util::{SinkExt, StreamExt};
+use sangdam_signaling::protocol::{decode_client, ClientMessage, ServerMessage, You};
+use sangdam_signaling::room::JoinRefusal;
+use sangdam_signaling::{ErrorCode, MeetingId, Role};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tracing::{debug, info, warn, Instrument};
+
+/// A connection that has not joined within this time is closed.
+const JOIN_TIMEOUT: Duration = Duration::from_secs(15);
+
+static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
+
+/// A refusal as the client will read it.
+type Refusal = (ErrorCode, String);
+
+pub async fn upgrade(ws: WebSocketUpgrade, State(state): State<AppState>) -> Response {
+    // Frames up to four times the protocol's limit are read and answered with
+    // `frame_too_large`, leaving the connection up; only beyond that does the socket
+    // layer itself cut the connection.
+    let hard_limit = state.settings.server.max_frame_bytes * 4;
+    ws.max_message_size(hard_limit)
+        .max_frame_size(hard_limit)
+        .on_upgrade(move |socket| {
+            let conn = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
+            let span = tracing::info_span!(
+                "conn",
+                conn,
+                participant = tracing::field::Empty,
+                meeting = tracing::field::Empty
+            );
+            connection(socket, state, conn).instrument(span)
+        })
+}
+
+async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
+    let (mut sink, mut stream) = socket.split();
+    let (tx, mut rx) = mpsc::channel::<ServerMessage>(OUTBOX_CAPACITY);
+    let mut writer = tokio::spawn(
+        async move {
+            let mut close = CloseFrame {
+                code: 1000,
+                reason: "bye".into(),
+            };
+            while let Some(msg) = rx.recv().await {
+                let last = match &msg {
+                    ServerMessage::Closed { .. } => true,
+                    ServerMessage::Error {
+                        fatal: true, code, ..
+                    } => {
+                        close = CloseFrame {
+                            code: 4000,
+                            reason: code.as_str().into(),
+                        };
+                        true
+                    }
+                    _ => false,
+                };
+                if !msg.is_sensitive() {
+                    debug!(?msg, "send");
+                }
+                let text = serde_json::to_string(&msg).expect("server messages serialize");
+                if sink.send(Message::Text(text.into())).await.is_err() {
+                    return;
+                }
+                if last {
+                    break;
+                }
+            }
+            let _ = sink.send(Message::Close(Some(close))).await;
+        }
+        .in_current_span(),
+    );
+
+    let max = state.settings.server.max_frame_bytes;
+    let mut member: Option<Membership> = None;
+    loop {
+        let wait = if member.is_some() {
+            Duration::MAX
+        } else {
+            JOIN_TIMEOUT
+        };
+        let frame = tokio::select! {
+            _ = &mut writer => break,
+            f = tokio::time::timeout(wait, stream.next()) => f,
+        };
+        let text = match frame {
+            Err(_) => {
+                let _ = tx
+                    .send(ServerMessage::Error {
+                        code: ErrorCode::NotJoined,
+                        message: format!("no join within {} s; closing", JOIN_TIMEOUT.as_secs()),
+                        fatal: true,
+                    })
+                    .await;
+                break;
+            }
+            Ok(None) | Ok(Some(Ok(Message::Close(_)))) => break,
+            Ok(Some(Err(e))) => {
+                info!(error = %e, "connection lost");
+                break;
+            }
+            Ok(Some(Ok(Message::Text(t)))) => t,
+            Ok(Some(Ok(Message::Binary(_)))) => {
+                let _ = tx
+                    .send(ServerMessage::error(
+                        ErrorCode::BinaryFrame,
+                        "binary frames are not part of the protocol; send JSON text",
+                    ))
+                    .await;
+                continue;
+            }
+            Ok(Some(Ok(_))) => continue,
+        };
+        if text.len() > max {
+            warn!(bytes = text.len(), max, "frame too large");
+            let _ = tx
+                .send(ServerMessage::error(
+                    ErrorCode::FrameTooLarge,
+                    format!("a message may be at most {max} bytes; this one has {}", text.len()),
+                ))
+                .await;
+            continue;
+        }
+        let msg = match decode_client(&text) {
+            Ok(m) => m,
+            Err(e) => {
+                info!(code = %e.code, "bad message");
+                let _ = tx.send(ServerMessage::error(e.code, e.message)).await;
+                if e.code.is_fatal() {
+                    break;
+                }
+                continue;
+            }
+        };
+        match (msg, &member) {
+            (ClientMessage::Join { token, meeting, .. }, None) => {
+                match join(&state, conn, &token, &meeting, tx.clone()).await {
+                    Ok(m) => member = Some(m),
+                    Err((code, message)) => {
+                        info!(%code, "join refused");
+                        let _ = tx.send(ServerMessage::error(code, message)).await;
+                        break;
+                    }
+                }
+            }
+            (ClientMessage::Join { .. }, Some(_)) => {
+                let _ = tx
+                    .send(ServerMessage::error(
+                        ErrorCode::AlreadyJoined,
+                        "this connection has already joined a room",
+                    ))
+                    .await;
+            }
+            (ClientMessage::Ping { t }, _) => {
+                let _ = tx
+                    .send(ServerMessage::Pong {
+                        t,
+                        server_time: clock::now(),
+                    })
+                    .await;
+            }
+            (_, None) => {
+                let _ = tx
+                    .send(ServerMessage::error(
+                        ErrorCode::NotJoined,
+                        "send join with your invite token first",
+                    ))
+                    .await;
+            }
+            (ClientMessage::Offer { sdp }, Some(m)) => m.relay(ServerMessage::Offer { sdp }).await,
+            (ClientMessage::Answer { sdp }, Some(m)) => {
+                m.relay(ServerMessage::Answer { sdp }).await
+            }
+            (ClientMessage::Ice { candidate }, Some(m)) => {
+                m.relay(ServerMessage::Ice { candidate }).await
+            }
+            (ClientMessage::Leave, Some(_)) => break,
+        }
+    }
+    if let Some(m) = member {
+        m.leave().await;
+    }
+    drop(tx);
+    // The writer ends once the room lets go of this connection's outbox; it gets a moment
+    // to flush a final error, then goes.
+    if tokio::time::timeout(Duration::from_secs(2), &mut writer)
+        .await
+        .is_err()
+    {
+        writer.abort();
+    }
+    debug!("connection closed");
+}
+
+/// Checks a join from the token down to the room's clock, and enters the room.
+async fn join(
+    state: &AppState,
+    conn: ConnId,
+    token: &str,
+    meeting_id: &MeetingId,
+    outbox: mpsc::Sender<ServerMessage>,
+) -> Result<Membership, Refusal> {
+    let fair = &state.fair;
+    let (claims, participant) = state
+        .tokens
+        .authenticate(fair, token)
+        .map_err(|e| (e.code(), e.to_string()))?;
+    let span = tracing::Span::current();
+    span.record("participant", participant.id.as_str());
+    span.record("meeting", meeting_id.as_str());
+    if let Some(scope) = &claims.mtg {
+        if scope != meeting_id.as_str() {
+            return Err((
+                ErrorCode::TokenWrongMeeting,
+                format!("this invite is for meeting {scope}, not {meeting_id}"),
+            ));
+        }
+    }
+    let meeting = fair.meeting(meeting_id).ok_or_else(|| {
+        (
+            ErrorCode::UnknownMeeting,
+            format!("there is no meeting {meeting_id} in this fair"),
+        )
+    })?;
+    if matches!(participant.role, Role::Moderator | Role::Staff) {
+        return Err((
+            ErrorCode::WrongRole,
+            format!(
+                "a {} cannot take a side in a meeting; only its buyer and vendor can",
+                participant.role.as_str()
+            ),
+        ));
+    }
+    let side = fair.side_in(participant, meeting).ok_or_else(|| {
+        (
+            ErrorCode::NotYourMeeting,
+            format!("meeting {meeting_id} belongs to another organisation"),
+        )
+    })?;
+    let you = You {
+        participant: participant.id.clone(),
+        name: participant.name.clone(),
+        side,
+    };
+    let now = clock::now();
+    let member = state
+        .rooms
+        .join(meeting, side, conn, you, outbox, now)
+        .await
+        .map_err(|r| match r {
+            JoinRefusal::TooEarly { opens_at } => (
+                ErrorCode::TooEarly,
+                format!(
+                    "check-in for this meeting opens at {} (in {} s)",
+                    timefmt::kst(opens_at),
+                    opens_at.since(now).as_secs()
+                ),
+            ),
+            JoinRefusal::Closed { closed_at } => (
+                ErrorCode::RoomClosed,
+                format!("this meeting's room closed at {}", timefmt::kst(closed_at)),
+            ),
+        })?;
+    info!(?side, "joined");
+    Ok(member)
+}
