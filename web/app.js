@@ -1,0 +1,2177 @@
+/*
+ * Sangdam (상담) — the browser client.
+ *
+ * Plain ES2020, no build step, no external resources. Served by the `sangdam` binary at
+ * `/app.js`. Talks to the HTTP API of `server/API.md` and the signaling WebSocket of
+ * `signaling/src/protocol.rs`.
+ *
+ * Routes live in the URL fragment (it never reaches the server):
+ *   #token=<JWT>          invite link; the token moves to sessionStorage, the fragment is cleaned
+ *   (empty)               the participant's home page, by role (buyer, vendor, moderator, staff)
+ *   #room=<meetingId>     the video room of one meeting (buyer and vendor)
+ *   #view=rooms           moderator / staff: live rooms (default for moderators)
+ *   #view=schedule        moderator / staff: the whole schedule (default for staff)
+ *
+ * Test hooks: window.sangdam.pc(), window.sangdam.state(); <body data-page data-phase data-call>.
+ */
+'use strict';
+
+(function () {
+  // ------------------------------------------------------------------------------------
+  // Strings. Korean first; every user-visible string lives here.
+  // ------------------------------------------------------------------------------------
+  const STR = {
+    ko: {
+      app_name: '상담',
+      app_sub: '온라인 공공구매 상담회',
+      doc_title: '상담 · 온라인 공공구매 상담회',
+      skip: '본문으로 건너뛰기',
+      lang_group: '언어 선택',
+      sign_out: '로그아웃',
+      sign_out_aria: '이 브라우저에서 초대 정보를 지우고 로그아웃',
+      loading: '불러오는 중…',
+      kst: '한국 시간',
+      footer: '모든 시간은 한국 시간(KST) 기준입니다.',
+      clock_aria: '현재 한국 시간 {time}',
+      days: '{n}일',
+
+      role_buyer: '구매 기관',
+      role_vendor: '판매 기업',
+      role_moderator: '운영자',
+      role_staff: '지원센터 직원',
+
+      phase_scheduled: '예정',
+      'phase_check-in': '입장 가능',
+      phase_live: '상담 중',
+      phase_grace: '마무리',
+      phase_closed: '종료',
+
+      nav_label: '운영 메뉴',
+      nav_rooms: '실시간 상담방',
+      nav_schedule: '전체 일정',
+
+      landing_title: '공공기관과 사회적경제기업을 잇는 1:1 화상 상담',
+      landing_lead: '상담(Sangdam)은 서울시 사회적경제 공공구매 온라인 상담회를 위한 화상 상담 서비스입니다. 공공기관 구매 담당자와 사회적경제기업이 정해진 시간에 일대일로 만나 제품과 서비스를 소개하고, 공공시장 진출을 함께 이야기합니다.',
+      landing_who: '누가 참여하나요',
+      landing_buyer_t: '공공기관 (구매자)',
+      landing_buyer: '본청, 자치구, 투자출연기관, 교육청과 학교 등 공공기관의 구매 담당자가 배정된 기업과 차례로 상담합니다.',
+      landing_vendor_t: '사회적경제기업 (판매자)',
+      landing_vendor: '(예비)사회적기업, 협동조합, 마을기업이 대기실에서 차례를 기다린 뒤 기관 담당자에게 제품과 서비스를 소개합니다.',
+      landing_how: '이용 방법',
+      landing_step1_t: '초대 링크 열기',
+      landing_step1: '상담회 사무국이 보낸 개인 초대 링크를 여세요. 회원가입이나 프로그램 설치는 필요 없습니다.',
+      landing_step2_t: '일정 확인',
+      landing_step2: '내 상담 일정과 상대 기관·기업을 확인하세요. 모든 시간은 한국 시간으로 표시됩니다.',
+      landing_step3_t: '입장하고 상담하기',
+      landing_step3: '상담 시작 몇 분 전부터 상담방에 입장할 수 있고, 시작 시각이 되면 화상 상담이 자동으로 연결됩니다.',
+      landing_need: '최신 Chrome, Edge, Safari 또는 Firefox 브라우저와 카메라·마이크가 필요합니다.',
+      landing_noinvite: '초대 링크를 받지 못하셨다면 상담회 운영 사무국에 문의해 주세요.',
+      landing_paste_label: '초대 링크 붙여넣기',
+      landing_paste_ph: 'https://…/#token=…',
+      landing_paste_btn: '열기',
+      landing_paste_bad: '붙여 넣은 내용에서 초대 토큰을 찾을 수 없습니다.',
+
+      error_title: '문제가 발생했습니다',
+      error_code: '오류 코드',
+      error_detail: '서버 메시지',
+      retry: '다시 시도',
+      use_other_link: '다른 초대 링크 사용',
+      err_network: '서버에 연결할 수 없습니다. 인터넷 연결을 확인한 뒤 다시 시도해 주세요.',
+      err_token_expired: '초대 링크가 만료되었습니다. 상담회 사무국에 새 링크를 요청해 주세요.',
+      err_token_invalid: '초대 링크가 올바르지 않습니다. 받은 링크 전체를 다시 열어 주세요.',
+      err_unknown_participant: '이 상담회에 등록되지 않은 참가자입니다.',
+      err_token_wrong_meeting: '이 초대 링크는 다른 상담을 위한 링크입니다.',
+      err_unknown_meeting: '존재하지 않는 상담입니다.',
+      err_not_your_meeting: '다른 기관·기업의 상담입니다.',
+      err_wrong_role: '이 역할로는 할 수 없는 작업입니다.',
+      err_too_early: '아직 입장 시간이 아닙니다.',
+      err_room_closed: '상담방이 이미 닫혔습니다.',
+      err_not_live: '상대방이 없거나 상담 시간이 아니어서 전달되지 않았습니다.',
+      err_replaced: '다른 창이나 기기에서 같은 초대 링크로 입장하여 이 창의 연결이 종료되었습니다.',
+      err_bad_json: '서버가 메시지를 읽지 못했습니다.',
+      err_unknown_type: '서버가 알 수 없는 메시지를 받았습니다.',
+      err_bad_message: '서버가 잘못된 메시지를 받았습니다.',
+      err_frame_too_large: '메시지가 너무 큽니다.',
+      err_binary_frame: '지원하지 않는 메시지 형식입니다.',
+      err_unsupported_version: '이 페이지가 오래된 버전입니다. 새로고침해 주세요.',
+      err_not_joined: '상담방에 입장하기 전입니다.',
+      err_already_joined: '이미 상담방에 입장했습니다.',
+      err_internal: '서버 오류가 발생했습니다. 잠시 후 다시 시도해 주세요.',
+      err_webrtc: '화상 연결 중 오류가 발생했습니다.',
+      err_unknown: '알 수 없는 오류가 발생했습니다.',
+
+      col_round: '회차',
+      col_time: '시간',
+      col_datetime: '일시',
+      col_enterprise: '기업',
+      col_institution: '기관',
+      col_status: '상태',
+      col_action: '입장',
+      col_meeting: '상담',
+      col_buyer: '기관',
+      col_vendor: '기업',
+      col_phase: '단계',
+      col_remaining: '남은 시간',
+      round_n: '{n}회차',
+      slot_n: '{n}번째 상담',
+      enter: '입장',
+      enter_aria: '{name} 상담방 입장',
+      enter_from: '{time}부터 입장할 수 있습니다 ({t} 후)',
+      enter_closed: '종료된 상담입니다',
+      st_until_checkin: '입장까지 {t}',
+      st_until_start: '시작까지 {t}',
+      st_until_end: '종료까지 {t}',
+      st_grace: '마무리 {t}',
+      st_closed: '종료됨',
+      my_meetings: '내 상담 일정',
+      my_meetings_caption: '배정된 상담 목록 (한국 시간)',
+      no_meetings: '배정된 상담이 없습니다.',
+      meeting_count: '상담 {n}건',
+      next_meeting: '다음 상담',
+      present: '입장함',
+      absent: '입장 전',
+      you_are: '{name} 님',
+
+      wait_title: '다음 상담',
+      wait_to_start: '상담 시작까지',
+      wait_checkin_in: '입장까지 {t} · {time}부터 입장할 수 있습니다',
+      wait_checkin_open: '지금 상담방에 입장할 수 있습니다. 입장하여 상담 시작을 기다려 주세요.',
+      wait_live: '상담이 진행 중입니다. 지금 입장해 주세요.',
+      wait_grace: '마무리 시간입니다. 아직 입장할 수 있습니다.',
+      auto_enter: '입장 시간이 되면 자동으로 입장',
+      no_next: '남은 상담이 없습니다. 참여해 주셔서 감사합니다.',
+      progress_label: '대기 진행률',
+      entering: '상담방으로 이동합니다…',
+
+      mod_title: '실시간 상담방',
+      mod_caption: '오늘의 상담방 (5초마다 갱신)',
+      mod_updated: '{time} 기준 · 5초마다 갱신',
+      mod_stale: '갱신 실패 ({code}): {msg}',
+      mod_none: '지금 표시할 상담방이 없습니다.',
+      sum_rooms: '상담방',
+      sum_live: '진행 중',
+      sum_both: '양측 입장',
+      sum_missing: '한쪽 미입장',
+      rem_to_start: '시작까지 {t}',
+      rem_left: '{t} 남음',
+      rem_grace: '마무리 {t}',
+
+      staff_title: '전체 상담 일정',
+      staff_caption: '상담 일정 (한국 시간)',
+      filter_round: '회차',
+      filter_all: '전체',
+      filter_search: '검색',
+      filter_search_ph: '기관·기업 이름, 유형, 상담 번호',
+      cnt_meetings: '상담',
+      cnt_institutions: '기관',
+      cnt_enterprises: '기업',
+      staff_none: '조건에 맞는 상담이 없습니다.',
+      log_later: '상담 일지와 보고서 기능은 준비 중입니다.',
+
+      room_label: '상담방',
+      room_with: '상담 상대',
+      room_to_start: '상담 시작까지',
+      room_to_end: '남은 시간',
+      room_grace: '마무리 시간',
+      room_over: '상담 종료',
+      room_connecting: '상담방에 연결하는 중…',
+      room_wait_peer: '{name} 측의 입장을 기다리고 있습니다.',
+      room_both_wait: '양측 모두 입장했습니다. {time}에 상담이 시작됩니다.',
+      room_self_wait: '입장했습니다. {time}에 상담이 시작됩니다.',
+      room_calling: '화상 연결 중…',
+      room_connected: '연결되었습니다.',
+      room_peer_left: '상대방이 나갔습니다. 다시 들어오면 자동으로 연결됩니다.',
+      room_unstable: '연결이 불안정합니다. 다시 연결하는 중…',
+      room_reconnecting: '서버와 연결이 끊겼습니다. 다시 연결하는 중…',
+      room_you: '나',
+      room_remote_wait: '상대방 영상을 기다리는 중',
+      room_cam_off: '카메라 꺼짐',
+      room_no_cam: '카메라 없음',
+      mic: '마이크',
+      cam: '카메라',
+      mic_off_aria: '마이크 끄기',
+      mic_on_aria: '마이크 켜기',
+      cam_off_aria: '카메라 끄기',
+      cam_on_aria: '카메라 켜기',
+      state_on: '켜짐',
+      state_off: '꺼짐',
+      state_none: '없음',
+      leave: '나가기',
+      leave_aria: '상담방 나가기',
+      unmute: '소리 켜기',
+      room_closed_title: '상담이 종료되었습니다',
+      closed_timer: '상담 시간이 끝났습니다.',
+      closed_moderator: '운영자가 상담을 종료했습니다.',
+      closed_participant: '참가자가 상담을 종료했습니다.',
+      room_fatal_title: '상담방에 입장할 수 없습니다',
+      back: '내 상담 목록으로',
+      warn_min: '상담 종료 {n}분 전입니다.',
+      warn_sec: '상담 종료 {n}초 전입니다.',
+      media_none: '카메라와 마이크를 사용할 수 없어 보기·듣기만 가능합니다.',
+      media_insecure: '카메라와 마이크는 https 주소에서만 사용할 수 있습니다.',
+      media_denied: '카메라·마이크 권한이 거부되었습니다. 브라우저 주소창에서 권한을 허용한 뒤 다시 입장해 주세요.',
+      media_partial: '카메라 또는 마이크 중 하나만 사용할 수 있습니다.',
+      room_meta: '{round} · {theme} · {time}',
+    },
+    en: {
+      app_name: 'Sangdam',
+      app_sub: 'Online public-procurement consultation fair',
+      doc_title: 'Sangdam · Online public-procurement consultations',
+      skip: 'Skip to content',
+      lang_group: 'Language',
+      sign_out: 'Sign out',
+      sign_out_aria: 'Forget the invite in this browser and sign out',
+      loading: 'Loading…',
+      kst: 'Korea time',
+      footer: 'All times are Korea Standard Time (KST).',
+      clock_aria: 'Current Korea time {time}',
+      days: '{n}d',
+
+      role_buyer: 'Buyer (institution)',
+      role_vendor: 'Vendor (enterprise)',
+      role_moderator: 'Moderator',
+      role_staff: 'Support-centre staff',
+
+      phase_scheduled: 'Scheduled',
+      'phase_check-in': 'Check-in open',
+      phase_live: 'Live',
+      phase_grace: 'Wrapping up',
+      phase_closed: 'Closed',
+
+      nav_label: 'Operations',
+      nav_rooms: 'Live rooms',
+      nav_schedule: 'Schedule',
+
+      landing_title: 'One-to-one video consultations between public institutions and social-economy enterprises',
+      landing_lead: 'Sangdam (상담, “consultation”) runs the Seoul social-economy public-procurement online consultation fair. Procurement staff of public institutions meet social-economy enterprises one to one, by video, in scheduled time slots, to learn about their products and services and talk about entering the public market.',
+      landing_who: 'Who takes part',
+      landing_buyer_t: 'Public institutions (buyers)',
+      landing_buyer: 'Procurement staff from city hall, district offices, city-funded bodies, the education office and schools meet their matched enterprises one after another.',
+      landing_vendor_t: 'Social-economy enterprises (vendors)',
+      landing_vendor: '(Pre-)certified social enterprises, cooperatives and village enterprises wait in a virtual lobby, then present their products and services to the institution.',
+      landing_how: 'How it works',
+      landing_step1_t: 'Open your invite link',
+      landing_step1: 'Open the personal invite link the fair office sent you. No sign-up, nothing to install.',
+      landing_step2_t: 'Check your schedule',
+      landing_step2: 'See your meetings and who you will meet. All times are shown in Korea time.',
+      landing_step3_t: 'Enter and talk',
+      landing_step3: 'The room opens a few minutes before your slot; the video call connects when the slot starts.',
+      landing_need: 'You need a recent Chrome, Edge, Safari or Firefox, and a camera and microphone.',
+      landing_noinvite: 'No invite link? Please contact the fair office.',
+      landing_paste_label: 'Paste your invite link',
+      landing_paste_ph: 'https://…/#token=…',
+      landing_paste_btn: 'Open',
+      landing_paste_bad: 'No invite token found in what you pasted.',
+
+      error_title: 'Something went wrong',
+      error_code: 'Error code',
+      error_detail: 'Server message',
+      retry: 'Try again',
+      use_other_link: 'Use another invite link',
+      err_network: 'Cannot reach the server. Check your connection and try again.',
+      err_token_expired: 'Your invite link has expired. Please ask the fair office for a new one.',
+      err_token_invalid: 'This invite link is not valid. Please open the whole link you received again.',
+      err_unknown_participant: 'This participant is not registered for this fair.',
+      err_token_wrong_meeting: 'This invite link is for a different meeting.',
+      err_unknown_meeting: 'There is no such meeting.',
+      err_not_your_meeting: 'This meeting belongs to another organisation.',
+      err_wrong_role: 'Your role cannot do this.',
+      err_too_early: 'Check-in has not opened yet.',
+      err_room_closed: 'This meeting room has already closed.',
+      err_not_live: 'Not delivered: the other side is absent or the slot is not running.',
+      err_replaced: 'You joined with the same invite from another window or device, so this one was disconnected.',
+      err_bad_json: 'The server could not read a message.',
+      err_unknown_type: 'The server received an unknown message.',
+      err_bad_message: 'The server received a malformed message.',
+      err_frame_too_large: 'A message was too large.',
+      err_binary_frame: 'Unsupported message format.',
+      err_unsupported_version: 'This page is out of date. Please reload it.',
+      err_not_joined: 'Not in the room yet.',
+      err_already_joined: 'Already in the room.',
+      err_internal: 'The server had a problem. Please try again shortly.',
+      err_webrtc: 'The video connection had a problem.',
+      err_unknown: 'An unknown error occurred.',
+
+      col_round: 'Round',
+      col_time: 'Time',
+      col_datetime: 'Date & time',
+      col_enterprise: 'Enterprise',
+      col_institution: 'Institution',
+      col_status: 'Status',
+      col_action: 'Room',
+      col_meeting: 'Meeting',
+      col_buyer: 'Institution',
+      col_vendor: 'Enterprise',
+      col_phase: 'Phase',
+      col_remaining: 'Remaining',
+      round_n: 'Round {n}',
+      slot_n: 'Meeting {n}',
+      enter: 'Enter room',
+      enter_aria: 'Enter the room with {name}',
+      enter_from: 'You can enter from {time} (in {t})',
+      enter_closed: 'This meeting has ended',
+      st_until_checkin: 'Check-in in {t}',
+      st_until_start: 'Starts in {t}',
+      st_until_end: 'Ends in {t}',
+      st_grace: 'Wrapping up {t}',
+      st_closed: 'Ended',
+      my_meetings: 'My meetings',
+      my_meetings_caption: 'Your meetings (Korea time)',
+      no_meetings: 'You have no meetings.',
+      meeting_count: '{n} meetings',
+      next_meeting: 'Next meeting',
+      present: 'In the room',
+      absent: 'Not yet in',
+      you_are: '{name}',
+
+      wait_title: 'Your next consultation',
+      wait_to_start: 'Consultation starts in',
+      wait_checkin_in: 'Check-in in {t} · you can enter from {time}',
+      wait_checkin_open: 'Check-in is open. Enter the room and wait there for the start.',
+      wait_live: 'The consultation is running. Please enter now.',
+      wait_grace: 'The meeting is wrapping up; you can still enter.',
+      auto_enter: 'Enter the room automatically when check-in opens',
+      no_next: 'No more meetings. Thank you for taking part.',
+      progress_label: 'Waiting progress',
+      entering: 'Entering the room…',
+
+      mod_title: 'Live rooms',
+      mod_caption: 'Today’s rooms (refreshed every 5 seconds)',
+      mod_updated: 'As of {time} · refreshed every 5 s',
+      mod_stale: 'Refresh failed ({code}): {msg}',
+      mod_none: 'No rooms to show right now.',
+      sum_rooms: 'Rooms',
+      sum_live: 'Live',
+      sum_both: 'Both present',
+      sum_missing: 'One side missing',
+      rem_to_start: 'Starts in {t}',
+      rem_left: '{t} left',
+      rem_grace: 'Wrap-up {t}',
+
+      staff_title: 'Fair schedule',
+      staff_caption: 'Meetings (Korea time)',
+      filter_round: 'Round',
+      filter_all: 'All',
+      filter_search: 'Search',
+      filter_search_ph: 'Institution or enterprise name, type, meeting id',
+      cnt_meetings: 'Meetings',
+      cnt_institutions: 'Institutions',
+      cnt_enterprises: 'Enterprises',
+      staff_none: 'No meetings match.',
+      log_later: 'The consultation log and report are coming soon.',
+
+      room_label: 'Meeting room',
+      room_with: 'Meeting with',
+      room_to_start: 'Starts in',
+      room_to_end: 'Time left',
+      room_grace: 'Wrap-up time',
+      room_over: 'Ended',
+      room_connecting: 'Connecting to the room…',
+      room_wait_peer: 'Waiting for {name} to join.',
+      room_both_wait: 'Both sides are here. The consultation starts at {time}.',
+      room_self_wait: 'You are in. The consultation starts at {time}.',
+      room_calling: 'Connecting the video call…',
+      room_connected: 'Connected.',
+      room_peer_left: 'The other side left. The call reconnects when they come back.',
+      room_unstable: 'The connection is unstable. Reconnecting…',
+      room_reconnecting: 'Lost the connection to the server. Reconnecting…',
+      room_you: 'You',
+      room_remote_wait: 'Waiting for the other side’s video',
+      room_cam_off: 'Camera off',
+      room_no_cam: 'No camera',
+      mic: 'Microphone',
+      cam: 'Camera',
+      mic_off_aria: 'Turn microphone off',
+      mic_on_aria: 'Turn microphone on',
+      cam_off_aria: 'Turn camera off',
+      cam_on_aria: 'Turn camera on',
+      state_on: 'on',
+      state_off: 'off',
+      state_none: 'none',
+      leave: 'Leave',
+      leave_aria: 'Leave the meeting room',
+      unmute: 'Turn sound on',
+      room_closed_title: 'The consultation has ended',
+      closed_timer: 'The time slot is over.',
+      closed_moderator: 'A moderator ended the meeting.',
+      closed_participant: 'A participant ended the meeting.',
+      room_fatal_title: 'Cannot enter the meeting room',
+      back: 'Back to my meetings',
+      warn_min: '{n} minute(s) left in this consultation.',
+      warn_sec: '{n} seconds left in this consultation.',
+      media_none: 'No camera or microphone available: you can watch and listen only.',
+      media_insecure: 'Camera and microphone only work on an https address.',
+      media_denied: 'Camera and microphone permission was denied. Allow it in the address bar, then enter again.',
+      media_partial: 'Only one of camera and microphone is available.',
+      room_meta: '{round} · {theme} · {time}',
+    },
+  };
+
+  /** English names of the organisation types (Korean comes from the server's kind_label). */
+  const KIND_EN = {
+    city_hall: 'City hall',
+    district: 'District office',
+    city_funded: 'City-funded body',
+    education: 'Education office / school',
+    social_enterprise: '(Pre-)certified social enterprise',
+    cooperative: '(Social) cooperative',
+    village_enterprise: 'Village enterprise',
+    other: 'Other',
+  };
+
+  const PHASES = ['scheduled', 'check-in', 'live', 'grace', 'closed'];
+  const RANK = Object.fromEntries(PHASES.map((p, i) => [p, i]));
+  const OPEN_PHASES = new Set(['check-in', 'live', 'grace']);
+
+  const LS_LANG = 'sangdam.lang';
+  const LS_AUTO = 'sangdam.autoEnter';
+  const SS_TOKEN = 'sangdam.token';
+  const SS_LEFT = 'sangdam.leftRooms';
+
+  // ------------------------------------------------------------------------------------
+  // Global state.
+  // ------------------------------------------------------------------------------------
+  const S = {
+    lang: 'ko',
+    token: null,
+    me: null,
+    offset: 0, // server_time − Date.now(), in ms
+    page: null, // {name, mount, relabel?, destroy?}
+    tickers: [],
+    room: null, // the room session's state, while on the room page
+    lastError: null,
+  };
+
+  // ------------------------------------------------------------------------------------
+  // Small helpers.
+  // ------------------------------------------------------------------------------------
+  function store(kind, key, value) {
+    try {
+      const s = kind === 'local' ? window.localStorage : window.sessionStorage;
+      if (value === undefined) return s.getItem(key);
+      if (value === null) s.removeItem(key);
+      else s.setItem(key, value);
+    } catch (_) {
+      /* storage may be disabled; the app still works for this page load */
+    }
+    return null;
+  }
+
+  function t(key, vars) {
+    let s = STR[S.lang][key];
+    if (s === undefined) s = STR.ko[key];
+    if (s === undefined) return key;
+    if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (vars[k] !== undefined ? String(vars[k]) : m));
+    return s;
+  }
+
+  function errText(code) {
+    const k = 'err_' + code;
+    return STR[S.lang][k] !== undefined ? t(k) : t('err_unknown');
+  }
+
+  /** h('div', {class: 'x', onclick: f}, child, 'text', [more]) */
+  function h(tag, attrs, ...kids) {
+    const el = document.createElement(tag);
+    if (attrs) {
+      for (const [k, v] of Object.entries(attrs)) {
+        if (v === null || v === undefined || v === false) continue;
+        if (k === 'class') el.className = v;
+        else if (k === 'text') el.textContent = v;
+        else if (k === 'dataset') Object.assign(el.dataset, v);
+        else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+        else if (k === 'value') el.value = v;
+        else if (k === 'checked') el.checked = !!v;
+        else if (k === 'disabled') el.disabled = !!v;
+        else if (k === 'hidden') el.hidden = !!v;
+        else if (v === true) el.setAttribute(k, '');
+        else el.setAttribute(k, String(v));
+      }
+    }
+    for (const kid of kids.flat(Infinity)) {
+      if (kid === null || kid === undefined || kid === false) continue;
+      el.append(kid instanceof Node ? kid : String(kid));
+    }
+    return el;
+  }
+
+  function setText(el, text) {
+    if (el && el.textContent !== text) el.textContent = text;
+  }
+
+  function setAttr(el, name, value) {
+    if (!el) return;
+    if (value === null || value === undefined) {
+      if (el.hasAttribute(name)) el.removeAttribute(name);
+    } else if (el.getAttribute(name) !== String(value)) el.setAttribute(name, String(value));
+  }
+
+  function kindLabel(org) {
+    if (!org) return '';
+    if (S.lang === 'en') return KIND_EN[org.kind] || org.kind_label || org.kind || '';
+    return org.kind_label || KIND_EN[org.kind] || org.kind || '';
+  }
+
+  function orgCell(org) {
+    if (!org) return '';
+    return [h('span', { class: 'org-name' }, org.name), ' ', h('span', { class: 'tag kind-' + org.kind }, kindLabel(org))];
+  }
+
+  function phaseBadge(phase) {
+    return h('span', { class: 'badge phase-' + phase, dataset: { phase } }, t('phase_' + phase));
+  }
+
+  function updateBadge(el, phase) {
+    if (!el) return;
+    if (el.dataset.phase !== phase) {
+      el.dataset.phase = phase;
+      el.className = 'badge phase-' + phase;
+    }
+    setText(el, t('phase_' + phase));
+  }
+
+  // ------------------------------------------------------------------------------------
+  // Server clock. Every countdown is based on serverNow(), so every screen agrees.
+  // ------------------------------------------------------------------------------------
+  function serverNow() {
+    return Date.now() + S.offset;
+  }
+
+  /** Notes a server_time. With the request's send and receive instants, the midpoint. */
+  function noteServerTime(serverTime, sentAt, receivedAt) {
+    if (typeof serverTime !== 'number' || !isFinite(serverTime)) return;
+    const local = sentAt !== undefined && receivedAt !== undefined ? (sentAt + receivedAt) / 2 : Date.now();
+    S.offset = serverTime - local;
+  }
+
+  const fmtCache = {};
+  function fmt(kind) {
+    const key = S.lang + ':' + kind;
+    if (!fmtCache[key]) {
+      const loc = S.lang === 'ko' ? 'ko-KR' : 'en-GB';
+      const base = { timeZone: 'Asia/Seoul' };
+      const opts = {
+        time: { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' },
+        clock: { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' },
+        date: { month: 'short', day: 'numeric', weekday: 'short' },
+        ymd: { year: 'numeric', month: '2-digit', day: '2-digit' },
+      }[kind];
+      fmtCache[key] = new Intl.DateTimeFormat(loc, Object.assign(base, opts));
+    }
+    return fmtCache[key];
+  }
+  const fmtTime = (ms) => fmt('time').format(new Date(ms));
+  const fmtClock = (ms) => fmt('clock').format(new Date(ms));
+  const fmtDate = (ms) => fmt('date').format(new Date(ms));
+  const seoulDay = (ms) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Seoul' }).format(new Date(ms));
+  const isToday = (ms) => seoulDay(ms) === seoulDay(serverNow());
+
+  function fmtRange(m, withDate) {
+    const range = fmtTime(m.starts_at) + '–' + fmtTime(m.ends_at);
+    return withDate || !isToday(m.starts_at) ? fmtDate(m.starts_at) + ' ' + range : range;
+  }
+
+  /** A countdown: mm:ss, h:mm:ss past an hour, with days past a day. */
+  function fmtDur(ms) {
+    let s = Math.max(0, Math.ceil(ms / 1000));
+    const d = Math.floor(s / 86400);
+    s %= 86400;
+    const hh = Math.floor(s / 3600);
+    s %= 3600;
+    const mm = Math.floor(s / 60);
+    const ss = s % 60;
+    const p2 = (n) => String(n).padStart(2, '0');
+    if (d > 0) return t('days', { n: d }) + ' ' + `${p2(hh)}:${p2(mm)}:${p2(ss)}`;
+    if (hh > 0) return `${hh}:${p2(mm)}:${p2(ss)}`;
+    return `${p2(mm)}:${p2(ss)}`;
+  }
+
+  /** The phase the clock gives; each boundary belongs to the phase it starts. */
+  function phaseAt(w, now) {
+    if (now < w.checkin_opens_at) return 'scheduled';
+    if (now < w.starts_at) return 'check-in';
+    if (now < w.ends_at) return 'live';
+    if (now < w.closes_at) return 'grace';
+    return 'closed';
+  }
+
+  /** A meeting's phase now: the later of the server's snapshot and the clock's answer. */
+  function effPhase(m) {
+    const snap = RANK[m.phase] !== undefined ? m.phase : 'scheduled';
+    if (!m.window) return snap;
+    const local = phaseAt(m.window, serverNow());
+    return RANK[snap] > RANK[local] ? snap : local;
+  }
+
+  /** Short status text with a countdown for a meeting in a phase. */
+  function statusText(m, phase) {
+    const now = serverNow();
+    const w = m.window || { checkin_opens_at: m.starts_at, starts_at: m.starts_at, ends_at: m.ends_at, closes_at: m.ends_at };
+    switch (phase) {
+      case 'scheduled': return t('st_until_checkin', { t: fmtDur(w.checkin_opens_at - now) });
+      case 'check-in': return t('st_until_start', { t: fmtDur(w.starts_at - now) });
+      case 'live': return t('st_until_end', { t: fmtDur(w.ends_at - now) });
+      case 'grace': return t('st_grace', { t: fmtDur(w.closes_at - now) });
+      default: return t('st_closed');
+    }
+  }
+
+  // ------------------------------------------------------------------------------------
+  // HTTP API.
+  // ------------------------------------------------------------------------------------
+  class ApiError extends Error {
+    constructor(code, message, status) {
+      super(message);
+      this.code = code;
+      this.status = status;
+    }
+  }
+
+  async function api(path) {
+    const sentAt = Date.now();
+    let res;
+    try {
+      res = await fetch(path, {
+        headers: { Authorization: 'Bearer ' + S.token, Accept: 'application/json' },
+        cache: 'no-store',
+      });
+    } catch (e) {
+      throw new ApiError('network', String((e && e.message) || e), 0);
+    }
+    const receivedAt = Date.now();
+    let body = null;
+    try {
+      body = await res.json();
+    } catch (_) {
+      body = null;
+    }
+    if (!res.ok) {
+      const e = (body && body.error) || {};
+      throw new ApiError(e.code || 'http_' + res.status, e.message || res.statusText || '', res.status);
+    }
+    if (body && typeof body.server_time === 'number') noteServerTime(body.server_time, sentAt, receivedAt);
+    return body;
+  }
+
+  // ------------------------------------------------------------------------------------
+  // Toasts (transient, non-fatal messages).
+  // ------------------------------------------------------------------------------------
+  function toast(text, kind) {
+    const box = document.getElementById('toasts');
+    if (!box) return;
+    const el = h('div', { class: 'toast ' + (kind || 'info'), role: kind === 'error' ? 'alert' : 'status' }, text);
+    box.append(el);
+    setTimeout(() => el.classList.add('leaving'), 5500);
+    setTimeout(() => el.remove(), 6000);
+  }
+
+  // ------------------------------------------------------------------------------------
+  // Header: fair name, participant, clock, language switch.
+  // ------------------------------------------------------------------------------------
+  function renderHeader() {
+    setText(document.getElementById('brand-name'), t('app_name'));
+    const fair = document.getElementById('fair-name');
+    setText(fair, S.me && S.me.fair ? S.me.fair.name : t('app_sub'));
+    const who = document.getElementById('who');
+    if (who) {
+      who.replaceChildren();
+      if (S.me && S.me.participant) {
+        const p = S.me.participant;
+        who.append(
+          h('span', { class: 'who-name' }, p.name),
+          h('span', { class: 'who-role' }, t('role_' + p.role)),
+          S.me.organisation ? h('span', { class: 'who-org' }, S.me.organisation.name) : null,
+        );
+        who.hidden = false;
+      } else who.hidden = true;
+    }
+    const out = document.getElementById('sign-out');
+    if (out) {
+      out.hidden = !S.token;
+      setText(out, t('sign_out'));
+      setAttr(out, 'aria-label', t('sign_out_aria'));
+    }
+    const group = document.getElementById('lang-switch');
+    if (group) setAttr(group, 'aria-label', t('lang_group'));
+    for (const b of document.querySelectorAll('[data-lang]')) setAttr(b, 'aria-pressed', b.dataset.lang === S.lang ? 'true' : 'false');
+    setText(document.getElementById('skip-link'), t('skip'));
+    setText(document.getElementById('footer-note'), t('footer'));
+    document.title = S.me && S.me.fair ? S.me.fair.name + ' · ' + t('app_name') : t('doc_title');
+  }
+
+  function tickClock() {
+    const el = document.getElementById('clock');
+    if (!el) return;
+    const now = serverNow();
+    setText(el.querySelector('.clock-time'), fmtClock(now));
+    setText(el.querySelector('.clock-zone'), 'KST');
+    setAttr(el, 'title', t('kst'));
+  }
+
+  function setLang(lang) {
+    if (!STR[lang]) return;
+    S.lang = lang;
+    store('local', LS_LANG, lang);
+    document.documentElement.lang = lang;
+    renderHeader();
+    tickClock();
+    if (S.page) {
+      if (S.page.relabel) S.page.relabel();
+      else remount();
+    }
+  }
+
+  // ------------------------------------------------------------------------------------
+  // Pages and routing.
+  // ------------------------------------------------------------------------------------
+  function mainEl() {
+    return document.getElementById('main');
+  }
+
+  function show(page) {
+    if (S.page && S.page.destroy) S.page.destroy();
+    S.page = page;
+    S.tickers = [];
+    const body = document.body;
+    body.dataset.page = page.name;
+    if (page.name !== 'room') {
+      delete body.dataset.phase;
+      delete body.dataset.call;
+    }
+    delete body.dataset.error;
+    mainEl().replaceChildren();
+    page.mount(mainEl());
+    tick();
+  }
+
+  function remount() {
+    if (!S.page) return;
+    S.tickers = [];
+    mainEl().replaceChildren();
+    S.page.mount(mainEl());
+    tick();
+  }
+
+  function hashParams() {
+    return new URLSearchParams(location.hash.replace(/^#/, ''));
+  }
+
+  function go(hash) {
+    if (location.hash.replace(/^#/, '') === hash) route();
+    else location.hash = hash;
+  }
+
+  /** Moves an invite token from the fragment into sessionStorage, and out of the address bar. */
+  function takeTokenFromHash() {
+    const p = hashParams();
+    const token = p.get('token');
+    if (!token) return false;
+    p.delete('token');
+    S.token = token.trim();
+    S.me = null;
+    store('session', SS_TOKEN, S.token);
+    const rest = p.toString();
+    history.replaceState(null, '', location.pathname + location.search + (rest ? '#' + rest : ''));
+    return true;
+  }
+
+  let loadingMe = null;
+  async function route() {
+    takeTokenFromHash();
+    if (!S.token) {
+      S.me = null;
+      renderHeader();
+      return show(landingPage());
+    }
+    if (!S.me) {
+      if (!loadingMe) {
+        show(loadingPage());
+        loadingMe = api('/api/me')
+          .then((me) => {
+            S.me = me;
+          })
+          .finally(() => {
+            loadingMe = null;
+          });
+      }
+      try {
+        await loadingMe;
+      } catch (e) {
+        renderHeader();
+        return show(errorPage(e));
+      }
+      renderHeader();
+    }
+    const p = hashParams();
+    const role = S.me.participant.role;
+    const room = p.get('room');
+    if (room && (role === 'buyer' || role === 'vendor')) return show(roomPage(room));
+    if (role === 'buyer') return show(buyerPage());
+    if (role === 'vendor') return show(vendorPage());
+    let view = p.get('view');
+    if (view !== 'rooms' && view !== 'schedule') view = role === 'staff' ? 'schedule' : 'rooms';
+    return show(view === 'rooms' ? moderatorPage() : staffPage());
+  }
+
+  function signOut() {
+    if (S.page && S.page.destroy) S.page.destroy();
+    S.page = null;
+    S.token = null;
+    S.me = null;
+    store('session', SS_TOKEN, null);
+    store('session', SS_LEFT, null);
+    history.replaceState(null, '', location.pathname + location.search);
+    route();
+  }
+
+  // --- the ticker: one timer drives every countdown on the page -----------------------
+  function tick() {
+    tickClock();
+    for (const f of S.tickers) {
+      try {
+        f(serverNow());
+      } catch (e) {
+        console.error(e);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------
+  // Landing, loading and error pages.
+  // ------------------------------------------------------------------------------------
+  function loadingPage() {
+    return {
+      name: 'loading',
+      mount(root) {
+        root.append(h('p', { class: 'loading', role: 'status' }, t('loading')));
+      },
+    };
+  }
+
+  function landingPage() {
+    return {
+      name: 'landing',
+      mount(root) {
+        const input = h('input', {
+          id: 'invite-input',
+          type: 'url',
+          inputmode: 'url',
+          autocomplete: 'off',
+          spellcheck: 'false',
+          placeholder: t('landing_paste_ph'),
+          'aria-describedby': 'invite-hint',
+        });
+        const hint = h('p', { id: 'invite-hint', class: 'hint', role: 'status' });
+        const form = h(
+          'form',
+          {
+            class: 'paste',
+            onsubmit(ev) {
+              ev.preventDefault();
+              const v = input.value.trim();
+              const m = v.match(/token=([A-Za-z0-9._~-]+)/) || v.match(/^([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/);
+              if (!m) {
+                setText(hint, t('landing_paste_bad'));
+                return;
+              }
+              go('token=' + m[1]);
+            },
+          },
+          h('label', { for: 'invite-input' }, t('landing_paste_label')),
+          h('div', { class: 'paste-row' }, input, h('button', { type: 'submit', class: 'btn primary' }, t('landing_paste_btn'))),
+          hint,
+        );
+        const step = (n) =>
+          h('li', { class: 'step' }, h('span', { class: 'step-n', 'aria-hidden': 'true' }, String(n)), h('div', null, h('h3', null, t(`landing_step${n}_t`)), h('p', null, t(`landing_step${n}`))));
+        root.append(
+          h(
+            'section',
+            { class: 'hero', 'aria-labelledby': 'landing-title' },
+            h('p', { class: 'eyebrow' }, t('app_sub')),
+            h('h1', { id: 'landing-title' }, t('landing_title')),
+            h('p', { class: 'lead' }, t('landing_lead')),
+          ),
+          h(
+            'section',
+            { class: 'cards two', 'aria-label': t('landing_who') },
+            h('article', { class: 'card' }, h('h2', null, t('landing_buyer_t')), h('p', null, t('landing_buyer'))),
+            h('article', { class: 'card' }, h('h2', null, t('landing_vendor_t')), h('p', null, t('landing_vendor'))),
+          ),
+          h('section', { class: 'card', 'aria-labelledby': 'how-title' }, h('h2', { id: 'how-title' }, t('landing_how')), h('ol', { class: 'steps' }, step(1), step(2), step(3)), h('p', { class: 'muted' }, t('landing_need'))),
+          h('section', { class: 'card' }, form, h('p', { class: 'muted' }, t('landing_noinvite'))),
+        );
+      },
+    };
+  }
+
+  function errorPage(e) {
+    const code = (e && e.code) || 'unknown';
+    const message = (e && e.message) || '';
+    S.lastError = { code, message, fatal: true };
+    return {
+      name: 'error',
+      mount(root) {
+        document.body.dataset.error = code;
+        const tokenProblem = ['token_invalid', 'token_expired', 'unknown_participant', 'token_wrong_meeting'].includes(code);
+        root.append(
+          h(
+            'section',
+            { class: 'card error-card', role: 'alert', 'aria-labelledby': 'err-title' },
+            h('h1', { id: 'err-title' }, t('error_title')),
+            h('p', { class: 'error-main' }, errText(code)),
+            h('p', { class: 'error-code' }, t('error_code') + ': ', h('code', null, code)),
+            message ? h('p', { class: 'error-detail muted' }, t('error_detail') + ': ' + message) : null,
+            h(
+              'div',
+              { class: 'actions' },
+              h('button', { type: 'button', class: 'btn primary', onclick: () => route() }, t('retry')),
+              tokenProblem ? h('button', { type: 'button', class: 'btn', onclick: signOut }, t('use_other_link')) : null,
+            ),
+          ),
+        );
+      },
+    };
+  }
+
+  // ------------------------------------------------------------------------------------
+  // Buyer and vendor pages.
+  // ------------------------------------------------------------------------------------
+  const leftRooms = {
+    get() {
+      try {
+        return new Set(JSON.parse(store('session', SS_LEFT) || '[]'));
+      } catch (_) {
+        return new Set();
+      }
+    },
+    add(id) {
+      const s = this.get();
+      s.add(id);
+      store('session', SS_LEFT, JSON.stringify([...s]));
+    },
+    has(id) {
+      return this.get().has(id);
+    },
+  };
+
+  function enterRoom(id) {
+    go('room=' + encodeURIComponent(id));
+  }
+
+  /** A participant's meetings as a table; `side` decides which organisation is the other. */
+  function meetingTable(meetings, side) {
+    const otherKey = side === 'buyer' ? 'enterprise' : 'institution';
+    const rows = meetings.map((m) => {
+      const badge = phaseBadge(effPhase(m));
+      const cd = h('span', { class: 'countdown' });
+      const btn = h('button', { type: 'button', class: 'btn primary small', 'aria-label': t('enter_aria', { name: m[otherKey].name }), onclick: () => enterRoom(m.id) }, t('enter'));
+      const wrap = h('span', { class: 'btn-wrap' }, btn);
+      const tr = h(
+        'tr',
+        { dataset: { meeting: m.id } },
+        h('td', null, h('span', { class: 'round' }, t('round_n', { n: m.round })), h('span', { class: 'sub' }, m.theme)),
+        h('td', { class: 'nowrap' }, fmtRange(m)),
+        h('td', null, orgCell(m[otherKey])),
+        h('td', null, badge, ' ', cd),
+        h('td', null, wrap),
+      );
+      S.tickers.push(() => {
+        const ph = effPhase(m);
+        updateBadge(badge, ph);
+        setText(cd, ph === 'closed' ? '' : statusText(m, ph));
+        const open = OPEN_PHASES.has(ph);
+        btn.disabled = !open;
+        let tip = null;
+        if (ph === 'scheduled') tip = t('enter_from', { time: fmtTime(m.window.checkin_opens_at), t: fmtDur(m.window.checkin_opens_at - serverNow()) });
+        else if (ph === 'closed') tip = t('enter_closed');
+        setAttr(wrap, 'title', tip);
+        setAttr(btn, 'title', tip);
+        tr.classList.toggle('is-open', open);
+        tr.classList.toggle('is-closed', ph === 'closed');
+      });
+      return tr;
+    });
+    return h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { class: 'data' },
+        h('caption', { class: 'sr-only' }, t('my_meetings_caption')),
+        h(
+          'thead',
+          null,
+          h(
+            'tr',
+            null,
+            h('th', { scope: 'col' }, t('col_round')),
+            h('th', { scope: 'col' }, t('col_time')),
+            h('th', { scope: 'col' }, t(side === 'buyer' ? 'col_enterprise' : 'col_institution')),
+            h('th', { scope: 'col' }, t('col_status')),
+            h('th', { scope: 'col' }, t('col_action')),
+          ),
+        ),
+        h('tbody', null, rows),
+      ),
+    );
+  }
+
+  function orgHeader(extra) {
+    const me = S.me;
+    const org = me.organisation;
+    return h(
+      'section',
+      { class: 'org-card', 'aria-labelledby': 'org-title' },
+      h(
+        'div',
+        null,
+        h('p', { class: 'eyebrow' }, t('role_' + me.participant.role)),
+        h('h1', { id: 'org-title' }, org ? org.name : me.participant.name),
+        h('p', { class: 'muted' }, org ? [h('span', { class: 'tag kind-' + org.kind }, kindLabel(org)), ' · '] : null, t('you_are', { name: me.participant.name })),
+      ),
+      extra || null,
+    );
+  }
+
+  /** Keeps /api/me fresh (phases change, rooms end early) while on a home page. */
+  function refreshMe(page, everyMs) {
+    page.timer = setInterval(async () => {
+      try {
+        const me = await api('/api/me');
+        const sig = (x) => JSON.stringify(((x && x.meetings) || []).map((m) => [m.id, m.phase, m.window]));
+        const changed = sig(me) !== sig(S.me);
+        S.me = me;
+        if (changed && S.page === page) remount();
+      } catch (e) {
+        console.warn('refresh /api/me failed', e);
+      }
+    }, everyMs);
+  }
+
+  function sortedMeetings() {
+    return [...(S.me.meetings || [])].sort((a, b) => a.starts_at - b.starts_at);
+  }
+
+  function buyerPage() {
+    const page = {
+      name: 'buyer',
+      mount(root) {
+        const meetings = sortedMeetings();
+        const next = meetings.find((m) => effPhase(m) !== 'closed');
+        let nextBox = null;
+        if (next) {
+          const cd = h('span', { class: 'next-cd' });
+          nextBox = h(
+            'div',
+            { class: 'next-box' },
+            h('p', { class: 'eyebrow' }, t('next_meeting')),
+            h('p', { class: 'next-org' }, orgCell(next.enterprise)),
+            h('p', { class: 'muted' }, fmtRange(next)),
+            cd,
+          );
+          S.tickers.push(() => setText(cd, statusText(next, effPhase(next))));
+        }
+        root.append(
+          orgHeader(nextBox),
+          h(
+            'section',
+            { class: 'card', 'aria-labelledby': 'mtg-title' },
+            h('div', { class: 'card-head' }, h('h2', { id: 'mtg-title' }, t('my_meetings')), h('span', { class: 'muted' }, t('meeting_count', { n: meetings.length }))),
+            meetings.length ? meetingTable(meetings, 'buyer') : h('p', { class: 'empty' }, t('no_meetings')),
+          ),
+        );
+      },
+      destroy() {
+        clearInterval(page.timer);
+      },
+    };
+    refreshMe(page, 30000);
+    return page;
+  }
+
+  function vendorPage() {
+    const page = {
+      name: 'vendor',
+      mount(root) {
+        const meetings = sortedMeetings();
+        const next = meetings.find((m) => effPhase(m) !== 'closed');
+        root.append(orgHeader(null));
+        if (next) root.append(waitingPanel(next, page));
+        else root.append(h('section', { class: 'card wait done' }, h('p', { class: 'big-note' }, t('no_next'))));
+        root.append(
+          h(
+            'section',
+            { class: 'card', 'aria-labelledby': 'mtg-title' },
+            h('div', { class: 'card-head' }, h('h2', { id: 'mtg-title' }, t('my_meetings')), h('span', { class: 'muted' }, t('meeting_count', { n: meetings.length }))),
+            meetings.length ? meetingTable(meetings, 'vendor') : h('p', { class: 'empty' }, t('no_meetings')),
+          ),
+        );
+      },
+      destroy() {
+        clearInterval(page.timer);
+      },
+    };
+    refreshMe(page, 30000);
+    return page;
+  }
+
+  /** The vendor's big waiting panel for the next meeting, entering the room when it opens. */
+  function waitingPanel(m, page) {
+    const w = m.window;
+    if (!page.waitStart || page.waitStart.id !== m.id) page.waitStart = { id: m.id, at: Math.min(serverNow(), w.checkin_opens_at) };
+    const from = page.waitStart.at;
+    const auto = store('local', LS_AUTO) !== 'false';
+    const big = h('div', { class: 'big-countdown', role: 'timer', 'aria-live': 'off' });
+    const label = h('p', { class: 'big-label' }, t('wait_to_start'));
+    const sub = h('p', { class: 'wait-sub', 'aria-live': 'polite' });
+    const bar = h('div', { class: 'bar-fill' });
+    const progress = h('div', { class: 'bar', role: 'progressbar', 'aria-label': t('progress_label'), 'aria-valuemin': '0', 'aria-valuemax': '100' }, bar);
+    const badge = phaseBadge(effPhase(m));
+    const btn = h('button', { type: 'button', class: 'btn primary big', 'aria-label': t('enter_aria', { name: m.institution.name }), onclick: () => enterRoom(m.id) }, t('enter'));
+    const check = h('input', {
+      type: 'checkbox',
+      id: 'auto-enter',
+      checked: auto,
+      onchange: (ev) => store('local', LS_AUTO, ev.target.checked ? 'true' : 'false'),
+    });
+    let entering = false;
+    S.tickers.push((now) => {
+      const ph = effPhase(m);
+      updateBadge(badge, ph);
+      const toStart = w.starts_at - now;
+      setText(big, fmtDur(ph === 'live' || ph === 'grace' ? 0 : toStart));
+      let s;
+      if (ph === 'scheduled') s = t('wait_checkin_in', { t: fmtDur(w.checkin_opens_at - now), time: fmtTime(w.checkin_opens_at) });
+      else if (ph === 'check-in') s = t('wait_checkin_open');
+      else if (ph === 'live') s = t('wait_live');
+      else s = t('wait_grace');
+      setText(sub, entering ? t('entering') : s);
+      const pct = Math.max(0, Math.min(100, ((now - from) / Math.max(1, w.starts_at - from)) * 100));
+      bar.style.width = pct.toFixed(1) + '%';
+      setAttr(progress, 'aria-valuenow', Math.round(pct));
+      btn.disabled = !OPEN_PHASES.has(ph);
+      setAttr(btn, 'title', ph === 'scheduled' ? t('enter_from', { time: fmtTime(w.checkin_opens_at), t: fmtDur(w.checkin_opens_at - now) }) : null);
+      if (OPEN_PHASES.has(ph) && check.checked && !entering && !leftRooms.has(m.id) && S.page === page) {
+        entering = true;
+        setTimeout(() => {
+          if (S.page === page) enterRoom(m.id);
+        }, 600);
+      }
+    });
+    return h(
+      'section',
+      { class: 'card wait', 'aria-labelledby': 'wait-title' },
+      h('div', { class: 'wait-head' }, h('h2', { id: 'wait-title' }, t('wait_title')), badge),
+      h('p', { class: 'wait-org' }, orgCell(m.institution)),
+      h('p', { class: 'muted' }, t('round_n', { n: m.round }) + ' · ' + m.theme + ' · ' + fmtRange(m)),
+      label,
+      big,
+      progress,
+      sub,
+      h('div', { class: 'actions' }, btn, h('label', { class: 'check', for: 'auto-enter' }, check, ' ', t('auto_enter'))),
+    );
+  }
+
+  // ------------------------------------------------------------------------------------
+  // Moderator page: live rooms, refreshed every 5 s.
+  // ------------------------------------------------------------------------------------
+  function opsNav(current) {
+    return h(
+      'nav',
+      { class: 'tabs', 'aria-label': t('nav_label') },
+      h('a', { href: '#view=rooms', class: 'tab', 'aria-current': current === 'rooms' ? 'page' : null }, t('nav_rooms')),
+      h('a', { href: '#view=schedule', class: 'tab', 'aria-current': current === 'schedule' ? 'page' : null }, t('nav_schedule')),
+    );
+  }
+
+  function presenceDot(on) {
+    return h('span', { class: 'dot ' + (on ? 'on' : 'off') }, h('span', { 'aria-hidden': 'true' }, on ? '●' : '○'), h('span', { class: 'sr-only' }, t(on ? 'present' : 'absent')));
+  }
+
+  function moderatorPage() {
+    const page = {
+      name: 'moderator',
+      data: null,
+      error: null,
+      updatedAt: null,
+      mount(root) {
+        root.append(opsNav('rooms'));
+        const head = h('div', { class: 'card-head' }, h('h1', { id: 'mod-title' }, t('mod_title')));
+        const status = h('p', { class: 'muted', role: 'status' });
+        const section = h('section', { class: 'card', 'aria-labelledby': 'mod-title' }, head, status);
+        root.append(section);
+        if (page.error) status.append(h('span', { class: 'warn-text' }, t('mod_stale', { code: page.error.code, msg: page.error.message })));
+        else if (page.updatedAt) status.append(t('mod_updated', { time: fmtClock(page.updatedAt) }));
+        else status.append(t('loading'));
+        if (!page.data) return;
+        const rooms = page.data.rooms || [];
+        const phases = rooms.map((r) => effPhase(r.meeting));
+        const live = phases.filter((p) => p === 'live' || p === 'grace').length;
+        const both = rooms.filter((r) => r.buyer_present && r.vendor_present).length;
+        const missing = rooms.filter((r, i) => (phases[i] === 'live' || phases[i] === 'grace') && !(r.buyer_present && r.vendor_present)).length;
+        section.append(
+          h(
+            'dl',
+            { class: 'stats' },
+            h('div', null, h('dt', null, t('sum_rooms')), h('dd', null, String(rooms.length))),
+            h('div', null, h('dt', null, t('sum_live')), h('dd', null, String(live))),
+            h('div', null, h('dt', null, t('sum_both')), h('dd', null, String(both))),
+            h('div', { class: missing ? 'alert' : null }, h('dt', null, t('sum_missing')), h('dd', null, String(missing))),
+          ),
+        );
+        if (!rooms.length) {
+          section.append(h('p', { class: 'empty' }, t('mod_none')));
+          return;
+        }
+        const rows = rooms.map((r) => {
+          const m = r.meeting;
+          const badge = phaseBadge(effPhase(m));
+          const rem = h('td', { class: 'nowrap countdown' });
+          const tr = h(
+            'tr',
+            { dataset: { meeting: m.id } },
+            h('td', null, h('span', { class: 'round' }, t('round_n', { n: m.round })), h('span', { class: 'sub mono' }, m.id), h('span', { class: 'sub' }, fmtRange(m))),
+            h('td', null, orgCell(m.institution)),
+            h('td', null, orgCell(m.enterprise)),
+            h('td', null, badge),
+            h('td', { class: 'center' }, presenceDot(r.buyer_present)),
+            h('td', { class: 'center' }, presenceDot(r.vendor_present)),
+            rem,
+          );
+          S.tickers.push((now) => {
+            const ph = effPhase(m);
+            updateBadge(badge, ph);
+            const w = m.window;
+            let s = '—';
+            if (ph === 'scheduled' || ph === 'check-in') s = t('rem_to_start', { t: fmtDur(w.starts_at - now) });
+            else if (ph === 'live') s = t('rem_left', { t: fmtDur(w.ends_at - now) });
+            else if (ph === 'grace') s = t('rem_grace', { t: fmtDur(w.closes_at - now) });
+            setText(rem, s);
+            rem.classList.toggle('last-minute', ph === 'live' && w.ends_at - now <= 60000);
+            tr.classList.toggle('is-live', ph === 'live' || ph === 'grace');
+            tr.classList.toggle('is-closed', ph === 'closed');
+            tr.classList.toggle('needs-attention', (ph === 'live' || ph === 'grace') && !(r.buyer_present && r.vendor_present));
+          });
+          return tr;
+        });
+        section.append(
+          h(
+            'div',
+            { class: 'table-wrap' },
+            h(
+              'table',
+              { class: 'data' },
+              h('caption', { class: 'sr-only' }, t('mod_caption')),
+              h(
+                'thead',
+                null,
+                h(
+                  'tr',
+                  null,
+                  h('th', { scope: 'col' }, t('col_meeting')),
+                  h('th', { scope: 'col' }, t('col_institution')),
+                  h('th', { scope: 'col' }, t('col_enterprise')),
+                  h('th', { scope: 'col' }, t('col_phase')),
+                  h('th', { scope: 'col', class: 'center' }, t('col_buyer')),
+                  h('th', { scope: 'col', class: 'center' }, t('col_vendor')),
+                  h('th', { scope: 'col' }, t('col_remaining')),
+                ),
+              ),
+              h('tbody', null, rows),
+            ),
+          ),
+        );
+      },
+      async load() {
+        try {
+          page.data = await api('/api/rooms');
+          page.error = null;
+          page.updatedAt = serverNow();
+        } catch (e) {
+          page.error = { code: e.code || 'unknown', message: e.message || '' };
+          S.lastError = { code: page.error.code, message: page.error.message, fatal: false };
+          if (!page.data && e.code !== 'network') {
+            if (S.page === page) show(errorPage(e));
+            return;
+          }
+        }
+        if (S.page === page) remount();
+      },
+      destroy() {
+        clearInterval(page.timer);
+      },
+    };
+    page.load();
+    page.timer = setInterval(() => page.load(), 5000);
+    return page;
+  }
+
+  // ------------------------------------------------------------------------------------
+  // Staff page: the whole schedule with filters and counts.
+  // ------------------------------------------------------------------------------------
+  function staffPage() {
+    const page = {
+      name: 'staff',
+      data: null,
+      round: '',
+      query: '',
+      mount(root) {
+        root.append(opsNav('schedule'));
+        const section = h('section', { class: 'card', 'aria-labelledby': 'staff-title' }, h('div', { class: 'card-head' }, h('h1', { id: 'staff-title' }, t('staff_title'))));
+        root.append(section);
+        if (!page.data) {
+          section.append(h('p', { class: 'loading', role: 'status' }, t('loading')));
+          return;
+        }
+        const all = page.data.meetings || [];
+        const rounds = [...new Map(all.map((m) => [m.round, m.theme])).entries()].sort((a, b) => a[0] - b[0]);
+        const sel = h(
+          'select',
+          { id: 'f-round' },
+          h('option', { value: '' }, t('filter_all')),
+          rounds.map(([n, theme]) => h('option', { value: String(n) }, t('round_n', { n }) + ' · ' + theme)),
+        );
+        sel.value = page.round;
+        const q = h('input', { id: 'f-q', type: 'search', placeholder: t('filter_search_ph'), value: page.query, autocomplete: 'off' });
+        const counts = h('dl', { class: 'stats', 'aria-live': 'polite' });
+        const tbody = h('tbody');
+        const draw = () => {
+          const needle = page.query.trim().toLowerCase();
+          const list = all.filter((m) => {
+            if (page.round && String(m.round) !== page.round) return false;
+            if (!needle) return true;
+            const hay = [m.id, m.theme, m.institution.name, m.institution.kind_label, KIND_EN[m.institution.kind], m.enterprise.name, m.enterprise.kind_label, KIND_EN[m.enterprise.kind]].join(' ').toLowerCase();
+            return hay.includes(needle);
+          });
+          const inst = new Set(list.map((m) => m.institution.id)).size;
+          const ent = new Set(list.map((m) => m.enterprise.id)).size;
+          counts.replaceChildren(
+            h('div', null, h('dt', null, t('cnt_meetings')), h('dd', { id: 'cnt-meetings' }, String(list.length))),
+            h('div', null, h('dt', null, t('cnt_institutions')), h('dd', { id: 'cnt-institutions' }, String(inst))),
+            h('div', null, h('dt', null, t('cnt_enterprises')), h('dd', { id: 'cnt-enterprises' }, String(ent))),
+          );
+          tbody.replaceChildren(
+            ...(list.length
+              ? list.map((m) =>
+                h(
+                  'tr',
+                  { dataset: { meeting: m.id } },
+                  h('td', null, h('span', { class: 'round' }, t('round_n', { n: m.round })), h('span', { class: 'sub' }, m.theme)),
+                  h('td', { class: 'nowrap' }, fmtRange(m, true), h('span', { class: 'sub mono' }, m.id)),
+                  h('td', null, orgCell(m.institution)),
+                  h('td', null, orgCell(m.enterprise)),
+                  h('td', null, phaseBadge(effPhase(m))),
+                ))
+              : [h('tr', null, h('td', { colspan: '5', class: 'empty' }, t('staff_none')))]),
+          );
+        };
+        sel.addEventListener('change', () => {
+          page.round = sel.value;
+          draw();
+        });
+        q.addEventListener('input', () => {
+          page.query = q.value;
+          draw();
+        });
+        section.append(
+          h(
+            'div',
+            { class: 'filters', role: 'search' },
+            h('div', { class: 'field' }, h('label', { for: 'f-round' }, t('filter_round')), sel),
+            h('div', { class: 'field grow' }, h('label', { for: 'f-q' }, t('filter_search')), q),
+          ),
+          counts,
+          h(
+            'div',
+            { class: 'table-wrap' },
+            h(
+              'table',
+              { class: 'data' },
+              h('caption', { class: 'sr-only' }, t('staff_caption')),
+              h(
+                'thead',
+                null,
+                h(
+                  'tr',
+                  null,
+                  h('th', { scope: 'col' }, t('col_round')),
+                  h('th', { scope: 'col' }, t('col_datetime')),
+                  h('th', { scope: 'col' }, t('col_institution')),
+                  h('th', { scope: 'col' }, t('col_enterprise')),
+                  h('th', { scope: 'col' }, t('col_phase')),
+                ),
+              ),
+              tbody,
+            ),
+          ),
+          h('p', { class: 'muted note' }, t('log_later')),
+        );
+        draw();
+      },
+      async load() {
+        try {
+          page.data = await api('/api/meetings');
+          if (S.page === page) remount();
+        } catch (e) {
+          if (S.page === page) show(errorPage(e));
+        }
+      },
+    };
+    page.load();
+    return page;
+  }
+
+  // ------------------------------------------------------------------------------------
+  // The room: local and remote video, WebSocket signaling, WebRTC.
+  // ------------------------------------------------------------------------------------
+  const ICON = {
+    mic: '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.92V21h2v-3.08A7 7 0 0 0 19 11z"/></svg>',
+    micOff: '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M19 11h-2a5 5 0 0 1-.7 2.56l1.45 1.45A6.96 6.96 0 0 0 19 11zm-4 .17V5a3 3 0 0 0-5.94-.6zM4.27 3 3 4.27l6 6V11a3 3 0 0 0 4.5 2.6l1.52 1.52A5 5 0 0 1 7 11H5a7 7 0 0 0 6 6.92V21h2v-3.08a6.9 6.9 0 0 0 3.5-1.38L19.73 21 21 19.73z"/></svg>',
+    cam: '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M17 10.5V7a1 1 0 0 0-1-1H4a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-3.5l4 4v-11z"/></svg>',
+    camOff: '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M21 6.5l-4 4V7a1 1 0 0 0-1-1H9.82L21 17.18zM3.27 2 2 3.27 4.73 6H4a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h12c.21 0 .39-.08.55-.18L19.73 21 21 19.73z"/></svg>',
+    leave: '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M12 9c-1.6 0-3.15.25-4.6.72v3.1c0 .39-.23.74-.56.9-.98.49-1.87 1.12-2.66 1.85a.99.99 0 0 1-1.41-.01L.29 13.08a1 1 0 0 1 0-1.41C3.34 8.78 7.46 7 12 7s8.66 1.78 11.71 4.67a1 1 0 0 1 0 1.41l-2.48 2.48a.99.99 0 0 1-1.41.01 11 11 0 0 0-2.66-1.85 1 1 0 0 1-.56-.9v-3.1C15.15 9.25 13.6 9 12 9z"/></svg>',
+  };
+
+  function iconEl(svg) {
+    const span = h('span', { class: 'icon' });
+    span.innerHTML = svg; // constant markup from ICON only
+    return span;
+  }
+
+  function roomPage(meetingId) {
+    const known = ((S.me && S.me.meetings) || []).find((m) => m.id === meetingId) || null;
+    const role = S.me && S.me.participant ? S.me.participant.role : 'buyer';
+    const st = {
+      meetingId,
+      meeting: known,
+      window: known ? known.window : null,
+      phase: known ? effPhase(known) : null,
+      side: role === 'vendor' ? 'vendor' : 'buyer',
+      joined: false,
+      peerPresent: false,
+      call: 'idle', // idle | connecting | connected
+      status: 'connecting',
+      lastError: null,
+      ended: false,
+      closed: null, // {reason}
+      fatal: null, // {code, message}
+      ws: null,
+      pc: null,
+      iceServers: [],
+      offerer: false,
+      pendingIce: [],
+      localStream: null,
+      remoteStream: null,
+      media: null, // promise of the local stream (or null)
+      mediaNote: null,
+      chain: Promise.resolve(),
+      pingTimer: null,
+      reconnectTimer: null,
+      reconnectDelay: 1000,
+      lastRestart: 0,
+      banner: null, // {text, until}
+    };
+    const ui = {};
+
+    // --- rendering ---------------------------------------------------------------------
+    function counterpart() {
+      if (!st.meeting) return null;
+      return st.side === 'buyer' ? st.meeting.enterprise : st.meeting.institution;
+    }
+
+    function build(root) {
+      ui.org = h('span', { class: 'org-name' });
+      ui.kind = h('span', { class: 'tag' });
+      ui.meta = h('p', { class: 'muted room-meta' });
+      ui.withLabel = h('p', { class: 'eyebrow' });
+      ui.phase = h('span', { class: 'badge', 'aria-live': 'polite' });
+      ui.cdLabel = h('span', { class: 'cd-label' });
+      ui.cd = h('span', { class: 'room-countdown', role: 'timer', 'aria-live': 'off' });
+      ui.banner = h('div', { class: 'banner', role: 'alert', hidden: true });
+      ui.status = h('p', { class: 'room-status', role: 'status', 'aria-live': 'polite' });
+      ui.mediaNote = h('p', { class: 'media-note', hidden: true });
+
+      ui.remoteVideo = h('video', { autoplay: true, playsinline: true, class: 'video' });
+      ui.remotePh = h('div', { class: 'placeholder' });
+      ui.remoteCap = h('figcaption', { class: 'caption' });
+      ui.unmute = h(
+        'button',
+        {
+          type: 'button',
+          class: 'btn unmute',
+          hidden: true,
+          onclick: () => {
+            ui.remoteVideo.muted = false;
+            ui.remoteVideo.play().catch(() => {});
+            ui.unmute.hidden = true;
+          },
+        },
+        '',
+      );
+      ui.localVideo = h('video', { autoplay: true, playsinline: true, class: 'video mirror' });
+      ui.localVideo.muted = true; // the property, not only the attribute: never hear yourself
+      ui.localPh = h('div', { class: 'placeholder', hidden: true });
+      ui.localCap = h('figcaption', { class: 'caption' });
+
+      ui.micBtn = h('button', { type: 'button', class: 'ctl', onclick: () => toggle('audio') });
+      ui.camBtn = h('button', { type: 'button', class: 'ctl', onclick: () => toggle('video') });
+      ui.leaveBtn = h('button', { type: 'button', class: 'ctl danger', onclick: leave });
+
+      ui.overlay = h('div', { class: 'room-overlay', hidden: true });
+
+      root.append(
+        h(
+          'section',
+          { class: 'room', 'aria-labelledby': 'room-org' },
+          h(
+            'div',
+            { class: 'room-top' },
+            h('div', { class: 'room-who' }, ui.withLabel, h('h1', { id: 'room-org', class: 'room-org' }, ui.org, ' ', ui.kind), ui.meta),
+            h('div', { class: 'room-clock' }, ui.phase, ui.cdLabel, ui.cd),
+          ),
+          ui.banner,
+          ui.status,
+          ui.mediaNote,
+          h(
+            'div',
+            { class: 'videos' },
+            h('figure', { class: 'tile remote' }, ui.remoteVideo, ui.remotePh, ui.unmute, ui.remoteCap),
+            h('figure', { class: 'tile local' }, ui.localVideo, ui.localPh, ui.localCap),
+          ),
+          h('div', { class: 'controls', role: 'toolbar', 'aria-label': t('room_label') }, ui.micBtn, ui.camBtn, ui.leaveBtn),
+          ui.overlay,
+        ),
+      );
+    }
+
+    function setCall(c) {
+      st.call = c;
+      document.body.dataset.call = c;
+      draw();
+    }
+
+    function setPhase(p) {
+      st.phase = p;
+      if (p) document.body.dataset.phase = p;
+      draw();
+    }
+
+    function controlState(kind) {
+      const tracks = st.localStream ? st.localStream.getTracks().filter((x) => x.kind === kind) : [];
+      if (!tracks.length) return 'none';
+      return tracks.every((x) => x.enabled) ? 'on' : 'off';
+    }
+
+    function drawControl(btn, kind) {
+      const s = controlState(kind);
+      const isMic = kind === 'audio';
+      btn.replaceChildren(
+        iconEl(s === 'on' ? (isMic ? ICON.mic : ICON.cam) : isMic ? ICON.micOff : ICON.camOff),
+        h('span', { class: 'ctl-text' }, t(isMic ? 'mic' : 'cam'), h('small', null, t('state_' + s))),
+      );
+      btn.disabled = s === 'none';
+      btn.classList.toggle('off', s !== 'on');
+      setAttr(btn, 'aria-pressed', s === 'off' ? 'true' : 'false');
+      setAttr(btn, 'aria-label', s === 'on' ? t(isMic ? 'mic_off_aria' : 'cam_off_aria') : s === 'off' ? t(isMic ? 'mic_on_aria' : 'cam_on_aria') : t(isMic ? 'mic' : 'cam') + ' — ' + t('state_none'));
+      setAttr(btn, 'data-state', s);
+    }
+
+    /** Updates everything but the countdown (that is the ticker's job). */
+    function draw() {
+      if (!ui.org) return;
+      const other = counterpart();
+      setText(ui.withLabel, t('room_with'));
+      setText(ui.org, other ? other.name : meetingId);
+      setText(ui.kind, other ? kindLabel(other) : '');
+      ui.kind.hidden = !other;
+      if (st.meeting) setText(ui.meta, t('room_meta', { round: t('round_n', { n: st.meeting.round }), theme: st.meeting.theme, time: fmtRange(st.meeting) }));
+      if (st.phase) updateBadge(ui.phase, st.phase);
+      ui.phase.hidden = !st.phase;
+
+      let s;
+      const startAt = st.window ? fmtTime(st.window.starts_at) : '';
+      if (!st.joined) s = st.status === 'reconnecting' ? t('room_reconnecting') : t('room_connecting');
+      else if (st.call === 'connected') s = st.status === 'unstable' ? t('room_unstable') : t('room_connected');
+      else if (st.call === 'connecting') s = st.status === 'unstable' ? t('room_unstable') : t('room_calling');
+      else if (!st.peerPresent) s = st.status === 'peer_left' ? t('room_peer_left') : t('room_wait_peer', { name: other ? other.name : '' });
+      else if (st.phase === 'check-in') s = t('room_both_wait', { time: startAt });
+      else s = t('room_calling');
+      if (st.ended) s = '';
+      setText(ui.status, s);
+
+      setText(ui.remoteCap, other ? other.name : '');
+      setText(ui.remotePh, st.call === 'connected' ? '' : !st.peerPresent && st.joined ? t('room_wait_peer', { name: other ? other.name : '' }) : t('room_remote_wait'));
+      ui.remotePh.hidden = st.call === 'connected';
+      setText(ui.unmute, t('unmute'));
+
+      const me = S.me && S.me.participant ? S.me.participant.name : '';
+      setText(ui.localCap, t('room_you') + (me ? ' · ' + me : ''));
+      const cam = controlState('video');
+      ui.localPh.hidden = cam === 'on';
+      setText(ui.localPh, cam === 'none' ? t('room_no_cam') : t('room_cam_off'));
+      drawControl(ui.micBtn, 'audio');
+      drawControl(ui.camBtn, 'video');
+      ui.leaveBtn.replaceChildren(iconEl(ICON.leave), h('span', { class: 'ctl-text' }, t('leave')));
+      setAttr(ui.leaveBtn, 'aria-label', t('leave_aria'));
+
+      if (st.mediaNote) {
+        ui.mediaNote.hidden = false;
+        setText(ui.mediaNote, t(st.mediaNote));
+      } else ui.mediaNote.hidden = true;
+
+      drawOverlay();
+    }
+
+    function drawOverlay() {
+      if (!st.closed && !st.fatal) {
+        ui.overlay.hidden = true;
+        return;
+      }
+      const wasHidden = ui.overlay.hidden;
+      ui.overlay.hidden = false;
+      const body = [];
+      if (st.closed) {
+        body.push(h('h2', { id: 'overlay-title', tabindex: '-1' }, t('room_closed_title')), h('p', { class: 'overlay-reason' }, STR[S.lang]['closed_' + st.closed.reason] ? t('closed_' + st.closed.reason) : String(st.closed.reason)));
+      } else {
+        const f = st.fatal;
+        body.push(
+          h('h2', { id: 'overlay-title', tabindex: '-1' }, t('room_fatal_title')),
+          h('p', { class: 'overlay-reason' }, errText(f.code)),
+          h('p', { class: 'error-code' }, t('error_code') + ': ', h('code', null, f.code)),
+          f.message ? h('p', { class: 'muted' }, t('error_detail') + ': ' + f.message) : null,
+        );
+      }
+      const actions = h('div', { class: 'actions' }, h('button', { type: 'button', class: 'btn primary', onclick: () => go('') }, t('back')));
+      if (st.fatal && ['too_early', 'replaced', 'internal', 'unsupported_version'].includes(st.fatal.code)) {
+        actions.append(h('button', { type: 'button', class: 'btn', onclick: () => (st.fatal.code === 'unsupported_version' ? location.reload() : show(roomPage(meetingId))) }, t('retry')));
+      }
+      body.push(actions);
+      ui.overlay.replaceChildren(h('div', { class: 'overlay-box ' + (st.closed ? 'closed' : 'fatal'), role: 'alert', 'aria-labelledby': 'overlay-title' }, body));
+      if (wasHidden) {
+        const title = ui.overlay.querySelector('h2');
+        if (title) title.focus();
+      }
+    }
+
+    function tickRoom(now) {
+      if (!ui.cd) return;
+      const w = st.window;
+      let label = '';
+      let ms = 0;
+      const ph = st.phase;
+      if (w && ph) {
+        if (ph === 'scheduled' || ph === 'check-in') {
+          label = t('room_to_start');
+          ms = w.starts_at - now;
+        } else if (ph === 'live') {
+          label = t('room_to_end');
+          ms = w.ends_at - now;
+        } else if (ph === 'grace') {
+          label = t('room_grace');
+          ms = w.closes_at - now;
+        } else label = t('room_over');
+      }
+      setText(ui.cdLabel, label);
+      setText(ui.cd, w && ph ? fmtDur(ms) : '--:--');
+      ui.cd.classList.toggle('last-minute', (ph === 'live' && ms <= 60000) || ph === 'grace');
+      if (st.banner && Date.now() > st.banner.until) {
+        st.banner = null;
+        ui.banner.hidden = true;
+      }
+    }
+
+    function showBanner(remainingS) {
+      const text = remainingS % 60 === 0 ? t('warn_min', { n: remainingS / 60 }) : t('warn_sec', { n: remainingS });
+      st.banner = { remainingS, until: Date.now() + 15000 };
+      ui.banner.hidden = false;
+      ui.banner.className = 'banner' + (remainingS <= 60 ? ' urgent' : '');
+      setText(ui.banner, text);
+    }
+
+    // --- media ---------------------------------------------------------------------------
+    async function getMedia() {
+      if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+        st.mediaNote = window.isSecureContext ? 'media_none' : 'media_insecure';
+        return null;
+      }
+      const tries = [{ audio: true, video: true }, { audio: true }, { video: true }];
+      let firstErr = null;
+      for (const c of tries) {
+        try {
+          const stream = await navigator.mediaDevices.getUserMedia(c);
+          if (c !== tries[0]) st.mediaNote = 'media_partial';
+          return stream;
+        } catch (e) {
+          firstErr = firstErr || e;
+          if (e && (e.name === 'NotAllowedError' || e.name === 'SecurityError')) break;
+        }
+      }
+      st.mediaNote = firstErr && (firstErr.name === 'NotAllowedError' || firstErr.name === 'SecurityError') ? 'media_denied' : 'media_none';
+      console.warn('getUserMedia failed', firstErr);
+      return null;
+    }
+
+    function toggle(kind) {
+      if (!st.localStream) return;
+      const tracks = st.localStream.getTracks().filter((x) => x.kind === kind);
+      if (!tracks.length) return;
+      const on = !tracks.every((x) => x.enabled);
+      for (const x of tracks) x.enabled = on;
+      draw();
+    }
+
+    function attachRemote() {
+      const v = ui.remoteVideo;
+      if (v.srcObject !== st.remoteStream) v.srcObject = st.remoteStream;
+      const p = v.play();
+      if (p && p.catch) {
+        p.catch(() => {
+          // Autoplay with sound was refused: play muted, offer a button to turn sound on.
+          v.muted = true;
+          v.play().catch(() => {});
+          ui.unmute.hidden = false;
+        });
+      }
+    }
+
+    // --- WebRTC ----------------------------------------------------------------------------
+    function send(obj) {
+      const ws = st.ws;
+      if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(obj));
+    }
+
+    function closePc() {
+      const old = st.pc;
+      st.pc = null;
+      if (!old) return;
+      old.onicecandidate = null;
+      old.ontrack = null;
+      old.onconnectionstatechange = null;
+      old.oniceconnectionstatechange = null;
+      try {
+        old.close();
+      } catch (_) {
+        /* already closed */
+      }
+    }
+
+    /** A fresh RTCPeerConnection with the local tracks; the old one, if any, is closed. */
+    function resetPc() {
+      closePc();
+      st.pendingIce = [];
+      st.offerer = false;
+      st.remoteStream = new MediaStream();
+      if (ui.remoteVideo) ui.remoteVideo.srcObject = null;
+      if (st.ended) return;
+      const pc = new RTCPeerConnection({ iceServers: st.iceServers || [] });
+      st.pc = pc;
+      if (st.localStream) for (const track of st.localStream.getTracks()) pc.addTrack(track, st.localStream);
+      pc.onicecandidate = (ev) => {
+        if (pc !== st.pc || !ev.candidate) return;
+        send({ type: 'ice', candidate: ev.candidate.toJSON() });
+      };
+      pc.ontrack = (ev) => {
+        if (pc !== st.pc) return;
+        if (!st.remoteStream.getTracks().includes(ev.track)) st.remoteStream.addTrack(ev.track);
+        attachRemote();
+      };
+      pc.onconnectionstatechange = () => onPcState(pc);
+      pc.oniceconnectionstatechange = () => onPcState(pc);
+      st.call = 'idle';
+      document.body.dataset.call = 'idle';
+    }
+
+    function onPcState(pc) {
+      if (pc !== st.pc || st.ended) return;
+      const cs = pc.connectionState;
+      const ics = pc.iceConnectionState;
+      const ok = cs ? cs === 'connected' : ics === 'connected' || ics === 'completed';
+      if (ok) {
+        st.status = 'connected';
+        setCall('connected');
+      } else if (cs === 'failed' || ics === 'failed') {
+        st.status = 'unstable';
+        setCall('connecting');
+        if (st.offerer) restartIce(pc);
+      } else if (cs === 'disconnected' || ics === 'disconnected') {
+        st.status = 'unstable';
+        setCall('connecting');
+      } else if (st.call !== 'idle' || cs === 'connecting') {
+        setCall('connecting');
+      }
+    }
+
+    async function restartIce(pc) {
+      if (Date.now() - st.lastRestart < 5000 || pc.signalingState !== 'stable') return;
+      st.lastRestart = Date.now();
+      try {
+        if (pc.restartIce) pc.restartIce();
+        await makeOffer({ iceRestart: true });
+      } catch (e) {
+        console.warn('ICE restart failed', e);
+      }
+    }
+
+    async function makeOffer(opts) {
+      const pc = st.pc;
+      if (!pc) return;
+      // Receive audio and video even if this side has no camera or microphone.
+      for (const kind of ['audio', 'video']) {
+        if (!pc.getTransceivers().some((tr) => tr.receiver && tr.receiver.track && tr.receiver.track.kind === kind)) pc.addTransceiver(kind, { direction: 'recvonly' });
+      }
+      const offer = await pc.createOffer(opts);
+      if (pc !== st.pc) return;
+      await pc.setLocalDescription(offer);
+      if (pc !== st.pc) return;
+      send({ type: 'offer', sdp: pc.localDescription.sdp });
+    }
+
+    async function flushIce(pc) {
+      const list = st.pendingIce;
+      st.pendingIce = [];
+      for (const c of list) await addIce(pc, c);
+    }
+
+    async function addIce(pc, c) {
+      try {
+        await pc.addIceCandidate(c);
+      } catch (e) {
+        console.warn('addIceCandidate failed', e);
+      }
+    }
+
+    // --- signaling ---------------------------------------------------------------------------
+    async function handle(msg, ws) {
+      if (ws !== st.ws || st.ended) return;
+      switch (msg.type) {
+        case 'joined': {
+          st.joined = true;
+          st.status = 'joined';
+          st.reconnectDelay = 1000;
+          st.meeting = msg.meeting || st.meeting;
+          st.window = msg.window || st.window;
+          st.side = (msg.you && msg.you.side) || st.side;
+          st.peerPresent = !!msg.peer_present;
+          st.iceServers = Array.isArray(msg.ice_servers) ? msg.ice_servers : [];
+          setPhase(msg.phase);
+          st.localStream = await st.media;
+          if (st.ended || ws !== st.ws) return;
+          if (st.localStream && ui.localVideo.srcObject !== st.localStream) {
+            ui.localVideo.srcObject = st.localStream;
+            ui.localVideo.play().catch(() => {});
+          }
+          resetPc();
+          draw();
+          break;
+        }
+        case 'peer_joined':
+          st.peerPresent = true;
+          st.status = 'joined';
+          draw();
+          break;
+        case 'peer_left':
+          st.peerPresent = false;
+          st.status = 'peer_left';
+          resetPc();
+          draw();
+          break;
+        case 'call_ready': {
+          st.peerPresent = true;
+          if (!st.pc || st.pc.localDescription || st.pc.remoteDescription || st.pc.signalingState === 'closed') resetPc();
+          st.offerer = !!msg.offerer;
+          st.status = 'calling';
+          setCall('connecting');
+          if (st.offerer) await makeOffer();
+          break;
+        }
+        case 'offer': {
+          let pc = st.pc;
+          if (!pc) {
+            resetPc();
+            pc = st.pc;
+          }
+          if (pc.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' });
+          await pc.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
+          if (pc !== st.pc) return;
+          await flushIce(pc);
+          const answer = await pc.createAnswer();
+          if (pc !== st.pc) return;
+          await pc.setLocalDescription(answer);
+          if (pc !== st.pc) return;
+          send({ type: 'answer', sdp: pc.localDescription.sdp });
+          if (st.call === 'idle') setCall('connecting');
+          break;
+        }
+        case 'answer': {
+          const pc = st.pc;
+          if (!pc || pc.signalingState !== 'have-local-offer') {
+            console.warn('answer ignored in state', pc && pc.signalingState);
+            return;
+          }
+          await pc.setRemoteDescription({ type: 'answer', sdp: msg.sdp });
+          if (pc !== st.pc) return;
+          await flushIce(pc);
+          break;
+        }
+        case 'ice': {
+          const pc = st.pc;
+          if (!pc || !msg.candidate) return;
+          if (pc.remoteDescription) await addIce(pc, msg.candidate);
+          else st.pendingIce.push(msg.candidate);
+          break;
+        }
+        case 'phase':
+          setPhase(msg.phase);
+          break;
+        case 'warning':
+          showBanner(Number(msg.remaining_s) || 0);
+          break;
+        case 'pong':
+          break;
+        case 'error': {
+          st.lastError = { code: msg.code, message: msg.message, fatal: false };
+          S.lastError = st.lastError;
+          toast(errText(msg.code) + ' (' + msg.code + ')', 'error');
+          break;
+        }
+        default:
+          console.warn('unknown message', msg.type);
+      }
+    }
+
+    /** The room is over for this page: `closed`, a fatal error, or the socket's fatal close. */
+    function finish(kind, info) {
+      if (st.ended) return;
+      st.ended = true;
+      if (kind === 'closed' || info.code === 'room_closed') {
+        // Home pages must not offer (or auto-enter) this room again.
+        const mine = S.me && S.me.meetings && S.me.meetings.find((x) => x.id === meetingId);
+        if (mine) mine.phase = 'closed';
+      }
+      if (kind === 'closed') {
+        st.closed = { reason: info.reason };
+        setPhase('closed');
+      } else {
+        st.fatal = { code: info.code || 'unknown', message: info.message || '' };
+        st.lastError = { code: st.fatal.code, message: st.fatal.message, fatal: true };
+        S.lastError = st.lastError;
+      }
+      teardown(false);
+      setCall('idle');
+      draw();
+    }
+
+    function connect() {
+      if (st.ended) return;
+      clearTimeout(st.reconnectTimer);
+      const url = (location.protocol === 'https:' ? 'wss' : 'ws') + '://' + location.host + '/ws';
+      let ws;
+      try {
+        ws = new WebSocket(url);
+      } catch (e) {
+        finish('fatal', { code: 'network', message: String(e) });
+        return;
+      }
+      st.ws = ws;
+      st.joined = false;
+      ws.onopen = () => {
+        if (ws !== st.ws) return;
+        ws.send(JSON.stringify({ type: 'join', v: 1, token: S.token, meeting: meetingId }));
+        ping();
+        clearInterval(st.pingTimer);
+        st.pingTimer = setInterval(ping, 20000);
+      };
+      ws.onmessage = (ev) => {
+        if (ws !== st.ws) return;
+        let msg;
+        try {
+          msg = JSON.parse(ev.data);
+        } catch (_) {
+          console.warn('unreadable server message');
+          return;
+        }
+        if (!msg || typeof msg.type !== 'string') return;
+        if (msg.type === 'pong') {
+          if (typeof msg.t === 'number') noteServerTime(msg.server_time, msg.t, Date.now());
+          else noteServerTime(msg.server_time);
+        } else if (typeof msg.server_time === 'number') noteServerTime(msg.server_time);
+        // The end of the room is handled at once, so no reconnect races it.
+        if (msg.type === 'closed') return finish('closed', msg);
+        if (msg.type === 'error' && msg.fatal) return finish('fatal', msg);
+        st.chain = st.chain
+          .then(() => handle(msg, ws))
+          .catch((e) => {
+            console.error('signaling step failed', msg.type, e);
+            st.lastError = { code: 'webrtc', message: String((e && e.message) || e), fatal: false };
+            S.lastError = st.lastError;
+            toast(t('err_webrtc'), 'error');
+          });
+      };
+      ws.onclose = (ev) => {
+        if (ws !== st.ws) return;
+        clearInterval(st.pingTimer);
+        if (st.ended) return;
+        if (ev.code === 4000 && ev.reason) return finish('fatal', { code: ev.reason, message: '' });
+        // Lost without a word: the peer hears `peer_left`; come back and start over.
+        st.joined = false;
+        st.peerPresent = false;
+        st.status = 'reconnecting';
+        closePc();
+        setCall('idle');
+        st.reconnectTimer = setTimeout(connect, st.reconnectDelay);
+        st.reconnectDelay = Math.min(st.reconnectDelay * 2, 10000);
+      };
+      ws.onerror = () => {
+        /* onclose follows */
+      };
+    }
+
+    function ping() {
+      send({ type: 'ping', t: Date.now() });
+    }
+
+    function teardown(sendLeave) {
+      clearInterval(st.pingTimer);
+      clearTimeout(st.reconnectTimer);
+      const ws = st.ws;
+      if (ws) {
+        if (sendLeave && ws.readyState === WebSocket.OPEN) {
+          try {
+            ws.send(JSON.stringify({ type: 'leave' }));
+          } catch (_) {
+            /* closing anyway */
+          }
+        }
+        ws.onmessage = null;
+        if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) {
+          try {
+            ws.close(1000, 'bye');
+          } catch (_) {
+            /* already closing */
+          }
+        }
+      }
+      closePc();
+      if (st.localStream) for (const x of st.localStream.getTracks()) x.stop();
+      else if (st.media) st.media.then((s) => s && s.getTracks().forEach((x) => x.stop()));
+      if (ui.localVideo) ui.localVideo.srcObject = null;
+      if (ui.remoteVideo) ui.remoteVideo.srcObject = null;
+    }
+
+    function leave() {
+      if (!st.ended) {
+        st.ended = true;
+        leftRooms.add(meetingId);
+        teardown(true);
+      }
+      go('');
+    }
+
+    const onPageHide = () => {
+      if (!st.ended) {
+        st.ended = true;
+        teardown(true);
+      }
+    };
+
+    return {
+      name: 'room',
+      mount(root) {
+        S.room = st;
+        document.body.dataset.call = st.call;
+        if (st.phase) document.body.dataset.phase = st.phase;
+        else delete document.body.dataset.phase;
+        build(root);
+        draw();
+        S.tickers.push(tickRoom);
+        if (!st.media) {
+          st.media = getMedia().then((s) => {
+            if (st.ended) {
+              if (s) s.getTracks().forEach((x) => x.stop());
+              return null;
+            }
+            if (s) {
+              ui.localVideo.srcObject = s;
+              ui.localVideo.play().catch(() => {});
+            }
+            st.localStream = s;
+            draw();
+            return s;
+          });
+          window.addEventListener('pagehide', onPageHide);
+          connect();
+        }
+      },
+      relabel() {
+        draw();
+        tick();
+      },
+      destroy() {
+        window.removeEventListener('pagehide', onPageHide);
+        if (!st.ended) {
+          st.ended = true;
+          leftRooms.add(meetingId);
+          teardown(true);
+        }
+        if (S.room === st) S.room = null;
+      },
+    };
+  }
+
+  // ------------------------------------------------------------------------------------
+  // Test hooks.
+  // ------------------------------------------------------------------------------------
+  window.sangdam = {
+    /** The current RTCPeerConnection of the room page, or null. */
+    pc: () => (S.room ? S.room.pc : null),
+    /** The room's state for tests; outside a room, phase is null. */
+    state: () => {
+      const r = S.room;
+      if (!r) return { page: S.page ? S.page.name : null, phase: null, connected: false, call: 'idle', lastError: S.lastError };
+      return {
+        page: 'room',
+        meeting: r.meetingId,
+        side: r.side,
+        phase: r.phase,
+        connected: r.call === 'connected',
+        call: r.call,
+        joined: r.joined,
+        peerPresent: r.peerPresent,
+        closed: r.closed ? r.closed.reason : null,
+        lastError: r.lastError,
+        fatal: r.fatal,
+      };
+    },
+    serverNow,
+    clockOffset: () => S.offset,
+    lang: () => S.lang,
+    setLang,
+  };
+
+  // ------------------------------------------------------------------------------------
+  // Start.
+  // ------------------------------------------------------------------------------------
+  function start() {
+    const saved = store('local', LS_LANG);
+    S.lang = saved && STR[saved] ? saved : 'ko';
+    document.documentElement.lang = S.lang;
+    S.token = store('session', SS_TOKEN) || null;
+    for (const b of document.querySelectorAll('[data-lang]')) b.addEventListener('click', () => setLang(b.dataset.lang));
+    const out = document.getElementById('sign-out');
+    if (out) out.addEventListener('click', signOut);
+    const skip = document.getElementById('skip-link');
+    if (skip) {
+      skip.addEventListener('click', (ev) => {
+        ev.preventDefault();
+        mainEl().focus();
+      });
+    }
+    window.addEventListener('hashchange', () => route());
+    renderHeader();
+    setInterval(tick, 250);
+    route();
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
+})();
