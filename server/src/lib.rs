@@ -5,6 +5,8 @@
 pub mod api;
 pub mod auth;
 pub mod clock;
+pub mod demo;
+pub mod fairfile;
 pub mod rooms;
 pub mod settings;
 pub mod startup;
