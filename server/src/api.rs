@@ -129,7 +129,8 @@ pub async fn rooms(
         .meetings()
         .filter_map(|m| {
             let w = state.rooms.window(m);
-            let near = w.closes_at + OVERVIEW_SPAN > now && w.checkin_opens_at < now + OVERVIEW_SPAN;
+            let near =
+                w.closes_at + OVERVIEW_SPAN > now && w.checkin_opens_at < now + OVERVIEW_SPAN;
             near.then(|| {
                 let presence = state.rooms.presence(m, now);
                 (

@@ -124,7 +124,9 @@ impl TokenIssuer {
                 }
                 ErrorKind::InvalidAudience => AuthError::Invalid("it is for another audience"),
                 ErrorKind::InvalidIssuer => AuthError::Invalid("it was issued by someone else"),
-                ErrorKind::MissingRequiredClaim(_) => AuthError::Invalid("a required claim is missing"),
+                ErrorKind::MissingRequiredClaim(_) => {
+                    AuthError::Invalid("a required claim is missing")
+                }
                 _ => AuthError::Invalid("it is malformed"),
             })
     }

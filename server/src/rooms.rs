@@ -5,7 +5,9 @@
 use crate::clock;
 use sangdam_signaling::protocol::{IceServer, MeetingView, ServerMessage, You};
 use sangdam_signaling::room::{JoinRefusal, Window};
-use sangdam_signaling::{Fair, Meeting, MeetingId, Phase, Room, RoomEvent, RoomPolicy, Side, Timestamp};
+use sangdam_signaling::{
+    Fair, Meeting, MeetingId, Phase, Room, RoomEvent, RoomPolicy, Side, Timestamp,
+};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -186,7 +188,11 @@ impl Rooms {
 
     /// The room's command channel, spawning its task if the window is open and it is not
     /// running yet.
-    fn open(&self, meeting: &Meeting, now: Timestamp) -> Result<mpsc::Sender<Command>, JoinRefusal> {
+    fn open(
+        &self,
+        meeting: &Meeting,
+        now: Timestamp,
+    ) -> Result<mpsc::Sender<Command>, JoinRefusal> {
         let mut table = self.inner.table.lock().expect("rooms lock");
         match table.get(&meeting.id) {
             Some(Entry::Open { commands, .. }) if !commands.is_closed() => {
@@ -247,7 +253,8 @@ impl Rooms {
             .filter(|(w, _)| w.closes_at > now)
             .map(|(w, m)| (w.checkin_opens_at, m.clone()))
             .collect();
-        pending.sort_by(|a, b| b.0.cmp(&a.0));
+        // Latest first, so `pop` yields the next room to open.
+        pending.sort_by_key(|p| std::cmp::Reverse(p.0));
         info!(rooms = pending.len(), "scheduler started");
         while let Some((opens_at, meeting)) = pending.pop() {
             tokio::time::sleep(clock::until(opens_at)).await;
@@ -327,7 +334,7 @@ impl RoomTask {
                         let joined = ServerMessage::Joined {
                             v: sangdam_signaling::protocol::PROTOCOL_VERSION,
                             you,
-                            meeting: self.view.clone(),
+                            meeting: Box::new(self.view.clone()),
                             window: self.room.window(),
                             phase: self.room.phase(),
                             peer_present: self.room.is_present(side.other()),
@@ -381,7 +388,10 @@ impl RoomTask {
             return;
         };
         if outbox.try_send(msg).is_err() {
-            warn!(?side, "connection too slow or gone; dropping it from the room");
+            warn!(
+                ?side,
+                "connection too slow or gone; dropping it from the room"
+            );
             self.sides[slot(side)] = None;
             self.room.handle_leave(side, clock::now());
         }

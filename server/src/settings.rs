@@ -184,12 +184,13 @@ impl Settings {
             let Some(path) = env_key(name) else { continue };
             set_path(&mut merged, &path, env_value(value));
         }
-        let settings: Settings = merged.try_into().map_err(|e: toml::de::Error| {
-            SettingsError::Parse {
-                origin: "configuration".into(),
-                message: e.message().to_string(),
-            }
-        })?;
+        let settings: Settings =
+            merged
+                .try_into()
+                .map_err(|e: toml::de::Error| SettingsError::Parse {
+                    origin: "configuration".into(),
+                    message: e.message().to_string(),
+                })?;
         settings.validate()?;
         Ok(settings)
     }
@@ -314,7 +315,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("sangdam-settings-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("staging.toml");
-        std::fs::write(&file, "[server]\nlisten = \"0.0.0.0:9000\"\n[rooms]\ngrace_seconds = 5\n").unwrap();
+        std::fs::write(
+            &file,
+            "[server]\nlisten = \"0.0.0.0:9000\"\n[rooms]\ngrace_seconds = 5\n",
+        )
+        .unwrap();
         let s = Settings::load(&Sources {
             file: Some(file),
             env: env(&[

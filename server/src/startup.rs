@@ -112,7 +112,10 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves. The room scheduler runs alongside.
-    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let scheduler = tokio::spawn(self.state.rooms.clone().run_scheduler());
         info!(addr = %self.local_addr(), fair = %self.state.fair.id, "serving");
         let result = axum::serve(self.listener, Self::router(self.state))

@@ -85,6 +85,7 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
 
     let max = state.settings.server.max_frame_bytes;
     let mut member: Option<Membership> = None;
+    let mut writer_done = false;
     loop {
         let wait = if member.is_some() {
             Duration::MAX
@@ -92,7 +93,10 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
             JOIN_TIMEOUT
         };
         let frame = tokio::select! {
-            _ = &mut writer => break,
+            _ = &mut writer => {
+                writer_done = true;
+                break;
+            }
             f = tokio::time::timeout(wait, stream.next()) => f,
         };
         let text = match frame {
@@ -128,7 +132,10 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
             let _ = tx
                 .send(ServerMessage::error(
                     ErrorCode::FrameTooLarge,
-                    format!("a message may be at most {max} bytes; this one has {}", text.len()),
+                    format!(
+                        "a message may be at most {max} bytes; this one has {}",
+                        text.len()
+                    ),
                 ))
                 .await;
             continue;
@@ -195,9 +202,10 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
     drop(tx);
     // The writer ends once the room lets go of this connection's outbox; it gets a moment
     // to flush a final error, then goes.
-    if tokio::time::timeout(Duration::from_secs(2), &mut writer)
-        .await
-        .is_err()
+    if !writer_done
+        && tokio::time::timeout(Duration::from_secs(2), &mut writer)
+            .await
+            .is_err()
     {
         writer.abort();
     }

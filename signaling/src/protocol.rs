@@ -69,7 +69,7 @@ pub enum ServerMessage {
     Joined {
         v: u32,
         you: You,
-        meeting: MeetingView,
+        meeting: Box<MeetingView>,
         window: Window,
         phase: Phase,
         peer_present: bool,

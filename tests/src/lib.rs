@@ -1,1 +1,6 @@
+//! Test support: start the real server on port 0 with a fresh fair, talk to it over real
+//! WebSockets, and drive real WebRTC peers (webrtc-rs) and a real browser (Chromium).
 
+pub mod app;
+pub mod rtc;
+pub mod signal;

@@ -1,0 +1,114 @@
+//! A signaling client over a real WebSocket, speaking the protocol as JSON values so tests
+//! can also send what no well-behaved client would.
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// How long a test waits for one expected message before failing.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+pub struct SignalClient {
+    ws: Ws,
+}
+
+impl SignalClient {
+    pub async fn connect(ws_url: &str) -> Self {
+        let (ws, _) = tokio_tungstenite::connect_async(ws_url)
+            .await
+            .expect("websocket connects");
+        Self { ws }
+    }
+
+    /// Connects and sends `join`; returns the client and the server's first answer.
+    pub async fn join(ws_url: &str, token: &str, meeting: &str) -> (Self, Value) {
+        let mut c = Self::connect(ws_url).await;
+        c.send(json!({"type": "join", "v": 1, "token": token, "meeting": meeting}))
+            .await;
+        let first = c.recv().await;
+        (c, first)
+    }
+
+    pub async fn send(&mut self, v: Value) {
+        self.send_text(v.to_string()).await;
+    }
+
+    pub async fn send_text(&mut self, text: String) {
+        self.ws
+            .send(Message::Text(text.into()))
+            .await
+            .expect("send");
+    }
+
+    pub async fn send_binary(&mut self, bytes: Vec<u8>) {
+        self.ws
+            .send(Message::Binary(bytes.into()))
+            .await
+            .expect("send");
+    }
+
+    /// The next JSON message; panics on timeout or close.
+    pub async fn recv(&mut self) -> Value {
+        self.try_recv(WAIT)
+            .await
+            .expect("a message arrives before the timeout")
+    }
+
+    /// The next JSON message within `wait`, or `None` if the connection closed or nothing came.
+    pub async fn try_recv(&mut self, wait: Duration) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let msg = tokio::time::timeout_at(deadline, self.ws.next())
+                .await
+                .ok()??;
+            match msg {
+                Ok(Message::Text(t)) => {
+                    return Some(serde_json::from_str(&t).expect("server sends JSON"))
+                }
+                Ok(Message::Close(_)) | Err(_) => return None,
+                Ok(_) => continue,
+            }
+        }
+    }
+
+    /// Reads until a message of type `ty` arrives, returning it; panics on timeout.
+    pub async fn recv_type(&mut self, ty: &str) -> Value {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let msg = self
+                .try_recv(left)
+                .await
+                .unwrap_or_else(|| panic!("no {ty} message before the timeout or close"));
+            if msg["type"] == ty {
+                return msg;
+            }
+        }
+    }
+
+    /// True once the server has closed the connection (within `wait`).
+    pub async fn closed_within(&mut self, wait: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.ws.next()).await {
+                Err(_) => return false,
+                Ok(None) | Ok(Some(Err(_))) | Ok(Some(Ok(Message::Close(_)))) => return true,
+                Ok(Some(Ok(_))) => continue,
+            }
+        }
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.ws.close(None).await;
+    }
+
+    /// Splits for use from two tasks.
+    pub fn into_inner(self) -> Ws {
+        self.ws
+    }
+}

@@ -1,0 +1,116 @@
+//! Bad frames: each gets an error with its code; the sender's connection and the other
+//! peer carry on as if nothing happened.
+
+use sangdam_tests::app::{spawn_app, test_fair, BUYER_2, VENDOR_2};
+use sangdam_tests::signal::SignalClient;
+use serde_json::json;
+use std::time::Duration;
+
+#[tokio::test]
+async fn malformed_unknown_and_oversized_frames_get_errors_and_disturb_nobody() {
+    let app = spawn_app(test_fair(Duration::from_secs(600))).await;
+    let (mut buyer, _) = SignalClient::join(&app.ws_url, &app.token(BUYER_2), "live-2").await;
+    let (mut vendor, _) = SignalClient::join(&app.ws_url, &app.token(VENDOR_2), "live-2").await;
+    assert_eq!(buyer.recv_type("call_ready").await["offerer"], true);
+    assert_eq!(vendor.recv_type("call_ready").await["offerer"], false);
+
+    let cases: Vec<(String, &str)> = vec![
+        ("{\"type\": \"offer\", \"sdp\": ".into(), "bad_json"),
+        ("[\"offer\"]".into(), "bad_json"),
+        (json!({"type": "teleport"}).to_string(), "unknown_type"),
+        (json!({"type": "offer"}).to_string(), "bad_message"),
+        // Identity never comes from a payload: a field claiming another sender is refused.
+        (
+            json!({"type": "offer", "sdp": "v=0", "from": "buyer"}).to_string(),
+            "bad_message",
+        ),
+        (
+            json!({"type": "ice", "candidate": "not an object"}).to_string(),
+            "bad_message",
+        ),
+        (
+            json!({"type": "join", "v": 1, "token": "x", "meeting": "live-2"}).to_string(),
+            "already_joined",
+        ),
+        (
+            json!({"type": "offer", "sdp": "x".repeat(100 * 1024)}).to_string(),
+            "frame_too_large",
+        ),
+    ];
+    for (frame, code) in cases {
+        vendor.send_text(frame).await;
+        let err = vendor.recv().await;
+        assert_eq!(err["type"], "error", "{err}");
+        assert_eq!(err["code"], code, "{err}");
+        assert_eq!(err["fatal"], false, "{err}");
+    }
+    vendor.send_binary(vec![0, 1, 2]).await;
+    assert_eq!(vendor.recv().await["code"], "binary_frame");
+
+    // The buyer saw none of it, and both directions still relay.
+    assert_eq!(buyer.try_recv(Duration::from_millis(300)).await, None);
+    buyer
+        .send(json!({"type": "offer", "sdp": "v=0 offer"}))
+        .await;
+    assert_eq!(
+        vendor.recv().await,
+        json!({"type": "offer", "sdp": "v=0 offer"})
+    );
+    vendor
+        .send(json!({"type": "answer", "sdp": "v=0 answer"}))
+        .await;
+    assert_eq!(
+        buyer.recv().await,
+        json!({"type": "answer", "sdp": "v=0 answer"})
+    );
+    let cand = json!({"candidate": "candidate:1 1 udp 2130706431 127.0.0.1 50000 typ host", "sdpMid": "0", "sdpMLineIndex": 0});
+    vendor.send(json!({"type": "ice", "candidate": cand})).await;
+    assert_eq!(
+        buyer.recv().await,
+        json!({"type": "ice", "candidate": cand})
+    );
+}
+
+#[tokio::test]
+async fn a_frame_beyond_the_hard_limit_drops_only_its_sender() {
+    let app = spawn_app(test_fair(Duration::from_secs(600))).await;
+    let (mut buyer, _) = SignalClient::join(&app.ws_url, &app.token(BUYER_2), "live-2").await;
+    let (mut vendor, _) = SignalClient::join(&app.ws_url, &app.token(VENDOR_2), "live-2").await;
+    buyer.recv_type("call_ready").await;
+    vendor.recv_type("call_ready").await;
+
+    vendor
+        .send_text(json!({"type": "offer", "sdp": "x".repeat(1024 * 1024)}).to_string())
+        .await;
+    assert!(vendor.closed_within(Duration::from_secs(5)).await);
+    assert_eq!(buyer.recv_type("peer_left").await["side"], "vendor");
+
+    // The room is intact: the vendor comes back and the call is ready again.
+    let (_vendor, joined) = SignalClient::join(&app.ws_url, &app.token(VENDOR_2), "live-2").await;
+    assert_eq!(joined["type"], "joined");
+    assert_eq!(buyer.recv_type("call_ready").await["offerer"], true);
+}
+
+#[tokio::test]
+async fn signaling_before_join_or_without_the_other_side_is_refused() {
+    let app = spawn_app(test_fair(Duration::from_secs(600))).await;
+    let mut c = SignalClient::connect(&app.ws_url).await;
+    c.send(json!({"type": "offer", "sdp": "v=0"})).await;
+    assert_eq!(c.recv().await["code"], "not_joined");
+    c.send(json!({"type": "ping", "t": 42})).await;
+    let pong = c.recv().await;
+    assert_eq!(pong["type"], "pong");
+    assert_eq!(pong["t"], 42);
+    let server = pong["server_time"].as_i64().unwrap();
+    let local = sangdam_tests::app::now().as_millis();
+    assert!(
+        (server - local).abs() < 5_000,
+        "server clock {server} vs {local}"
+    );
+
+    let (mut buyer, _) = SignalClient::join(&app.ws_url, &app.token(BUYER_2), "live-2").await;
+    buyer.send(json!({"type": "offer", "sdp": "v=0"})).await;
+    let err = buyer.recv().await;
+    assert_eq!(err["code"], "not_live", "{err}");
+    assert_eq!(err["fatal"], false);
+}

@@ -1,0 +1,8 @@
+//! Integration tests: the real server on port 0, reached over HTTP and WebSocket as a user
+//! would, with real WebRTC peers. One test binary, so it links once.
+
+mod call;
+mod frames;
+mod http;
+mod refusals;
+mod timing;

@@ -1,0 +1,59 @@
+//! Rooms on real time: a short slot opens, warns and closes by the server's clock. (The
+//! exact boundaries are tested in the core with explicit timestamps; here the server's room
+//! task must act on them.)
+
+use sangdam_tests::app::{now, spawn_app_with, test_fair_at, test_settings, BUYER_1, VENDOR_1};
+use sangdam_tests::signal::SignalClient;
+use std::time::Duration;
+
+#[tokio::test]
+async fn a_room_waits_in_check_in_goes_live_and_closes_at_the_slot_end() {
+    let mut settings = test_settings();
+    settings.rooms.grace_seconds = 0;
+    settings.rooms.warning_minutes = vec![];
+    // Live in 1.5 s, for 2 s.
+    let start = now() + Duration::from_millis(1500);
+    let app = spawn_app_with(settings, test_fair_at(start, Duration::from_secs(2))).await;
+
+    let (mut buyer, joined) = SignalClient::join(&app.ws_url, &app.token(BUYER_1), "live-1").await;
+    assert_eq!(joined["phase"], "check-in", "{joined}");
+    assert_eq!(joined["window"]["starts_at"], start.as_millis());
+    let (mut vendor, _) = SignalClient::join(&app.ws_url, &app.token(VENDOR_1), "live-1").await;
+    assert_eq!(buyer.recv_type("peer_joined").await["side"], "vendor");
+
+    // No call before the slot starts; then the room goes live and the call is ready.
+    let live = buyer.recv_type("phase").await;
+    assert_eq!(live["phase"], "live");
+    assert_eq!(live["at"], start.as_millis());
+    assert!(now() >= start, "live is announced at the start, not before");
+    assert_eq!(buyer.recv_type("call_ready").await["offerer"], true);
+    assert_eq!(vendor.recv_type("call_ready").await["offerer"], false);
+
+    let closed = vendor.recv_type("closed").await;
+    assert_eq!(closed["reason"], "timer");
+    assert!(closed["server_time"].as_i64().unwrap() >= start.as_millis() + 2000);
+    assert_eq!(buyer.recv_type("closed").await["reason"], "timer");
+    assert!(buyer.closed_within(Duration::from_secs(5)).await);
+    assert!(vendor.closed_within(Duration::from_secs(5)).await);
+
+    // A closed room stays closed.
+    let (mut late, first) = SignalClient::join(&app.ws_url, &app.token(VENDOR_1), "live-1").await;
+    assert_eq!(first["code"], "room_closed", "{first}");
+    assert!(late.closed_within(Duration::from_secs(5)).await);
+}
+
+#[tokio::test]
+async fn warnings_reach_both_sides_with_the_time_left() {
+    let mut settings = test_settings();
+    settings.rooms.grace_seconds = 0;
+    // A one-minute slot that started 58.5 s ago: the one-minute warning has passed, so
+    // make the slot two minutes long with a warning due in 1.5 s.
+    settings.rooms.warning_minutes = vec![1];
+    let start = now() - Duration::from_millis(58_500);
+    let app = spawn_app_with(settings, test_fair_at(start, Duration::from_secs(120))).await;
+    let (mut buyer, _) = SignalClient::join(&app.ws_url, &app.token(BUYER_1), "live-1").await;
+    let (mut vendor, _) = SignalClient::join(&app.ws_url, &app.token(VENDOR_1), "live-1").await;
+    let w = buyer.recv_type("warning").await;
+    assert_eq!(w["remaining_s"], 60);
+    assert_eq!(vendor.recv_type("warning").await["remaining_s"], 60);
+}
