@@ -17,10 +17,18 @@ use std::time::Duration;
 /// video, in timed slots that follow the fair's schedule. With no arguments, `sangdam`
 /// serves a demo fair on http://127.0.0.1:8080 and prints invite links to try it.
 #[derive(Parser)]
-#[command(name = "sangdam", version, propagate_version = true)]
+#[command(
+    name = "sangdam",
+    version,
+    propagate_version = true,
+    args_conflicts_with_subcommands = true
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// With no subcommand, `sangdam` serves, taking `serve`'s options.
+    #[command(flatten)]
+    serve: ServeArgs,
 }
 
 #[derive(Subcommand)]
@@ -81,13 +89,17 @@ struct DemoArgs {
     /// Directory to write the files into (created if missing).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    /// When the live round starts, in Korea time ("2027-05-20 10:00"); default: the
+    /// configured delay from now, as `serve` does.
+    #[arg(long, value_name = "KST")]
+    start: Option<String>,
     #[command(flatten)]
     common: Common,
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+    match cli.command.unwrap_or(Command::Serve(cli.serve)) {
         Command::Serve(args) => serve(args),
         Command::Token(args) => token(args),
         Command::Demo(args) => write_demo(args),
@@ -247,7 +259,13 @@ fn token(args: TokenArgs) -> anyhow::Result<()> {
 
 fn write_demo(args: DemoArgs) -> anyhow::Result<()> {
     let settings = settings(&args.common)?;
-    let fair = demo::demo_fair(&demo_options(&settings));
+    let mut opts = demo_options(&settings);
+    if let Some(start) = &args.start {
+        opts.live_round_starts_at = timefmt::parse_kst(start).with_context(|| {
+            format!("--start {start:?}: expected \"YYYY-MM-DD HH:MM\" (Korea time)")
+        })?;
+    }
+    let fair = demo::demo_fair(&opts);
     fairfile::write_fair_dir(&fair, 9 * 60, &args.out)?;
     println!(
         "wrote the demo fair ({} institutions, {} enterprises, {} meetings) to {}",

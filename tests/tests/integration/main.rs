@@ -2,6 +2,7 @@
 //! would, with real WebRTC peers. One test binary, so it links once.
 
 mod call;
+mod config_files;
 mod frames;
 mod http;
 mod refusals;
