@@ -5,6 +5,7 @@
 pub mod api;
 pub mod auth;
 pub mod clock;
+pub mod consultation_log;
 pub mod demo;
 pub mod fairfile;
 pub mod rooms;

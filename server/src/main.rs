@@ -138,6 +138,9 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     telemetry::init(&settings.log);
     let demo = settings.fair_dir().is_none();
+    if demo {
+        settings.rooms.no_show_minutes = settings.demo.no_show_minutes;
+    }
     let fair = load_fair(&settings)?;
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async move {

@@ -3,8 +3,11 @@
 //! its check-in starts, so timers run whether or not anybody has come.
 
 use crate::clock;
+use crate::consultation_log::ConsultationLog;
 use sangdam_signaling::protocol::{IceServer, MeetingView, ServerMessage, You};
+use sangdam_signaling::record::ConsultationRecord;
 use sangdam_signaling::room::{JoinRefusal, Window};
+use sangdam_signaling::ParticipantId;
 use sangdam_signaling::{
     Fair, Meeting, MeetingId, Phase, Room, RoomEvent, RoomPolicy, Side, Timestamp,
 };
@@ -70,6 +73,7 @@ pub struct Rooms {
 
 struct Inner {
     fair: Arc<Fair>,
+    log: Arc<dyn ConsultationLog>,
     policy: RoomPolicy,
     ice_servers: Vec<IceServer>,
     /// A std mutex: it is never held across an await.
@@ -110,10 +114,16 @@ impl Membership {
 }
 
 impl Rooms {
-    pub fn new(fair: Arc<Fair>, policy: RoomPolicy, ice_servers: Vec<IceServer>) -> Self {
+    pub fn new(
+        fair: Arc<Fair>,
+        policy: RoomPolicy,
+        ice_servers: Vec<IceServer>,
+        log: Arc<dyn ConsultationLog>,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 fair,
+                log,
                 policy,
                 ice_servers,
                 table: Mutex::new(HashMap::new()),
@@ -221,6 +231,7 @@ impl Rooms {
             view: MeetingView::of(&self.inner.fair, meeting),
             room: Room::new(meeting.slot, &policy),
             sides: [None, None],
+            took_side: [None, None],
             presence,
             ice_servers: self.inner.ice_servers.clone(),
         };
@@ -228,7 +239,10 @@ impl Rooms {
         let span = tracing::info_span!("room", meeting = %meeting.id);
         tokio::spawn(
             async move {
-                let (id, at) = task.run(rx).await;
+                let (id, at, record) = task.run(rx, &rooms.inner.fair).await;
+                if let Some(record) = record {
+                    rooms.write_record(record).await;
+                }
                 rooms
                     .inner
                     .table
@@ -239,6 +253,25 @@ impl Rooms {
             .instrument(span),
         );
         Ok(tx)
+    }
+
+    /// Writes a closed room's record, retrying until the log takes it: a consultation
+    /// that happened must reach the log.
+    async fn write_record(&self, record: ConsultationRecord) {
+        let mut backoff = std::time::Duration::from_millis(100);
+        loop {
+            match self.inner.log.append(record.clone()).await {
+                Ok(fresh) => {
+                    info!(ending = ?record.ending, duration_s = record.duration_s, fresh, "consultation recorded");
+                    return;
+                }
+                Err(e) => {
+                    warn!(error = %e, "consultation log refused a record; retrying");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(std::time::Duration::from_secs(5));
+                }
+            }
+        }
     }
 
     /// Opens every room when its check-in starts, for as long as the fair has rooms to
@@ -272,6 +305,8 @@ struct RoomTask {
     view: MeetingView,
     room: Room,
     sides: [Option<(ConnId, Outbox)>; 2],
+    /// Who first took each side, for the record.
+    took_side: [Option<ParticipantId>; 2],
     presence: Arc<Mutex<Presence>>,
     ice_servers: Vec<IceServer>,
 }
@@ -284,8 +319,12 @@ fn slot(side: Side) -> usize {
 }
 
 impl RoomTask {
-    /// Runs until the room closes; returns the meeting and when it closed.
-    async fn run(mut self, mut commands: mpsc::Receiver<Command>) -> (MeetingId, Timestamp) {
+    /// Runs until the room closes; returns the meeting, when it closed and its record.
+    async fn run(
+        mut self,
+        mut commands: mpsc::Receiver<Command>,
+        fair: &Fair,
+    ) -> (MeetingId, Timestamp, Option<ConsultationRecord>) {
         self.room.handle_timeout(clock::now());
         self.dispatch();
         info!(phase = ?self.room.phase(), "room opened");
@@ -307,7 +346,16 @@ impl RoomTask {
         }
         let at = clock::now();
         info!("room closed");
-        (self.meeting.id.clone(), at)
+        let [buyer, vendor] = self.took_side.clone();
+        let record = ConsultationRecord::of_closed_room(
+            fair,
+            &self.meeting,
+            &self.room,
+            buyer,
+            vendor,
+            Vec::new(),
+        );
+        (self.meeting.id.clone(), at, record)
     }
 
     fn handle(&mut self, cmd: Command) {
@@ -320,6 +368,7 @@ impl RoomTask {
                 outbox,
                 reply,
             } => {
+                let participant = you.participant.clone();
                 if let Some((old, old_outbox)) = self.sides[slot(side)].take() {
                     if old != conn {
                         let _ = old_outbox.try_send(ServerMessage::error(
@@ -342,6 +391,7 @@ impl RoomTask {
                             ice_servers: self.ice_servers.clone(),
                         };
                         if outbox.try_send(joined).is_ok() {
+                            self.took_side[slot(side)].get_or_insert(participant);
                             self.sides[slot(side)] = Some((conn, outbox));
                             let _ = reply.send(Ok(()));
                         } else {
@@ -425,6 +475,14 @@ impl RoomTask {
                     (Side::Buyer, ServerMessage::CallReady { offerer: true }),
                     (Side::Vendor, ServerMessage::CallReady { offerer: false }),
                 ],
+                RoomEvent::NoShow { absent, .. } => {
+                    info!(?absent, "no-show");
+                    both(ServerMessage::NoShow {
+                        absent,
+                        server_time: now,
+                    })
+                    .into()
+                }
                 RoomEvent::Closed { reason, .. } => {
                     info!(?reason, "room closing");
                     both(ServerMessage::Closed {

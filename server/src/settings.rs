@@ -48,6 +48,7 @@ pub struct RoomSettings {
     pub checkin_minutes: u64,
     pub warning_minutes: Vec<u64>,
     pub grace_seconds: u64,
+    pub no_show_minutes: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -68,6 +69,7 @@ pub struct DemoSettings {
     pub start_delay_seconds: u64,
     pub slot_minutes: u64,
     pub break_minutes: u64,
+    pub no_show_minutes: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -222,6 +224,7 @@ impl Settings {
                 .map(|m| Duration::from_secs(m * 60))
                 .collect(),
             grace: Duration::from_secs(self.rooms.grace_seconds),
+            no_show_after: Duration::from_secs(self.rooms.no_show_minutes * 60),
         }
     }
 

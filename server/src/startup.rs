@@ -2,6 +2,7 @@
 //! way: hand in settings and a fair, get a bound listener back, then run it.
 
 use crate::auth::TokenIssuer;
+use crate::consultation_log::{ConsultationLog, MemoryLog};
 use crate::rooms::Rooms;
 use crate::settings::Settings;
 use crate::{api, web_assets, ws};
@@ -23,6 +24,7 @@ pub struct AppState {
     pub fair: Arc<Fair>,
     pub tokens: Arc<TokenIssuer>,
     pub rooms: Rooms,
+    pub log: Arc<dyn ConsultationLog>,
 }
 
 /// A server bound to its address, not yet serving.
@@ -36,6 +38,15 @@ impl Application {
     /// Binds the listener (port 0 picks a free port) and prepares the state. With no secret
     /// configured a random one is made: fine for a demo, but tokens die with the process.
     pub async fn build(settings: Settings, fair: Fair) -> std::io::Result<Self> {
+        Self::build_with_log(settings, fair, Arc::new(MemoryLog::default())).await
+    }
+
+    /// As [`Application::build`], writing consultation records to `log`.
+    pub async fn build_with_log(
+        settings: Settings,
+        fair: Fair,
+        log: Arc<dyn ConsultationLog>,
+    ) -> std::io::Result<Self> {
         let listener = TcpListener::bind(settings.server.listen).await?;
         let addr = listener.local_addr()?;
         let secret: Vec<u8> = if settings.auth.secret.is_empty() {
@@ -61,6 +72,7 @@ impl Application {
             fair.clone(),
             settings.room_policy(),
             settings.webrtc.ice_servers.clone(),
+            log.clone(),
         );
         Ok(Self {
             listener,
@@ -69,6 +81,7 @@ impl Application {
                 fair,
                 tokens: Arc::new(tokens),
                 rooms,
+                log,
             },
             base_url,
         })

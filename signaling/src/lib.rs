@@ -8,6 +8,7 @@ pub mod error;
 pub mod fair;
 pub mod ids;
 pub mod protocol;
+pub mod record;
 pub mod room;
 pub mod time;
 

@@ -5,7 +5,7 @@
 use crate::error::ErrorCode;
 use crate::fair::{Affiliation, Enterprise, Fair, Institution, Meeting, Participant};
 use crate::ids::{MeetingId, ParticipantId};
-use crate::room::{CloseReason, Phase, Side, Window};
+use crate::room::{Absent, CloseReason, Phase, Side, Window};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -98,6 +98,12 @@ pub enum ServerMessage {
     /// Time is running out.
     Warning {
         remaining_s: u64,
+        server_time: Timestamp,
+    },
+    /// A side was still absent `rooms.no_show_minutes` into the slot; it is on record as a
+    /// no-show. The room stays open: a late side may still come.
+    NoShow {
+        absent: Absent,
         server_time: Timestamp,
     },
     /// The room is over; the server closes the connection after this.

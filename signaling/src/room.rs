@@ -22,6 +22,8 @@ pub struct RoomPolicy {
     pub warnings: Vec<Duration>,
     /// How long the room stays open after the slot end to let people finish a sentence.
     pub grace: Duration,
+    /// A side still absent this long after the slot start is a no-show.
+    pub no_show_after: Duration,
 }
 
 impl Default for RoomPolicy {
@@ -30,6 +32,7 @@ impl Default for RoomPolicy {
             checkin_before: Duration::from_secs(10 * 60),
             warnings: vec![Duration::from_secs(5 * 60), Duration::from_secs(60)],
             grace: Duration::from_secs(60),
+            no_show_after: Duration::from_secs(5 * 60),
         }
     }
 }
@@ -142,11 +145,32 @@ pub enum RoomEvent {
     },
     /// Both sides are present and the room is open: the buyer makes the offer.
     CallReady,
+    /// A side (or both) was still absent `no_show_after` into the slot.
+    NoShow {
+        absent: Absent,
+        at: Timestamp,
+    },
     /// The room is over; the server closes the connections.
     Closed {
         reason: CloseReason,
         at: Timestamp,
     },
+}
+
+/// Who did not come.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Absent {
+    Buyer,
+    Vendor,
+    Both,
+}
+
+/// When one side was in the room.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attendance {
+    pub first_joined_at: Option<Timestamp>,
+    pub last_left_at: Option<Timestamp>,
 }
 
 /// The times that decide a room's phase, derived once from the slot and the policy.
@@ -208,6 +232,12 @@ pub struct Room {
     call_ready: bool,
     closed: Option<(CloseReason, Timestamp)>,
     events: VecDeque<RoomEvent>,
+    no_show_at: Option<Timestamp>,
+    no_show: Option<Absent>,
+    attendance: [Attendance; 2],
+    /// Time both sides spent in an open room, and since when they have been (if now).
+    together: Duration,
+    together_since: Option<Timestamp>,
 }
 
 impl Room {
@@ -231,7 +261,33 @@ impl Room {
             call_ready: false,
             closed: None,
             events: VecDeque::new(),
+            no_show_at: (policy.no_show_after < slot.end.since(slot.start))
+                .then(|| slot.start + policy.no_show_after),
+            no_show: None,
+            attendance: [Attendance::default(); 2],
+            together: Duration::ZERO,
+            together_since: None,
         }
+    }
+
+    /// When a side was in the room.
+    pub fn attendance(&self, side: Side) -> Attendance {
+        self.attendance[side.index()]
+    }
+
+    /// Who was found absent at the no-show check, if anyone.
+    pub fn no_show(&self) -> Option<Absent> {
+        self.no_show
+    }
+
+    /// How long both sides were in the open room together, up to `now`.
+    pub fn together(&self, now: Timestamp) -> Duration {
+        self.together + self.together_since.map_or(Duration::ZERO, |t| now.since(t))
+    }
+
+    /// Why and when the room closed, once it has.
+    pub fn closed(&self) -> Option<(CloseReason, Timestamp)> {
+        self.closed
     }
 
     pub fn window(&self) -> Window {
@@ -261,10 +317,10 @@ impl Room {
             .into_iter()
             .find(|t| self.later_phase(*t));
         let warning = self.warnings.front().map(|(t, _)| *t);
-        match (boundary, warning) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [boundary, warning, self.no_show_at]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     fn later_phase(&self, t: Timestamp) -> bool {
@@ -310,7 +366,20 @@ impl Room {
                 self.events.push_back(RoomEvent::Warning { remaining, at });
             }
         }
-        self.update_call_ready();
+        if let Some(at) = self.no_show_at.filter(|t| *t <= now) {
+            self.no_show_at = None;
+            let absent = match (self.present[0], self.present[1]) {
+                (true, true) => None,
+                (false, true) => Some(Absent::Buyer),
+                (true, false) => Some(Absent::Vendor),
+                (false, false) => Some(Absent::Both),
+            };
+            if let Some(absent) = absent {
+                self.no_show = Some(absent);
+                self.events.push_back(RoomEvent::NoShow { absent, at });
+            }
+        }
+        self.update_call_ready(now);
     }
 
     /// A side enters. The room first catches up with `now`.
@@ -322,9 +391,11 @@ impl Room {
         self.window.check_join(now)?;
         if !self.present[side.index()] {
             self.present[side.index()] = true;
+            let a = &mut self.attendance[side.index()];
+            a.first_joined_at.get_or_insert(now);
             self.events.push_back(RoomEvent::PeerJoined { side });
         }
-        self.update_call_ready();
+        self.update_call_ready(now);
         Ok(())
     }
 
@@ -335,7 +406,8 @@ impl Room {
             return;
         }
         self.present[side.index()] = false;
-        self.call_ready = false;
+        self.attendance[side.index()].last_left_at = Some(now);
+        self.update_call_ready(now);
         self.events.push_back(RoomEvent::PeerLeft { side });
     }
 
@@ -349,7 +421,13 @@ impl Room {
 
     fn close(&mut self, reason: CloseReason, at: Timestamp) {
         self.phase = Phase::Closed;
-        self.call_ready = false;
+        self.update_call_ready(at);
+        for (i, a) in self.attendance.iter_mut().enumerate() {
+            if self.present[i] {
+                a.last_left_at = Some(at);
+            }
+        }
+        self.no_show_at = None;
         self.warnings.clear();
         self.closed = Some((reason, at));
         self.events.push_back(RoomEvent::PhaseChanged {
@@ -359,10 +437,16 @@ impl Room {
         self.events.push_back(RoomEvent::Closed { reason, at });
     }
 
-    fn update_call_ready(&mut self) {
+    fn update_call_ready(&mut self, now: Timestamp) {
         let ready = self.present == [true, true] && self.phase.is_open_for_call();
         if ready && !self.call_ready {
             self.events.push_back(RoomEvent::CallReady);
+            self.together_since = Some(now.max(self.window.starts_at));
+        }
+        if !ready {
+            if let Some(since) = self.together_since.take() {
+                self.together += now.since(since);
+            }
         }
         self.call_ready = ready;
     }
@@ -399,6 +483,7 @@ mod tests {
                 checkin_before: minutes(10),
                 warnings: vec![minutes(5), minutes(1)],
                 grace: minutes(1),
+                no_show_after: minutes(5),
             },
         )
     }
@@ -567,6 +652,11 @@ mod tests {
                 RoomEvent::Warning {
                     remaining: minutes(1),
                     at: at(79 * MIN)
+                },
+                // Nobody was there at the no-show check: that is still on record.
+                RoomEvent::NoShow {
+                    absent: Absent::Both,
+                    at: at(65 * MIN)
                 }
             ]
         );
@@ -585,6 +675,7 @@ mod tests {
                 checkin_before: minutes(1),
                 warnings: vec![minutes(5)],
                 grace: Duration::ZERO,
+                no_show_after: minutes(60),
             },
         );
         r.handle_timeout(at(10 * MIN - MS));
@@ -606,6 +697,7 @@ mod tests {
                 checkin_before: minutes(1),
                 warnings: vec![minutes(5), minutes(1)],
                 grace: Duration::ZERO,
+                no_show_after: minutes(60),
             },
         );
         r.handle_timeout(at(0));
@@ -649,5 +741,65 @@ mod tests {
             })
         );
         assert_eq!(r.poll_timeout(), None);
+    }
+
+    #[test]
+    fn a_side_absent_at_the_no_show_check_is_recorded_once() {
+        let mut r = room();
+        r.handle_join(Side::Buyer, at(58 * MIN)).unwrap();
+        drain(&mut r);
+        assert_eq!(r.poll_timeout(), Some(at(60 * MIN)));
+        r.handle_timeout(at(60 * MIN));
+        drain(&mut r);
+        assert_eq!(r.poll_timeout(), Some(at(65 * MIN)));
+        r.handle_timeout(at(65 * MIN - MS));
+        assert_eq!(r.no_show(), None);
+        r.handle_timeout(at(65 * MIN));
+        assert_eq!(
+            drain(&mut r),
+            vec![RoomEvent::NoShow {
+                absent: Absent::Vendor,
+                at: at(65 * MIN)
+            }]
+        );
+        assert_eq!(r.no_show(), Some(Absent::Vendor));
+        // A late vendor still gets in; the no-show stays on record.
+        r.handle_join(Side::Vendor, at(66 * MIN)).unwrap();
+        assert!(r.can_relay());
+        assert_eq!(r.no_show(), Some(Absent::Vendor));
+    }
+
+    #[test]
+    fn nobody_coming_is_a_no_show_of_both() {
+        let mut r = room();
+        r.handle_timeout(at(65 * MIN));
+        assert_eq!(r.no_show(), Some(Absent::Both));
+    }
+
+    #[test]
+    fn attendance_and_time_together_are_kept_for_the_record() {
+        let mut r = room();
+        r.handle_join(Side::Buyer, at(55 * MIN)).unwrap();
+        r.handle_join(Side::Vendor, at(59 * MIN)).unwrap();
+        // Together counts from the slot start, not from check-in.
+        r.handle_timeout(at(60 * MIN));
+        r.handle_leave(Side::Vendor, at(62 * MIN));
+        r.handle_join(Side::Vendor, at(63 * MIN)).unwrap();
+        assert_eq!(r.together(at(64 * MIN)), minutes(3));
+        r.handle_timeout(at(81 * MIN));
+        assert_eq!(r.closed(), Some((CloseReason::Timer, at(81 * MIN))));
+        assert_eq!(r.together(at(90 * MIN)), minutes(20));
+        assert_eq!(
+            r.attendance(Side::Vendor),
+            Attendance {
+                first_joined_at: Some(at(59 * MIN)),
+                last_left_at: Some(at(81 * MIN))
+            }
+        );
+        assert_eq!(
+            r.attendance(Side::Buyer).first_joined_at,
+            Some(at(55 * MIN))
+        );
+        assert_eq!(r.no_show(), None);
     }
 }
