@@ -4,10 +4,12 @@
 
 pub mod api;
 pub mod auth;
+pub mod cli;
 pub mod clock;
 pub mod consultation_log;
 pub mod demo;
 pub mod fairfile;
+pub mod redis_keys;
 pub mod rooms;
 pub mod settings;
 pub mod startup;

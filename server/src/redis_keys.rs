@@ -1,0 +1,79 @@
+//! Every Redis key and channel Sangdam uses, built here and nowhere else, so that what is
+//! in Redis can be read off one page.
+//!
+//! All keys of one fair share the hash tag `{fair-id}`, so in Redis Cluster they live in
+//! one slot and a transaction may touch several of them.
+//!
+//! | key | type | what |
+//! | --- | --- | --- |
+//! | `sangdam:{F}:log` | stream | the consultation log, one entry per meeting |
+//! | `sangdam:{F}:log:meetings` | set | meeting ids already on record (no record twice) |
+//! | `sangdam:{F}:survey` | stream | survey answers |
+//! | `sangdam:{F}:survey:answered` | set | `meeting/participant` pairs that answered |
+//! | `sangdam:{F}:booth:I` | string (JSON) | institution I's booth: queue, current meeting |
+//! | `sangdam:{F}:vendor:P` | string (JSON) | where vendor P waits or meets |
+//! | `sangdam:{F}:room:M:owner` | string, with expiry | the node running meeting M's room |
+//! | `sangdam:{F}:node:N` | pub/sub channel | messages for node N's connections and rooms |
+
+use sangdam_signaling::{FairId, InstitutionId, MeetingId, ParticipantId};
+
+/// Builds the keys of one fair.
+#[derive(Clone, Debug)]
+pub struct Keys {
+    prefix: String,
+}
+
+impl Keys {
+    pub fn new(fair: &FairId) -> Self {
+        Self {
+            prefix: format!("sangdam:{{{fair}}}"),
+        }
+    }
+
+    pub fn log_stream(&self) -> String {
+        format!("{}:log", self.prefix)
+    }
+
+    pub fn log_meetings(&self) -> String {
+        format!("{}:log:meetings", self.prefix)
+    }
+
+    pub fn survey_stream(&self) -> String {
+        format!("{}:survey", self.prefix)
+    }
+
+    pub fn survey_answered(&self) -> String {
+        format!("{}:survey:answered", self.prefix)
+    }
+
+    pub fn booth(&self, institution: &InstitutionId) -> String {
+        format!("{}:booth:{institution}", self.prefix)
+    }
+
+    pub fn vendor(&self, participant: &ParticipantId) -> String {
+        format!("{}:vendor:{participant}", self.prefix)
+    }
+
+    pub fn room_owner(&self, meeting: &MeetingId) -> String {
+        format!("{}:room:{meeting}:owner", self.prefix)
+    }
+
+    pub fn node_channel(&self, node: &str) -> String {
+        format!("{}:node:{node}", self.prefix)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_share_the_fairs_hash_tag() {
+        let k = Keys::new(&FairId::parse("seoul-2021").unwrap());
+        assert_eq!(k.log_stream(), "sangdam:{seoul-2021}:log");
+        assert_eq!(
+            k.booth(&InstitutionId::parse("i001").unwrap()),
+            "sangdam:{seoul-2021}:booth:i001"
+        );
+    }
+}
