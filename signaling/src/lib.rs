@@ -7,6 +7,7 @@
 pub mod error;
 pub mod fair;
 pub mod ids;
+pub mod lobby;
 pub mod protocol;
 pub mod record;
 pub mod room;
