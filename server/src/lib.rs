@@ -9,6 +9,7 @@ pub mod clock;
 pub mod consultation_log;
 pub mod demo;
 pub mod fairfile;
+pub mod lobby_store;
 pub mod redis_keys;
 pub mod rooms;
 pub mod settings;

@@ -2,5 +2,6 @@
 //! WebSockets, and drive real WebRTC peers (webrtc-rs) and a real browser (Chromium).
 
 pub mod app;
+pub mod redis_server;
 pub mod rtc;
 pub mod signal;
