@@ -5,5 +5,6 @@ mod call;
 mod config_files;
 mod frames;
 mod http;
+mod lobby_store;
 mod refusals;
 mod timing;
