@@ -3,6 +3,7 @@
 //! [`Settings`]; nothing else reads the environment.
 
 use sangdam_signaling::protocol::IceServer;
+use sangdam_signaling::lobby::LobbyPolicy;
 use sangdam_signaling::RoomPolicy;
 use serde::Deserialize;
 use std::fmt;
@@ -20,6 +21,8 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub rooms: RoomSettings,
     pub webrtc: WebrtcSettings,
+    pub redis: RedisSettings,
+    pub lobby: LobbySettings,
     pub fair: FairSettings,
     pub demo: DemoSettings,
     pub log: LogSettings,
@@ -55,6 +58,22 @@ pub struct RoomSettings {
 #[serde(deny_unknown_fields)]
 pub struct WebrtcSettings {
     pub ice_servers: Vec<IceServer>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedisSettings {
+    pub url: Secret,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LobbySettings {
+    pub disconnect_grace_seconds: u64,
+    pub walk_ins: bool,
+    pub walk_in_minutes: u64,
+    pub buyer_presence_seconds: u64,
+    pub tick_seconds: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -159,6 +178,7 @@ const ALIASES: &[(&str, &str)] = &[
     ("SANGDAM_PUBLIC_URL", "server.public_url"),
     ("SANGDAM_SECRET", "auth.secret"),
     ("SANGDAM_FAIR_DIR", "fair.dir"),
+    ("SANGDAM_REDIS_URL", "redis.url"),
     ("SANGDAM_LOG", "log.filter"),
     ("SANGDAM_LOG_FORMAT", "log.format"),
 ];
@@ -208,6 +228,9 @@ impl Settings {
         if self.demo.slot_minutes == 0 {
             return bad("demo.slot_minutes must be at least 1");
         }
+        if self.lobby.tick_seconds == 0 {
+            return bad("lobby.tick_seconds must be at least 1");
+        }
         if self.auth.token_ttl_hours == 0 {
             return bad("auth.token_ttl_hours must be at least 1");
         }
@@ -226,6 +249,23 @@ impl Settings {
             grace: Duration::from_secs(self.rooms.grace_seconds),
             no_show_after: Duration::from_secs(self.rooms.no_show_minutes * 60),
         }
+    }
+
+    pub fn lobby_policy(&self) -> LobbyPolicy {
+        LobbyPolicy {
+            checkin_before: Duration::from_secs(self.rooms.checkin_minutes * 60),
+            disconnect_grace: Duration::from_secs(self.lobby.disconnect_grace_seconds),
+            no_show_after: Duration::from_secs(self.rooms.no_show_minutes * 60),
+            walk_in_len: Duration::from_secs(self.lobby.walk_in_minutes * 60),
+            buyer_presence_ttl: Duration::from_secs(self.lobby.buyer_presence_seconds),
+            walk_ins: self.lobby.walk_ins,
+        }
+    }
+
+    /// The Redis URL, if several nodes share state; `None` is the embedded default.
+    pub fn redis_url(&self) -> Option<&str> {
+        let url = self.redis.url.expose().trim();
+        (!url.is_empty()).then_some(url)
     }
 
     /// The fair directory, if one is configured; `None` means the demo fair.

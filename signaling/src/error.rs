@@ -46,6 +46,22 @@ pub enum ErrorCode {
     NotLive,
     /// The same participant joined from another connection; this one is closed.
     Replaced,
+    /// A lobby operation could not reach the shared store; nothing changed. Try again.
+    TemporarilyUnavailable,
+    /// Too many changes to the same booth at once; nothing changed. Try again.
+    Busy,
+    /// This booth does not take walk-ins.
+    NoWalkIns,
+    /// The vendor is in a meeting now and cannot queue.
+    InRoom,
+    /// The vendor is not waiting there (the grace time may have run out).
+    NotQueued,
+    /// Someone is in the booth's room already.
+    BoothBusy,
+    /// Nobody is waiting who can be let in.
+    NobodyWaiting,
+    /// Nobody is in the booth's room.
+    NobodyInRoom,
     /// The server could not do what was asked; nothing was changed.
     Internal,
 }
@@ -72,6 +88,14 @@ impl ErrorCode {
             ErrorCode::RoomClosed => "room_closed",
             ErrorCode::NotLive => "not_live",
             ErrorCode::Replaced => "replaced",
+            ErrorCode::TemporarilyUnavailable => "temporarily_unavailable",
+            ErrorCode::Busy => "busy",
+            ErrorCode::NoWalkIns => "no_walk_ins",
+            ErrorCode::InRoom => "in_room",
+            ErrorCode::NotQueued => "not_queued",
+            ErrorCode::BoothBusy => "booth_busy",
+            ErrorCode::NobodyWaiting => "nobody_waiting",
+            ErrorCode::NobodyInRoom => "nobody_in_room",
             ErrorCode::Internal => "internal",
         }
     }
@@ -104,7 +128,16 @@ impl ErrorCode {
             | ErrorCode::NotYourMeeting
             | ErrorCode::WrongRole => 403,
             ErrorCode::UnknownMeeting => 404,
-            ErrorCode::TooEarly | ErrorCode::RoomClosed | ErrorCode::NotLive => 409,
+            ErrorCode::TooEarly
+            | ErrorCode::RoomClosed
+            | ErrorCode::NotLive
+            | ErrorCode::InRoom
+            | ErrorCode::NotQueued
+            | ErrorCode::BoothBusy
+            | ErrorCode::NobodyWaiting
+            | ErrorCode::NobodyInRoom
+            | ErrorCode::NoWalkIns => 409,
+            ErrorCode::TemporarilyUnavailable | ErrorCode::Busy => 503,
             ErrorCode::FrameTooLarge => 413,
             ErrorCode::Internal => 500,
             _ => 400,

@@ -4,7 +4,7 @@
 
 use crate::error::ErrorCode;
 use crate::fair::{Affiliation, Enterprise, Fair, Institution, Meeting, Participant};
-use crate::ids::{MeetingId, ParticipantId};
+use crate::ids::{InstitutionId, MeetingId, ParticipantId};
 use crate::room::{Absent, CloseReason, Phase, Side, Window};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -39,7 +39,7 @@ pub enum ClientMessage {
 }
 
 impl ClientMessage {
-    /// Every type a client may send, for telling "unknown type" from "bad fields".
+    /// Every type a client may send.
     pub const TYPES: [&'static str; 6] = ["join", "offer", "answer", "ice", "leave", "ping"];
 }
 
@@ -242,9 +242,32 @@ pub struct DecodeError {
     pub message: String,
 }
 
+/// A message set a server reads: its types, and the version its opening message carries.
+pub trait Incoming: serde::de::DeserializeOwned {
+    /// Every type a client may send, for telling "unknown type" from "bad fields".
+    const TYPES: &'static [&'static str];
+    /// The protocol version stated by this message, if it states one.
+    fn version(&self) -> Option<u32>;
+}
+
+impl Incoming for ClientMessage {
+    const TYPES: &'static [&'static str] = &ClientMessage::TYPES;
+    fn version(&self) -> Option<u32> {
+        match self {
+            ClientMessage::Join { v, .. } => Some(*v),
+            _ => None,
+        }
+    }
+}
+
+/// Reads one client frame of the signaling protocol.
+pub fn decode_client(text: &str) -> Result<ClientMessage, DecodeError> {
+    decode(text)
+}
+
 /// Reads one client frame, telling apart broken JSON, an unknown type and bad fields, so
 /// the client learns which it was.
-pub fn decode_client(text: &str) -> Result<ClientMessage, DecodeError> {
+pub fn decode<M: Incoming>(text: &str) -> Result<M, DecodeError> {
     let err = |code, message: String| DecodeError { code, message };
     let value: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| err(ErrorCode::BadJson, format!("not valid JSON: {e}")))?;
@@ -259,21 +282,21 @@ pub fn decode_client(text: &str) -> Result<ClientMessage, DecodeError> {
                 "a message needs a string field \"type\"".into(),
             )
         })?;
-    if !ClientMessage::TYPES.contains(&ty) {
+    if !M::TYPES.contains(&ty) {
         let shown: String = ty.chars().take(40).collect();
         return Err(err(
             ErrorCode::UnknownType,
             format!(
                 "unknown message type {shown:?}; expected one of {}",
-                ClientMessage::TYPES.join(", ")
+                M::TYPES.join(", ")
             ),
         ));
     }
     let ty = ty.to_string();
-    let msg: ClientMessage = serde_json::from_value(value)
+    let msg: M = serde_json::from_value(value)
         .map_err(|e| err(ErrorCode::BadMessage, format!("bad {ty} message: {e}")))?;
-    if let ClientMessage::Join { v, .. } = &msg {
-        if *v != PROTOCOL_VERSION {
+    if let Some(v) = msg.version() {
+        if v != PROTOCOL_VERSION {
             return Err(err(
                 ErrorCode::UnsupportedVersion,
                 format!(
@@ -283,6 +306,145 @@ pub fn decode_client(text: &str) -> Result<ClientMessage, DecodeError> {
         }
     }
     Ok(msg)
+}
+
+// ---------------------------------------------------------------------------------------
+// The lobby protocol, at `/ws/lobby`: vendors wait and see their places; buyers see who is
+// waiting at their booth and let people in.
+
+/// What a lobby client may send. The first message must be `hello`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum LobbyClientMessage {
+    /// Authenticate with an invite token (a vendor's or a buyer's).
+    Hello { v: u32, token: String },
+    /// Vendor: wait at a booth, for a booked meeting there or as a walk-in.
+    CheckIn {
+        booth: InstitutionId,
+        #[serde(default)]
+        meeting: Option<MeetingId>,
+    },
+    /// Vendor: stop waiting at one booth, or at all of them.
+    LeaveQueue {
+        #[serde(default)]
+        booth: Option<InstitutionId>,
+    },
+    /// Buyer: let the next eligible vendor in now.
+    AdmitNext,
+    /// Buyer: send the vendor in the room back to the front of the queue.
+    SendBack,
+    /// Ask for the server's clock.
+    Ping {
+        #[serde(default)]
+        t: Option<i64>,
+    },
+}
+
+impl Incoming for LobbyClientMessage {
+    const TYPES: &'static [&'static str] = &[
+        "hello",
+        "check_in",
+        "leave_queue",
+        "admit_next",
+        "send_back",
+        "ping",
+    ];
+    fn version(&self) -> Option<u32> {
+        match self {
+            LobbyClientMessage::Hello { v, .. } => Some(*v),
+            _ => None,
+        }
+    }
+}
+
+/// A booth or vendor room as the lobby shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LobbyRoomView {
+    /// The room to join with a signaling `join`.
+    pub meeting: MeetingId,
+    pub booth: OrgView,
+    pub enterprise: OrgView,
+    pub since: Timestamp,
+    pub until: Timestamp,
+    /// Not the vendor's own booking: free time or the rest of a no-show slot.
+    pub walk_in: bool,
+}
+
+/// A vendor's place in one queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LobbyPlaceView {
+    pub booth: OrgView,
+    /// 1 = next.
+    pub position: usize,
+    pub waiting: usize,
+    pub estimated_wait_s: u64,
+    pub meeting: Option<MeetingId>,
+    pub starts_at: Option<Timestamp>,
+    pub disconnected: bool,
+}
+
+/// One vendor in a booth's queue, as the buyer sees them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LobbyQueueEntry {
+    pub vendor: ParticipantId,
+    pub name: String,
+    pub enterprise: OrgView,
+    pub meeting: Option<MeetingId>,
+    pub starts_at: Option<Timestamp>,
+    pub checked_in_at: Timestamp,
+    pub disconnected: bool,
+}
+
+/// What the lobby server sends.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LobbyServerMessage {
+    /// `hello` succeeded.
+    Welcome {
+        v: u32,
+        participant: ParticipantId,
+        name: String,
+        role: crate::Role,
+        organisation: Option<OrgView>,
+        server_time: Timestamp,
+    },
+    /// Vendor: where they wait, sent on every change.
+    VendorStatus {
+        places: Vec<LobbyPlaceView>,
+        in_room: Option<LobbyRoomView>,
+        server_time: Timestamp,
+    },
+    /// Buyer: their booth's queue and room, sent on every change.
+    BoothStatus {
+        queue: Vec<LobbyQueueEntry>,
+        current: Option<LobbyRoomView>,
+        server_time: Timestamp,
+    },
+    /// Vendor or buyer: go into this room now.
+    Admitted {
+        room: LobbyRoomView,
+        server_time: Timestamp,
+    },
+    Pong {
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        t: Option<i64>,
+        server_time: Timestamp,
+    },
+    Error {
+        code: ErrorCode,
+        message: String,
+        fatal: bool,
+    },
+}
+
+impl LobbyServerMessage {
+    pub fn error(code: ErrorCode, message: impl Into<String>) -> Self {
+        LobbyServerMessage::Error {
+            code,
+            message: message.into(),
+            fatal: code.is_fatal(),
+        }
+    }
 }
 
 #[cfg(test)]
