@@ -108,8 +108,8 @@
       col_status: '상태',
       col_action: '입장',
       col_meeting: '상담',
-      col_buyer: '기관',
-      col_vendor: '기업',
+      col_buyer: '기관 입장',
+      col_vendor: '기업 입장',
       col_phase: '단계',
       col_remaining: '남은 시간',
       round_n: '{n}회차',
@@ -206,12 +206,15 @@
       room_fatal_title: '상담방에 입장할 수 없습니다',
       back: '내 상담 목록으로',
       warn_min: '상담 종료 {n}분 전입니다.',
+      warn_min1: '상담 종료 1분 전입니다.',
       warn_sec: '상담 종료 {n}초 전입니다.',
       media_none: '카메라와 마이크를 사용할 수 없어 보기·듣기만 가능합니다.',
       media_insecure: '카메라와 마이크는 https 주소에서만 사용할 수 있습니다.',
       media_denied: '카메라·마이크 권한이 거부되었습니다. 브라우저 주소창에서 권한을 허용한 뒤 다시 입장해 주세요.',
       media_partial: '카메라 또는 마이크 중 하나만 사용할 수 있습니다.',
       room_meta: '{round} · {theme} · {time}',
+      no_show_peer: '{name} 측이 시작 시각 이후에도 입장하지 않아 불참으로 기록되었습니다. 상담방은 종료 시각까지 열려 있습니다.',
+      no_show_self: '이 상담은 불참으로 기록되었습니다. 상담방은 종료 시각까지 열려 있습니다.',
     },
     en: {
       app_name: 'Sangdam',
@@ -300,8 +303,8 @@
       col_status: 'Status',
       col_action: 'Room',
       col_meeting: 'Meeting',
-      col_buyer: 'Institution',
-      col_vendor: 'Enterprise',
+      col_buyer: 'Institution in',
+      col_vendor: 'Enterprise in',
       col_phase: 'Phase',
       col_remaining: 'Remaining',
       round_n: 'Round {n}',
@@ -397,13 +400,16 @@
       closed_participant: 'A participant ended the meeting.',
       room_fatal_title: 'Cannot enter the meeting room',
       back: 'Back to my meetings',
-      warn_min: '{n} minute(s) left in this consultation.',
+      warn_min: '{n} minutes left in this consultation.',
+      warn_min1: '1 minute left in this consultation.',
       warn_sec: '{n} seconds left in this consultation.',
       media_none: 'No camera or microphone available: you can watch and listen only.',
       media_insecure: 'Camera and microphone only work on an https address.',
       media_denied: 'Camera and microphone permission was denied. Allow it in the address bar, then enter again.',
       media_partial: 'Only one of camera and microphone is available.',
       room_meta: '{round} · {theme} · {time}',
+      no_show_peer: '{name} has not joined since the start and is recorded as a no-show. The room stays open until the end of the slot.',
+      no_show_self: 'This meeting is recorded as a no-show. The room stays open until the end of the slot.',
     },
   };
 
@@ -677,11 +683,8 @@
       who.replaceChildren();
       if (S.me && S.me.participant) {
         const p = S.me.participant;
-        who.append(
-          h('span', { class: 'who-name' }, p.name),
-          h('span', { class: 'who-role' }, t('role_' + p.role)),
-          S.me.organisation ? h('span', { class: 'who-org' }, S.me.organisation.name) : null,
-        );
+        who.append(h('span', { class: 'who-name' }, p.name), h('span', { class: 'who-role' }, t('role_' + p.role)));
+        if (S.me.organisation) who.append(h('span', { class: 'who-org' }, S.me.organisation.name));
         who.hidden = false;
       } else who.hidden = true;
     }
@@ -1118,8 +1121,9 @@
   /** The vendor's big waiting panel for the next meeting, entering the room when it opens. */
   function waitingPanel(m, page) {
     const w = m.window;
-    if (!page.waitStart || page.waitStart.id !== m.id) page.waitStart = { id: m.id, at: Math.min(serverNow(), w.checkin_opens_at) };
-    const from = page.waitStart.at;
+    // The bar fills over twice the check-in lead: half-way when check-in opens, full at the
+    // start. Derived from the window only, so a reload shows the same progress.
+    const from = w.checkin_opens_at - Math.max(60000, w.starts_at - w.checkin_opens_at);
     const auto = store('local', LS_AUTO) !== 'false';
     const big = h('div', { class: 'big-countdown', role: 'timer', 'aria-live': 'off' });
     const label = h('p', { class: 'big-label' }, t('wait_to_start'));
@@ -1230,7 +1234,7 @@
           const tr = h(
             'tr',
             { dataset: { meeting: m.id } },
-            h('td', null, h('span', { class: 'round' }, t('round_n', { n: m.round })), h('span', { class: 'sub mono' }, m.id), h('span', { class: 'sub' }, fmtRange(m))),
+            h('td', { class: 'nowrap' }, h('span', { class: 'round' }, t('round_n', { n: m.round }) + ' · ' + fmtRange(m)), h('span', { class: 'sub mono' }, m.id)),
             h('td', null, orgCell(m.institution)),
             h('td', null, orgCell(m.enterprise)),
             h('td', null, badge),
@@ -1470,6 +1474,8 @@
       reconnectDelay: 1000,
       lastRestart: 0,
       banner: null, // {text, until}
+      retryTimer: null,
+      noShow: null, // 'buyer' | 'vendor' | 'both' once the server records a no-show
     };
     const ui = {};
 
@@ -1477,6 +1483,13 @@
     function counterpart() {
       if (!st.meeting) return null;
       return st.side === 'buyer' ? st.meeting.enterprise : st.meeting.institution;
+    }
+
+    function noShowText() {
+      if (!st.noShow) return '';
+      const other = counterpart();
+      if (st.noShow !== st.side && st.noShow !== 'both') return t('no_show_peer', { name: other ? other.name : '' });
+      return t('no_show_self');
     }
 
     function build(root) {
@@ -1557,6 +1570,7 @@
     }
 
     function controlState(kind) {
+      if (st.ended) return 'none';
       const tracks = st.localStream ? st.localStream.getTracks().filter((x) => x.kind === kind) : [];
       if (!tracks.length) return 'none';
       return tracks.every((x) => x.enabled) ? 'on' : 'off';
@@ -1614,10 +1628,11 @@
       ui.leaveBtn.replaceChildren(iconEl(ICON.leave), h('span', { class: 'ctl-text' }, t('leave')));
       setAttr(ui.leaveBtn, 'aria-label', t('leave_aria'));
 
-      if (st.mediaNote) {
-        ui.mediaNote.hidden = false;
-        setText(ui.mediaNote, t(st.mediaNote));
-      } else ui.mediaNote.hidden = true;
+      const notes = [];
+      if (st.mediaNote) notes.push(t(st.mediaNote));
+      if (st.noShow && !(st.call === 'connected' || (st.peerPresent && st.noShow !== 'both' && st.noShow !== st.side))) notes.push(noShowText());
+      ui.mediaNote.hidden = !notes.length;
+      setText(ui.mediaNote, notes.join(' '));
 
       drawOverlay();
     }
@@ -1681,7 +1696,7 @@
     }
 
     function showBanner(remainingS) {
-      const text = remainingS % 60 === 0 ? t('warn_min', { n: remainingS / 60 }) : t('warn_sec', { n: remainingS });
+      const text = remainingS === 60 ? t('warn_min1') : remainingS % 60 === 0 ? t('warn_min', { n: remainingS / 60 }) : t('warn_sec', { n: remainingS });
       st.banner = { remainingS, until: Date.now() + 15000 };
       ui.banner.hidden = false;
       ui.banner.className = 'banner' + (remainingS <= 60 ? ' urgent' : '');
@@ -1926,6 +1941,13 @@
         case 'warning':
           showBanner(Number(msg.remaining_s) || 0);
           break;
+        case 'no_show': {
+          st.noShow = msg.absent || 'both';
+          const text = noShowText();
+          if (text) toast(text, 'info');
+          draw();
+          break;
+        }
         case 'pong':
           break;
         case 'error': {
@@ -1955,6 +1977,13 @@
         st.fatal = { code: info.code || 'unknown', message: info.message || '' };
         st.lastError = { code: st.fatal.code, message: st.fatal.message, fatal: true };
         S.lastError = st.lastError;
+        // Too early by a little (clock skew, or waiting on this page): try again at check-in.
+        const wait = st.window ? st.window.checkin_opens_at - serverNow() + 500 : -1;
+        if (st.fatal.code === 'too_early' && wait > 0 && wait < 3600000) {
+          st.retryTimer = setTimeout(() => {
+            if (S.page === page) show(roomPage(meetingId));
+          }, wait);
+        }
       }
       teardown(false);
       setCall('idle');
@@ -2074,7 +2103,7 @@
       }
     };
 
-    return {
+    const page = {
       name: 'room',
       mount(root) {
         S.room = st;
@@ -2107,6 +2136,7 @@
         tick();
       },
       destroy() {
+        clearTimeout(st.retryTimer);
         window.removeEventListener('pagehide', onPageHide);
         if (!st.ended) {
           st.ended = true;
@@ -2116,6 +2146,7 @@
         if (S.room === st) S.room = null;
       },
     };
+    return page;
   }
 
   // ------------------------------------------------------------------------------------
@@ -2140,6 +2171,7 @@
         closed: r.closed ? r.closed.reason : null,
         lastError: r.lastError,
         fatal: r.fatal,
+        noShow: r.noShow,
       };
     },
     serverNow,
