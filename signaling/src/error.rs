@@ -62,6 +62,16 @@ pub enum ErrorCode {
     NobodyWaiting,
     /// Nobody is in the booth's room.
     NobodyInRoom,
+    /// A query parameter is unknown or has a value the server does not understand.
+    BadQuery,
+    /// No fair on record has that id.
+    UnknownFair,
+    /// The survey opens when the meeting's room has closed.
+    SurveyNotOpen,
+    /// This participant already answered the survey about this meeting.
+    AlreadyAnswered,
+    /// A survey answer is missing a field or has a value the survey does not offer.
+    BadAnswer,
     /// The server could not do what was asked; nothing was changed.
     Internal,
 }
@@ -96,6 +106,11 @@ impl ErrorCode {
             ErrorCode::BoothBusy => "booth_busy",
             ErrorCode::NobodyWaiting => "nobody_waiting",
             ErrorCode::NobodyInRoom => "nobody_in_room",
+            ErrorCode::BadQuery => "bad_query",
+            ErrorCode::UnknownFair => "unknown_fair",
+            ErrorCode::SurveyNotOpen => "survey_not_open",
+            ErrorCode::AlreadyAnswered => "already_answered",
+            ErrorCode::BadAnswer => "bad_answer",
             ErrorCode::Internal => "internal",
         }
     }
@@ -127,9 +142,11 @@ impl ErrorCode {
             | ErrorCode::TokenWrongMeeting
             | ErrorCode::NotYourMeeting
             | ErrorCode::WrongRole => 403,
-            ErrorCode::UnknownMeeting => 404,
+            ErrorCode::UnknownMeeting | ErrorCode::UnknownFair => 404,
             ErrorCode::TooEarly
             | ErrorCode::RoomClosed
+            | ErrorCode::SurveyNotOpen
+            | ErrorCode::AlreadyAnswered
             | ErrorCode::NotLive
             | ErrorCode::InRoom
             | ErrorCode::NotQueued
@@ -161,6 +178,11 @@ mod tests {
             ErrorCode::BadJson,
             ErrorCode::TokenWrongMeeting,
             ErrorCode::TooEarly,
+            ErrorCode::SurveyNotOpen,
+            ErrorCode::AlreadyAnswered,
+            ErrorCode::BadAnswer,
+            ErrorCode::BadQuery,
+            ErrorCode::UnknownFair,
         ] {
             assert_eq!(
                 serde_json::to_string(&code).unwrap(),

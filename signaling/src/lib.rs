@@ -8,9 +8,12 @@ pub mod error;
 pub mod fair;
 pub mod ids;
 pub mod lobby;
+pub mod log_view;
 pub mod protocol;
 pub mod record;
+pub mod report;
 pub mod room;
+pub mod survey;
 pub mod time;
 
 pub use error::ErrorCode;
