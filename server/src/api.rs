@@ -89,8 +89,19 @@ fn entry(state: &AppState, m: &Meeting, now: Timestamp) -> MeetingEntry {
     }
 }
 
+/// Liveness: the process answers. Never depends on Redis, so an orchestrator does not
+/// restart healthy nodes during a Redis outage.
 pub async fn healthz() -> &'static str {
     "ok"
+}
+
+/// Readiness: this node can serve the lobby, i.e. its store answers.
+pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
+    state.lobby.ping().await.map_err(|e| {
+        let (code, message) = crate::lobby_ws::store_error(&e);
+        ApiError::new(code, message)
+    })?;
+    Ok("ready")
 }
 
 pub async fn me(

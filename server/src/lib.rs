@@ -10,6 +10,7 @@ pub mod consultation_log;
 pub mod demo;
 pub mod fairfile;
 pub mod lobby_store;
+pub mod lobby_ws;
 pub mod redis_keys;
 pub mod rooms;
 pub mod settings;

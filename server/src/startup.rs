@@ -3,9 +3,10 @@
 
 use crate::auth::TokenIssuer;
 use crate::consultation_log::{ConsultationLog, MemoryLog};
+use crate::lobby_store::{LobbyStore, MemoryLobby, RedisLobby};
 use crate::rooms::Rooms;
 use crate::settings::Settings;
-use crate::{api, web_assets, ws};
+use crate::{api, lobby_ws, web_assets, ws};
 use axum::routing::get;
 use axum::Router;
 use rand::RngCore;
@@ -25,6 +26,7 @@ pub struct AppState {
     pub tokens: Arc<TokenIssuer>,
     pub rooms: Rooms,
     pub log: Arc<dyn ConsultationLog>,
+    pub lobby: Arc<dyn LobbyStore>,
 }
 
 /// A server bound to its address, not yet serving.
@@ -68,6 +70,13 @@ impl Application {
             url => url.trim_end_matches('/').to_string(),
         };
         let fair = Arc::new(fair);
+        let lobby: Arc<dyn LobbyStore> = match settings.redis_url() {
+            Some(url) => Arc::new(
+                RedisLobby::new(url, fair.clone(), settings.lobby_policy())
+                    .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?,
+            ),
+            None => Arc::new(MemoryLobby::new(fair.clone(), settings.lobby_policy())),
+        };
         let rooms = Rooms::new(
             fair.clone(),
             settings.room_policy(),
@@ -82,6 +91,7 @@ impl Application {
                 tokens: Arc::new(tokens),
                 rooms,
                 log,
+                lobby,
             },
             base_url,
         })
@@ -116,6 +126,8 @@ impl Application {
     pub fn router(state: AppState) -> Router {
         Router::new()
             .route("/healthz", get(api::healthz))
+            .route("/readyz", get(api::readyz))
+            .route("/ws/lobby", get(lobby_ws::upgrade))
             .route("/api/me", get(api::me))
             .route("/api/rooms", get(api::rooms))
             .route("/api/meetings", get(api::meetings))
@@ -130,11 +142,13 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let scheduler = tokio::spawn(self.state.rooms.clone().run_scheduler());
+        let ticker = tokio::spawn(lobby_ws::run_ticker(self.state.clone()));
         info!(addr = %self.local_addr(), fair = %self.state.fair.id, "serving");
         let result = axum::serve(self.listener, Self::router(self.state))
             .with_graceful_shutdown(shutdown)
             .await;
         scheduler.abort();
+        ticker.abort();
         result
     }
 

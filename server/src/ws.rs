@@ -4,7 +4,7 @@
 
 use crate::rooms::{ConnId, Membership, OUTBOX_CAPACITY};
 use crate::startup::AppState;
-use crate::{clock, timefmt};
+use crate::{clock, lobby_ws, timefmt};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
@@ -236,12 +236,6 @@ async fn join(
             ));
         }
     }
-    let meeting = fair.meeting(meeting_id).ok_or_else(|| {
-        (
-            ErrorCode::UnknownMeeting,
-            format!("there is no meeting {meeting_id} in this fair"),
-        )
-    })?;
     if matches!(participant.role, Role::Moderator | Role::Staff) {
         return Err((
             ErrorCode::WrongRole,
@@ -251,12 +245,27 @@ async fn join(
             ),
         ));
     }
-    let side = fair.side_in(participant, meeting).ok_or_else(|| {
-        (
-            ErrorCode::NotYourMeeting,
-            format!("meeting {meeting_id} belongs to another organisation"),
-        )
-    })?;
+    let (meeting, side) = match fair.meeting(meeting_id) {
+        Some(m) => {
+            let side = fair.side_in(participant, m).ok_or_else(|| {
+                (
+                    ErrorCode::NotYourMeeting,
+                    format!("meeting {meeting_id} belongs to another organisation"),
+                )
+            })?;
+            (m.clone(), side)
+        }
+        // Not in the schedule: a walk-in room the lobby let this participant into?
+        None => lobby_ws::admitted_meeting(state, participant, meeting_id)
+            .await
+            .map_err(|e| lobby_ws::store_error(&e))?
+            .ok_or_else(|| {
+                (
+                    ErrorCode::UnknownMeeting,
+                    format!("there is no meeting {meeting_id} for you in this fair"),
+                )
+            })?,
+    };
     let you = You {
         participant: participant.id.clone(),
         name: participant.name.clone(),
@@ -265,7 +274,7 @@ async fn join(
     let now = clock::now();
     let member = state
         .rooms
-        .join(meeting, side, conn, you, outbox, now)
+        .join(&meeting, side, conn, you, outbox, now)
         .await
         .map_err(|r| match r {
             JoinRefusal::TooEarly { opens_at } => (

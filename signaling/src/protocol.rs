@@ -438,11 +438,21 @@ pub enum LobbyServerMessage {
 }
 
 impl LobbyServerMessage {
+    /// An error about the connection itself (hello, token, role): fatal where the code is.
     pub fn error(code: ErrorCode, message: impl Into<String>) -> Self {
         LobbyServerMessage::Error {
             code,
             message: message.into(),
             fatal: code.is_fatal(),
+        }
+    }
+
+    /// A refused operation: the connection and the vendor's places stay as they were.
+    pub fn refusal(code: ErrorCode, message: impl Into<String>) -> Self {
+        LobbyServerMessage::Error {
+            code,
+            message: message.into(),
+            fatal: false,
         }
     }
 }

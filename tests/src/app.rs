@@ -71,6 +71,11 @@ pub fn issuer(settings: &Settings, secret: &str) -> TokenIssuer {
 }
 
 impl TestApp {
+    /// The lobby WebSocket's address.
+    pub fn lobby_url(&self) -> String {
+        self.ws_url.replace("/ws", "/ws/lobby")
+    }
+
     /// A valid token for a participant of the fair.
     pub fn token(&self, participant: &str) -> String {
         let p = self.participant(participant);

@@ -5,6 +5,7 @@ mod call;
 mod config_files;
 mod frames;
 mod http;
+mod lobby;
 mod lobby_store;
 mod refusals;
 mod timing;
