@@ -43,7 +43,19 @@ impl IntoResponse for ApiError {
 }
 
 /// The participant behind the request's bearer token.
-fn caller<'s>(state: &'s AppState, headers: &HeaderMap) -> Result<&'s Participant, ApiError> {
+pub(crate) fn caller<'s>(
+    state: &'s AppState,
+    headers: &HeaderMap,
+) -> Result<&'s Participant, ApiError> {
+    authenticated(state, headers).map(|(_, p)| p)
+}
+
+/// The participant behind the request's bearer token, with what the token says (e.g. the
+/// one meeting it is scoped to).
+pub(crate) fn authenticated<'s>(
+    state: &'s AppState,
+    headers: &HeaderMap,
+) -> Result<(crate::auth::Claims, &'s Participant), ApiError> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -57,11 +69,10 @@ fn caller<'s>(state: &'s AppState, headers: &HeaderMap) -> Result<&'s Participan
     state
         .tokens
         .authenticate(&state.fair, token.trim())
-        .map(|(_, p)| p)
         .map_err(|e| ApiError::new(e.code(), e.to_string()))
 }
 
-fn require(p: &Participant, roles: &[Role]) -> Result<(), ApiError> {
+pub(crate) fn require(p: &Participant, roles: &[Role]) -> Result<(), ApiError> {
     if roles.contains(&p.role) {
         Ok(())
     } else {
