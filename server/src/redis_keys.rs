@@ -12,10 +12,9 @@
 //! | `sangdam:{F}:survey:answered` | set | `meeting/participant` pairs that answered |
 //! | `sangdam:{F}:booth:I` | string (JSON) | institution I's booth: queue, current meeting |
 //! | `sangdam:{F}:vendor:P` | string (JSON) | where vendor P waits or meets |
-//! | `sangdam:{F}:room:M:owner` | string, with expiry | the node running meeting M's room |
-//! | `sangdam:{F}:node:N` | pub/sub channel | messages for node N's connections and rooms |
+//! | `sangdam:{F}:rooms` | pub/sub channel | cross-node room traffic: presence and relayed signaling |
 
-use sangdam_signaling::{FairId, InstitutionId, MeetingId, ParticipantId};
+use sangdam_signaling::{FairId, InstitutionId, ParticipantId};
 
 /// Builds the keys of one fair.
 #[derive(Clone, Debug)]
@@ -54,12 +53,8 @@ impl Keys {
         format!("{}:vendor:{participant}", self.prefix)
     }
 
-    pub fn room_owner(&self, meeting: &MeetingId) -> String {
-        format!("{}:room:{meeting}:owner", self.prefix)
-    }
-
-    pub fn node_channel(&self, node: &str) -> String {
-        format!("{}:node:{node}", self.prefix)
+    pub fn rooms_channel(&self) -> String {
+        format!("{}:rooms", self.prefix)
     }
 }
 

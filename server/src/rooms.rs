@@ -2,6 +2,7 @@
 //! two sides' outboxes and relays signaling between them. A scheduler opens each room when
 //! its check-in starts, so timers run whether or not anybody has come.
 
+use crate::bus::{self, Bus, BusMessage, Envelope};
 use crate::clock;
 use crate::consultation_log::ConsultationLog;
 use sangdam_signaling::protocol::{IceServer, MeetingView, ServerMessage, You};
@@ -73,6 +74,8 @@ pub struct Rooms {
 
 struct Inner {
     fair: Arc<Fair>,
+    /// Cross-node traffic, when several nodes share a Redis.
+    bus: Option<Arc<Bus>>,
     log: Arc<dyn ConsultationLog>,
     policy: RoomPolicy,
     ice_servers: Vec<IceServer>,
@@ -119,10 +122,12 @@ impl Rooms {
         policy: RoomPolicy,
         ice_servers: Vec<IceServer>,
         log: Arc<dyn ConsultationLog>,
+        bus: Option<Arc<Bus>>,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 fair,
+                bus,
                 log,
                 policy,
                 ice_servers,
@@ -226,6 +231,23 @@ impl Rooms {
                 presence: presence.clone(),
             },
         );
+        let link = self.inner.bus.as_ref().map(|bus| {
+            let inbox = bus.register(&meeting.id);
+            // One ordered publisher per room: the room's loop never waits on Redis, and an
+            // offer is never overtaken by its own candidates.
+            let (out, mut queue) = mpsc::channel::<BusMessage>(256);
+            let (bus2, id) = (bus.clone(), meeting.id.clone());
+            tokio::spawn(async move {
+                while let Some(m) = queue.recv().await {
+                    bus2.publish(&id, m).await;
+                }
+            });
+            BusLink {
+                bus: bus.clone(),
+                inbox,
+                out,
+            }
+        });
         let task = RoomTask {
             meeting: meeting.clone(),
             view: MeetingView::of(&self.inner.fair, meeting),
@@ -234,6 +256,7 @@ impl Rooms {
             took_side: [None, None],
             presence,
             ice_servers: self.inner.ice_servers.clone(),
+            link,
         };
         let rooms = self.clone();
         let span = tracing::info_span!("room", meeting = %meeting.id);
@@ -299,16 +322,39 @@ impl Rooms {
     }
 }
 
+/// Who holds a side of the room: a connection on this node, or one on another node.
+enum Holder {
+    Local {
+        conn: ConnId,
+        outbox: Outbox,
+        since: Timestamp,
+    },
+    Remote {
+        node: String,
+        conn: u64,
+        since: Timestamp,
+        seen: std::time::Instant,
+    },
+}
+
+/// A room's link to the other nodes.
+struct BusLink {
+    bus: Arc<Bus>,
+    inbox: mpsc::Receiver<Envelope>,
+    out: mpsc::Sender<BusMessage>,
+}
+
 /// One room's task state.
 struct RoomTask {
     meeting: Meeting,
     view: MeetingView,
     room: Room,
-    sides: [Option<(ConnId, Outbox)>; 2],
+    sides: [Option<Holder>; 2],
     /// Who first took each side, for the record.
     took_side: [Option<ParticipantId>; 2],
     presence: Arc<Mutex<Presence>>,
     ice_servers: Vec<IceServer>,
+    link: Option<BusLink>,
 }
 
 fn slot(side: Side) -> usize {
@@ -328,6 +374,7 @@ impl RoomTask {
         self.room.handle_timeout(clock::now());
         self.dispatch();
         info!(phase = ?self.room.phase(), "room opened");
+        let mut heartbeat = tokio::time::interval(bus::HEARTBEAT);
         loop {
             let deadline = self.room.poll_timeout();
             tokio::select! {
@@ -338,11 +385,16 @@ impl RoomTask {
                 _ = tokio::time::sleep(deadline.map(clock::until).unwrap_or_default()), if deadline.is_some() => {
                     self.room.handle_timeout(clock::now());
                 }
+                Some(env) = recv_bus(&mut self.link) => self.on_bus(env),
+                _ = heartbeat.tick(), if self.link.is_some() => self.heartbeat(),
             }
             self.dispatch();
             if self.room.phase() == Phase::Closed {
                 break;
             }
+        }
+        if let Some(link) = &self.link {
+            link.bus.unregister(&self.meeting.id);
         }
         let at = clock::now();
         info!("room closed");
@@ -358,6 +410,14 @@ impl RoomTask {
         (self.meeting.id.clone(), at, record)
     }
 
+    fn publish(&self, msg: BusMessage) {
+        if let Some(link) = &self.link {
+            if link.out.try_send(msg).is_err() {
+                warn!("room bus backlog full; a cross-node message was dropped");
+            }
+        }
+    }
+
     fn handle(&mut self, cmd: Command) {
         let now = clock::now();
         match cmd {
@@ -369,14 +429,17 @@ impl RoomTask {
                 reply,
             } => {
                 let participant = you.participant.clone();
-                if let Some((old, old_outbox)) = self.sides[slot(side)].take() {
-                    if old != conn {
-                        let _ = old_outbox.try_send(ServerMessage::error(
-                            sangdam_signaling::ErrorCode::Replaced,
-                            "you joined this room from another window or device; this one is closed",
-                        ));
+                match self.sides[slot(side)].take() {
+                    Some(Holder::Local {
+                        conn: old,
+                        outbox: old_outbox,
+                        ..
+                    }) if old != conn => {
+                        kick(&old_outbox);
                         self.room.handle_leave(side, now);
                     }
+                    Some(Holder::Remote { .. }) => self.room.handle_leave(side, now),
+                    _ => {}
                 }
                 match self.room.handle_join(side, now) {
                     Ok(()) => {
@@ -391,8 +454,19 @@ impl RoomTask {
                             ice_servers: self.ice_servers.clone(),
                         };
                         if outbox.try_send(joined).is_ok() {
-                            self.took_side[slot(side)].get_or_insert(participant);
-                            self.sides[slot(side)] = Some((conn, outbox));
+                            self.took_side[slot(side)].get_or_insert(participant.clone());
+                            self.sides[slot(side)] = Some(Holder::Local {
+                                conn,
+                                outbox,
+                                since: now,
+                            });
+                            self.publish(BusMessage::Presence {
+                                side,
+                                present: true,
+                                participant: Some(participant),
+                                conn,
+                                since: now,
+                            });
                             let _ = reply.send(Ok(()));
                         } else {
                             self.room.handle_leave(side, now);
@@ -407,34 +481,149 @@ impl RoomTask {
                 if self.is_current(side, conn) {
                     self.sides[slot(side)] = None;
                     self.room.handle_leave(side, now);
+                    self.publish(BusMessage::Presence {
+                        side,
+                        present: false,
+                        participant: None,
+                        conn,
+                        since: now,
+                    });
                 }
             }
             Command::Relay { side, conn, msg } => {
                 if !self.is_current(side, conn) {
                     return;
                 }
-                if self.room.can_relay() {
-                    self.send(side.other(), msg);
-                } else {
-                    self.send(
+                let other = side.other();
+                match &self.sides[slot(other)] {
+                    Some(Holder::Remote { .. }) if self.room.can_relay() => {
+                        self.publish(BusMessage::Relay { to: other, msg })
+                    }
+                    _ if self.room.can_relay() => self.send(other, msg),
+                    _ => self.send(
                         side,
                         ServerMessage::error(
                             sangdam_signaling::ErrorCode::NotLive,
                             "nothing was relayed: the other side is not in the room or the slot is not running",
                         ),
-                    );
+                    ),
                 }
             }
         }
     }
 
-    fn is_current(&self, side: Side, conn: ConnId) -> bool {
-        matches!(&self.sides[slot(side)], Some((c, _)) if *c == conn)
+    /// What another node says about this room.
+    fn on_bus(&mut self, env: Envelope) {
+        let now = clock::now();
+        match env.body {
+            BusMessage::Presence {
+                side,
+                present: true,
+                participant,
+                conn,
+                since,
+            } => {
+                let i = slot(side);
+                let remote = Holder::Remote {
+                    node: env.node.clone(),
+                    conn,
+                    since,
+                    seen: std::time::Instant::now(),
+                };
+                match &mut self.sides[i] {
+                    // A heartbeat from the holder we know.
+                    Some(Holder::Remote {
+                        node,
+                        conn: c,
+                        seen,
+                        ..
+                    }) if *node == env.node && *c == conn => *seen = std::time::Instant::now(),
+                    // The same side joined elsewhere: the later join wins, on every node.
+                    Some(Holder::Local {
+                        outbox,
+                        since: ours,
+                        ..
+                    }) => {
+                        if (since, env.node.as_str())
+                            > (*ours, self.link.as_ref().map_or("", |l| l.bus.node()))
+                        {
+                            kick(outbox);
+                            self.sides[i] = Some(remote);
+                            self.room.handle_leave(side, now);
+                            let _ = self.room.handle_join(side, now);
+                        }
+                    }
+                    Some(Holder::Remote { since: theirs, .. }) => {
+                        if since >= *theirs {
+                            self.sides[i] = Some(remote);
+                            self.room.handle_leave(side, now);
+                            let _ = self.room.handle_join(side, now);
+                        }
+                    }
+                    None => {
+                        if self.room.handle_join(side, now).is_ok() {
+                            self.sides[i] = Some(remote);
+                            if let Some(p) = participant {
+                                self.took_side[i].get_or_insert(p);
+                            }
+                        }
+                    }
+                }
+            }
+            BusMessage::Presence {
+                side,
+                present: false,
+                conn,
+                ..
+            } => {
+                if matches!(&self.sides[slot(side)], Some(Holder::Remote { node, conn: c, .. }) if *node == env.node && *c == conn)
+                {
+                    self.sides[slot(side)] = None;
+                    self.room.handle_leave(side, now);
+                }
+            }
+            BusMessage::Relay { to, msg } => {
+                if matches!(self.sides[slot(to)], Some(Holder::Local { .. })) {
+                    self.send(to, msg);
+                }
+            }
+        }
     }
 
-    /// Sends to one side; a side whose outbox is full or gone is dropped from the room.
+    /// Tells the other nodes which sides this node holds, and drops remote sides whose node
+    /// has gone quiet (died, or lost Redis).
+    fn heartbeat(&mut self) {
+        let now = clock::now();
+        for side in [Side::Buyer, Side::Vendor] {
+            match &self.sides[slot(side)] {
+                Some(Holder::Local { conn, since, .. }) => {
+                    let msg = BusMessage::Presence {
+                        side,
+                        present: true,
+                        participant: self.took_side[slot(side)].clone(),
+                        conn: *conn,
+                        since: *since,
+                    };
+                    self.publish(msg);
+                }
+                Some(Holder::Remote { seen, .. }) if seen.elapsed() > bus::PRESENCE_TTL => {
+                    warn!(?side, "the node holding this side went quiet; dropping it");
+                    self.sides[slot(side)] = None;
+                    self.room.handle_leave(side, now);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn is_current(&self, side: Side, conn: ConnId) -> bool {
+        matches!(&self.sides[slot(side)], Some(Holder::Local { conn: c, .. }) if *c == conn)
+    }
+
+    /// Sends to one side's local connection; a side whose outbox is full or gone is dropped
+    /// from the room. Sides held on other nodes hear from their own node's copy of the room.
     fn send(&mut self, side: Side, msg: ServerMessage) {
-        let Some((_, outbox)) = &self.sides[slot(side)] else {
+        let Some(Holder::Local { outbox, conn, .. }) = &self.sides[slot(side)] else {
             return;
         };
         if outbox.try_send(msg).is_err() {
@@ -442,8 +631,16 @@ impl RoomTask {
                 ?side,
                 "connection too slow or gone; dropping it from the room"
             );
+            let conn = *conn;
             self.sides[slot(side)] = None;
             self.room.handle_leave(side, clock::now());
+            self.publish(BusMessage::Presence {
+                side,
+                present: false,
+                participant: None,
+                conn,
+                since: clock::now(),
+            });
         }
     }
 
@@ -505,5 +702,21 @@ impl RoomTask {
             buyer_present: self.room.is_present(Side::Buyer),
             vendor_present: self.room.is_present(Side::Vendor),
         };
+    }
+}
+
+/// Tells a connection another window or node took its side, which closes it.
+fn kick(outbox: &Outbox) {
+    let _ = outbox.try_send(ServerMessage::error(
+        sangdam_signaling::ErrorCode::Replaced,
+        "you joined this room from another window or device; this one is closed",
+    ));
+}
+
+/// The next message from other nodes, or never if this node has no bus.
+async fn recv_bus(link: &mut Option<BusLink>) -> Option<Envelope> {
+    match link {
+        Some(l) => l.inbox.recv().await,
+        None => std::future::pending().await,
     }
 }

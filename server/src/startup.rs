@@ -2,6 +2,7 @@
 //! way: hand in settings and a fair, get a bound listener back, then run it.
 
 use crate::auth::TokenIssuer;
+use crate::bus::Bus;
 use crate::consultation_log::{ConsultationLog, MemoryLog};
 use crate::lobby_store::{LobbyStore, MemoryLobby, RedisLobby};
 use crate::rooms::Rooms;
@@ -77,11 +78,19 @@ impl Application {
             ),
             None => Arc::new(MemoryLobby::new(fair.clone(), settings.lobby_policy())),
         };
+        let bus = match settings.redis_url() {
+            Some(url) => Some(
+                Bus::start(url, &fair.id)
+                    .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?,
+            ),
+            None => None,
+        };
         let rooms = Rooms::new(
             fair.clone(),
             settings.room_policy(),
             settings.webrtc.ice_servers.clone(),
             log.clone(),
+            bus,
         );
         Ok(Self {
             listener,

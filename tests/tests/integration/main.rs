@@ -7,5 +7,6 @@ mod frames;
 mod http;
 mod lobby;
 mod lobby_store;
+mod nodes;
 mod refusals;
 mod timing;
