@@ -642,8 +642,8 @@ fn tick(
         let waiting = next_eligible(work, booth, |w| {
             w.booking.as_ref().is_some_and(|b| b.meeting == m.id)
         });
-        if buyer_here && waiting.is_some() && work.booth(booth).current.is_none() {
-            let who = waiting.expect("checked");
+        let free = work.booth(booth).current.is_none();
+        if let Some(who) = waiting.filter(|_| buyer_here && free) {
             work.booth(booth).settled.insert(m.id.clone());
             admit(work, booth, &who, Some(&m.id), now, m.slot.end, events);
         } else if now >= m.slot.start + ctx.policy.no_show_after {
