@@ -12,7 +12,14 @@
  *   #view=rooms           moderator / staff: live rooms (default for moderators)
  *   #view=schedule        moderator / staff: the whole schedule (default for staff)
  *
- * Test hooks: window.sangdam.pc(), window.sangdam.state(); <body data-page data-phase data-call>.
+ * The lobby (`/ws/lobby`): buyers and vendors keep one lobby connection across pages. Vendors
+ * check in (or walk in) and see their place and wait; buyers see their booth's queue and
+ * admit or send back. An `admitted` room is entered at once (walk-in ids `w-...` are not in
+ * /api/me: the room page takes everything from the signaling `joined` message).
+ *
+ * Test hooks: window.sangdam.pc(), window.sangdam.state() (with `lobby`), window.sangdam.lobby()
+ * (the last lobby status message); <body data-page data-phase data-call data-lobby>, where
+ * data-lobby is waiting | admitted | idle.
  */
 'use strict';
 
@@ -146,7 +153,7 @@
       wait_checkin_open: '지금 상담방에 입장할 수 있습니다. 입장하여 상담 시작을 기다려 주세요.',
       wait_live: '상담이 진행 중입니다. 지금 입장해 주세요.',
       wait_grace: '마무리 시간입니다. 아직 입장할 수 있습니다.',
-      auto_enter: '입장 시간이 되면 자동으로 입장',
+      auto_enter: '입장 시간이 되면 자동으로 대기를 시작하고 차례가 되면 입장',
       no_next: '남은 상담이 없습니다. 참여해 주셔서 감사합니다.',
       progress_label: '대기 진행률',
       entering: '상담방으로 이동합니다…',
@@ -223,6 +230,54 @@
       room_meta: '{round} · {theme} · {time}',
       no_show_peer: '{name} 측이 시작 시각 이후에도 입장하지 않아 불참으로 기록되었습니다. 상담방은 종료 시각까지 열려 있습니다.',
       no_show_self: '이 상담은 불참으로 기록되었습니다. 상담방은 종료 시각까지 열려 있습니다.',
+      // The lobby (vendor waiting panel and buyer booth panel).
+      lobby_title: '대기실',
+      lobby_connecting: '대기실에 연결하는 중…',
+      lobby_reconnecting: '대기실 연결이 끊겼습니다. 다시 연결하는 중… (대기 순서는 2분 동안 유지됩니다)',
+      lobby_live: '실시간',
+      lobby_offline: '연결 끊김',
+      lobby_unavailable: '잠시 연결이 원활하지 않습니다… 대기 순서는 그대로이며 곧 다시 갱신됩니다.',
+      lobby_fatal: '대기실을 사용할 수 없습니다: {msg}',
+      lobby_places: '내 대기 현황',
+      lobby_none: '지금 대기 중인 부스가 없습니다.',
+      lobby_position: '대기 순번 {n} / {of}',
+      lobby_eta: '예상 대기',
+      lobby_eta_now: '곧 입장',
+      lobby_booked: '예약 상담 {time}',
+      lobby_walk_in: '워크인',
+      lobby_place_off: '연결 끊김 — 2분 안에 돌아오면 순서가 유지됩니다',
+      lobby_leave: '대기 취소',
+      lobby_leave_aria: '{name} 대기 취소',
+      lobby_offers: '대기를 시작할 수 있는 상담',
+      lobby_checkin: '대기 시작',
+      lobby_checkin_aria: '{name} 부스에서 대기 시작',
+      lobby_walkin_title: '현장 대기 (워크인)',
+      lobby_walkin_label: '부스',
+      lobby_walkin_btn: '현장 대기 시작',
+      lobby_walkin_hint: '예약이 없어도 기관 부스의 빈 시간에 상담할 수 있습니다.',
+      lobby_waiting_here: '대기 중',
+      lobby_turn: '입장할 차례입니다',
+      lobby_time_left: '종료까지',
+      lobby_enter_room: '상담방 입장',
+      lobby_entering: '{name} 상담방으로 이동합니다…',
+      lobby_turn_toast: '{name} 상담방에 입장할 차례입니다. 지금 상담을 마친 뒤 입장해 주세요.',
+      lobby_sent_back: '기관 담당자가 대기열 맨 앞으로 돌려보냈습니다.',
+      wait_in_lobby: '대기실에서 기다리는 중입니다. 상담 시작 시각이 되면 자동으로 입장합니다.',
+      booth_title: '내 부스 대기실',
+      booth_now: '지금 상담 중',
+      booth_idle: '지금 상담방에 있는 기업이 없습니다.',
+      booth_queue: '대기 중인 기업 {n}곳',
+      booth_queue_empty: '대기 중인 기업이 없습니다.',
+      booth_admit: '다음 기업 입장',
+      booth_send_back: '대기열로 돌려보내기',
+      booth_col_no: '순번',
+      booth_col_name: '담당자',
+      booth_col_booking: '예약',
+      booth_col_since: '대기 시작',
+      booth_col_conn: '연결',
+      booth_waited: '{t} 대기',
+      booth_caption: '내 부스에서 대기 중인 기업',
+      booth_note: '이 페이지나 상담방을 열어 두는 동안 부스에 계신 것으로 표시되며, 예약한 기업은 상담 시작 시각에 자동으로 입장합니다.',
     },
     en: {
       app_name: 'Sangdam',
@@ -349,7 +404,7 @@
       wait_checkin_open: 'Check-in is open. Enter the room and wait there for the start.',
       wait_live: 'The consultation is running. Please enter now.',
       wait_grace: 'The meeting is wrapping up; you can still enter.',
-      auto_enter: 'Enter the room automatically when check-in opens',
+      auto_enter: 'Check in automatically when check-in opens, and enter when it is my turn',
       no_next: 'No more meetings. Thank you for taking part.',
       progress_label: 'Waiting progress',
       entering: 'Entering the room…',
@@ -426,6 +481,54 @@
       room_meta: '{round} · {theme} · {time}',
       no_show_peer: '{name} has not joined since the start and is recorded as a no-show. The room stays open until the end of the slot.',
       no_show_self: 'This meeting is recorded as a no-show. The room stays open until the end of the slot.',
+      // The lobby (vendor waiting panel and buyer booth panel).
+      lobby_title: 'Lobby',
+      lobby_connecting: 'Connecting to the lobby…',
+      lobby_reconnecting: 'Lost the lobby connection. Reconnecting… (your places are kept for 2 minutes)',
+      lobby_live: 'Live',
+      lobby_offline: 'Offline',
+      lobby_unavailable: 'The connection is not smooth right now… your places are kept and updates resume shortly.',
+      lobby_fatal: 'The lobby is not available: {msg}',
+      lobby_places: 'Where I am waiting',
+      lobby_none: 'You are not waiting at any booth.',
+      lobby_position: 'Place {n} of {of}',
+      lobby_eta: 'Estimated wait',
+      lobby_eta_now: 'Any moment now',
+      lobby_booked: 'Booked {time}',
+      lobby_walk_in: 'Walk-in',
+      lobby_place_off: 'Disconnected — come back within 2 minutes to keep your place',
+      lobby_leave: 'Leave queue',
+      lobby_leave_aria: 'Leave the queue at {name}',
+      lobby_offers: 'Meetings open for check-in',
+      lobby_checkin: 'Check in',
+      lobby_checkin_aria: 'Check in at {name}',
+      lobby_walkin_title: 'Walk in at a booth',
+      lobby_walkin_label: 'Booth',
+      lobby_walkin_btn: 'Walk in',
+      lobby_walkin_hint: 'No booking needed: booths take walk-ins in their free time.',
+      lobby_waiting_here: 'Waiting',
+      lobby_turn: 'It is your turn',
+      lobby_time_left: 'Time left',
+      lobby_enter_room: 'Enter the room',
+      lobby_entering: 'Entering the room with {name}…',
+      lobby_turn_toast: 'It is your turn in the room with {name}. Please go there when this meeting is over.',
+      lobby_sent_back: 'The institution sent you back to the front of the queue.',
+      wait_in_lobby: 'You are waiting in the lobby. You enter the room automatically when the consultation starts.',
+      booth_title: 'My booth',
+      booth_now: 'In the room now',
+      booth_idle: 'No enterprise is in the room.',
+      booth_queue: 'Waiting: {n}',
+      booth_queue_empty: 'Nobody is waiting.',
+      booth_admit: 'Admit next',
+      booth_send_back: 'Send back',
+      booth_col_no: '#',
+      booth_col_name: 'Name',
+      booth_col_booking: 'Booking',
+      booth_col_since: 'Waiting since',
+      booth_col_conn: 'Online',
+      booth_waited: 'waiting {t}',
+      booth_caption: 'Enterprises waiting at my booth',
+      booth_note: 'While this page or a room is open you are at your booth: booked enterprises are let in when their slot starts.',
     },
   };
 
@@ -821,6 +924,7 @@
       }
       renderHeader();
     }
+    lobbyEnsure();
     const p = hashParams();
     const role = S.me.participant.role;
     const room = p.get('room');
@@ -835,6 +939,7 @@
   function signOut() {
     if (S.page && S.page.destroy) S.page.destroy();
     S.page = null;
+    lobbyStop(true);
     S.token = null;
     S.me = null;
     store('session', SS_TOKEN, null);
@@ -1090,8 +1195,11 @@
           );
           S.tickers.push(() => setText(cd, statusText(next, effPhase(next))));
         }
+        const booth = boothPanel();
+        S.tickers.push((now) => booth.tick(now));
         root.append(
           orgHeader(nextBox),
+          booth.el,
           h(
             'section',
             { class: 'card', 'aria-labelledby': 'mtg-title' },
@@ -1115,8 +1223,11 @@
         const meetings = sortedMeetings();
         const next = meetings.find((m) => effPhase(m) !== 'closed');
         root.append(orgHeader(null));
+        const lobby = vendorLobbyPanel();
+        S.tickers.push((now) => lobby.tick(now));
         if (next) root.append(waitingPanel(next, page));
         else root.append(h('section', { class: 'card wait done' }, h('p', { class: 'big-note' }, t('no_next'))));
+        root.append(lobby.el);
         root.append(
           h(
             'section',
@@ -1162,6 +1273,7 @@
       setText(big, fmtDur(ph === 'live' || ph === 'grace' ? 0 : toStart));
       let s;
       if (ph === 'scheduled') s = t('wait_checkin_in', { t: fmtDur(w.checkin_opens_at - now), time: fmtTime(w.checkin_opens_at) });
+      else if (lobbyPlaceFor(m.id) && (ph === 'check-in' || ph === 'live')) s = t('wait_in_lobby');
       else if (ph === 'check-in') s = t('wait_checkin_open');
       else if (ph === 'live') s = t('wait_live');
       else s = t('wait_grace');
@@ -1171,7 +1283,7 @@
       setAttr(progress, 'aria-valuenow', Math.round(pct));
       btn.disabled = !OPEN_PHASES.has(ph);
       setAttr(btn, 'title', ph === 'scheduled' ? t('enter_from', { time: fmtTime(w.checkin_opens_at), t: fmtDur(w.checkin_opens_at - now) }) : null);
-      if (OPEN_PHASES.has(ph) && check.checked && !entering && !leftRooms.has(m.id) && S.page === page) {
+      if (OPEN_PHASES.has(ph) && check.checked && !entering && !leftRooms.has(m.id) && S.page === page && lobbyAutoStep(m, now) === 'enter') {
         entering = true;
         setTimeout(() => {
           if (S.page === page) enterRoom(m.id);
@@ -1190,6 +1302,559 @@
       sub,
       h('div', { class: 'actions' }, btn, h('label', { class: 'check', for: 'auto-enter' }, check, ' ', t('auto_enter'))),
     );
+  }
+
+  // ------------------------------------------------------------------------------------
+  // The lobby (`/ws/lobby`, see signaling/PROTOCOL.md). One connection per signed-in buyer
+  // or vendor, kept across the home and room pages: a buyer in a room still counts as at
+  // the booth, and a vendor's places stay live while they move around. Panels read `L` and
+  // redraw themselves from the page ticker; nothing here touches a page directly except
+  // moving into a room the lobby admitted the participant to.
+  // ------------------------------------------------------------------------------------
+  const L = {
+    token: null,
+    role: null, // 'vendor' | 'buyer'
+    ws: null,
+    connected: false, // `welcome` received on the current socket
+    status: null, // the last vendor_status or booth_status
+    admitted: null, // the last `admitted` room
+    unavailable: false, // temporarily_unavailable: a banner until the next status
+    fatal: null, // {code, message}: the lobby refused us for good; no reconnecting
+    lastError: null,
+    downSince: 0, // Date.now() since the lobby is unusable; 0 while connected
+    delay: 1000,
+    reconnectTimer: null,
+    pingTimer: null,
+    eta: {}, // booth id → the walk-in wait's deadline (server ms), kept steady between updates
+    version: 0, // bumped on every change a panel may want to draw
+    autoTried: new Set(), // meetings this page load checked in to by itself
+    autoFailed: new Set(), // meetings whose automatic check-in was refused
+    autoPending: null, // {meeting, at}
+    autoRetryAt: 0,
+  };
+
+  /** Booked meetings whose queue the vendor left on purpose (this browser session). */
+  const SS_LOBBY_LEFT = 'sangdam.lobbyLeft';
+  const lobbyLeft = {
+    get() {
+      try {
+        return new Set(JSON.parse(store('session', SS_LOBBY_LEFT) || '[]'));
+      } catch (_) {
+        return new Set();
+      }
+    },
+    add(id) {
+      const s = this.get();
+      s.add(id);
+      store('session', SS_LOBBY_LEFT, JSON.stringify([...s]));
+    },
+    remove(id) {
+      const s = this.get();
+      if (s.delete(id)) store('session', SS_LOBBY_LEFT, JSON.stringify([...s]));
+    },
+    has(id) {
+      return this.get().has(id);
+    },
+  };
+
+  function lobbyUrl() {
+    return (location.protocol === 'https:' ? 'wss' : 'ws') + '://' + location.host + '/ws/lobby';
+  }
+
+  /** Opens (or keeps, or closes) the lobby connection for the signed-in participant. */
+  function lobbyEnsure() {
+    const role = S.me && S.me.participant ? S.me.participant.role : null;
+    if (!S.token || (role !== 'vendor' && role !== 'buyer')) return lobbyStop();
+    if (L.token === S.token && L.role === role && (L.ws || L.reconnectTimer || L.fatal)) return;
+    lobbyStop();
+    L.token = S.token;
+    L.role = role;
+    L.downSince = Date.now();
+    lobbyConnect();
+  }
+
+  function lobbyStop(forget) {
+    if (forget) store('session', SS_LOBBY_LEFT, null);
+    clearTimeout(L.reconnectTimer);
+    clearInterval(L.pingTimer);
+    const ws = L.ws;
+    Object.assign(L, { token: null, role: null, ws: null, connected: false, status: null, admitted: null, unavailable: false, fatal: null, downSince: 0, delay: 1000, reconnectTimer: null, pingTimer: null, eta: {}, autoPending: null, autoRetryAt: 0 });
+    L.autoTried.clear();
+    L.autoFailed.clear();
+    L.version++;
+    if (ws) {
+      ws.onmessage = null;
+      ws.onclose = null;
+      try {
+        ws.close(1000, 'bye');
+      } catch (_) {
+        /* already closing */
+      }
+    }
+    delete document.body.dataset.lobby;
+  }
+
+  function lobbyConnect() {
+    clearTimeout(L.reconnectTimer);
+    L.reconnectTimer = null;
+    let ws;
+    try {
+      ws = new WebSocket(lobbyUrl());
+    } catch (e) {
+      lobbyRetry();
+      return;
+    }
+    L.ws = ws;
+    L.connected = false;
+    ws.onopen = () => {
+      if (ws !== L.ws) return;
+      ws.send(JSON.stringify({ type: 'hello', v: 1, token: L.token }));
+      lobbyPing();
+      clearInterval(L.pingTimer);
+      L.pingTimer = setInterval(lobbyPing, 20000);
+    };
+    ws.onmessage = (ev) => {
+      if (ws !== L.ws) return;
+      let msg;
+      try {
+        msg = JSON.parse(ev.data);
+      } catch (_) {
+        console.warn('unreadable lobby message');
+        return;
+      }
+      if (msg && typeof msg.type === 'string') lobbyHandle(msg);
+    };
+    ws.onclose = () => {
+      if (ws !== L.ws) return;
+      clearInterval(L.pingTimer);
+      L.ws = null;
+      L.connected = false;
+      if (!L.downSince) L.downSince = Date.now();
+      L.version++;
+      if (!L.fatal) lobbyRetry();
+    };
+    ws.onerror = () => {
+      /* onclose follows */
+    };
+  }
+
+  /** Reconnects with backoff (1 s doubling to 15 s, with jitter): places are kept 2 minutes. */
+  function lobbyRetry() {
+    clearTimeout(L.reconnectTimer);
+    const wait = L.delay * (0.8 + Math.random() * 0.4);
+    L.delay = Math.min(L.delay * 2, 15000);
+    L.reconnectTimer = setTimeout(lobbyConnect, wait);
+  }
+
+  function lobbyPing() {
+    lobbySend({ type: 'ping', t: Date.now() });
+  }
+
+  function lobbySend(obj) {
+    const ws = L.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(JSON.stringify(obj));
+    return true;
+  }
+
+  function lobbyHandle(msg) {
+    switch (msg.type) {
+      case 'welcome':
+        L.connected = true;
+        L.delay = 1000;
+        L.downSince = 0;
+        noteServerTime(msg.server_time);
+        break;
+      case 'vendor_status':
+      case 'booth_status': {
+        const prev = L.status;
+        L.status = msg;
+        L.unavailable = false;
+        if (msg.type === 'vendor_status') lobbyVendorChanged(prev, msg);
+        else lobbyBoothChanged(prev, msg);
+        break;
+      }
+      case 'admitted':
+        L.admitted = msg.room;
+        lobbyAdmitted(msg.room);
+        break;
+      case 'pong':
+        if (typeof msg.t === 'number') noteServerTime(msg.server_time, msg.t, Date.now());
+        break;
+      case 'error':
+        L.lastError = { code: msg.code, message: msg.message, fatal: !!msg.fatal };
+        S.lastError = L.lastError;
+        if (msg.code === 'temporarily_unavailable') L.unavailable = true;
+        else if (msg.fatal && msg.code !== 'not_joined') L.fatal = { code: msg.code, message: msg.message || '' };
+        else toast(errText(msg.code) + ' (' + msg.code + ')', 'error');
+        if (L.autoPending && msg.code !== 'temporarily_unavailable' && msg.code !== 'busy') L.autoFailed.add(L.autoPending.meeting);
+        if (L.autoPending) {
+          // Let the waiting panel try again in a while (busy, unavailable) or fall back (refused).
+          L.autoTried.delete(L.autoPending.meeting);
+          L.autoPending = null;
+          L.autoRetryAt = Date.now() + 5000;
+        }
+        break;
+      default:
+        console.warn('unknown lobby message', msg.type);
+    }
+    L.version++;
+    lobbyMark();
+  }
+
+  /** body[data-lobby]: admitted (in a room by the lobby), waiting (in a queue), or idle. */
+  function lobbyMark() {
+    const s = L.status;
+    let v = 'idle';
+    if (s && s.type === 'vendor_status') v = s.in_room ? 'admitted' : (s.places || []).length ? 'waiting' : 'idle';
+    else if (s && s.type === 'booth_status') v = s.current ? 'admitted' : (s.queue || []).length ? 'waiting' : 'idle';
+    document.body.dataset.lobby = v;
+  }
+
+  function lobbyVendorChanged(prev, cur) {
+    // Walk-in waits count down from a deadline that only moves when the estimate really does.
+    const eta = {};
+    for (const p of cur.places || []) {
+      if (p.meeting) continue;
+      const d = cur.server_time + p.estimated_wait_s * 1000;
+      const old = L.eta[p.booth.id];
+      eta[p.booth.id] = old !== undefined && Math.abs(old - d) < 1500 ? old : d;
+    }
+    L.eta = eta;
+    if (L.autoPending && (cur.places || []).some((p) => p.meeting === L.autoPending.meeting)) L.autoPending = null;
+    // Sent back by the buyer: out of the room, at the front of that booth's queue again.
+    const was = prev && prev.in_room;
+    if (was && !cur.in_room && (cur.places || []).some((p) => p.booth.id === was.booth.id)) {
+      toast(t('lobby_sent_back'), 'info');
+      if (S.room && S.room.meetingId === was.meeting) go('');
+    }
+  }
+
+  function lobbyBoothChanged(prev, cur) {
+    // The lobby let a vendor into one of this buyer's booked meetings: go there too.
+    const c = cur.current;
+    if (c && !c.walk_in && !(prev && prev.current && prev.current.meeting === c.meeting)) lobbyAdmitted(c);
+  }
+
+  /** The lobby lets this participant into a room: go there, unless that would be rude. */
+  function lobbyAdmitted(room) {
+    const id = room.meeting;
+    if (!id || location.hash === '#room=' + encodeURIComponent(id)) return; // already there
+    if (leftRooms.has(id)) return; // left it on purpose: the panel offers the way back
+    const other = L.role === 'buyer' ? room.enterprise : room.booth;
+    const name = other ? other.name : '';
+    if (S.room && !S.room.ended && S.room.joined) {
+      // In another meeting right now: do not pull them out of it.
+      toast(t('lobby_turn_toast', { name }), 'info');
+      return;
+    }
+    toast(t('lobby_entering', { name }), 'info');
+    enterRoom(id);
+  }
+
+  function lobbyPlaceFor(meetingId) {
+    const s = L.status;
+    if (!s || s.type !== 'vendor_status') return null;
+    return (s.places || []).find((p) => p.meeting === meetingId) || null;
+  }
+
+  /**
+   * What the vendor's auto-enter does for a booked meeting whose room is open: 'wait' in the
+   * lobby (checking in first, by itself), or 'enter' the room directly when the lobby cannot
+   * help (down, refused the check-in, or the slot started a while ago without an admission).
+   */
+  function lobbyAutoStep(m, now) {
+    if (L.role !== 'vendor') return 'enter';
+    if (L.fatal || (!L.connected && L.downSince && Date.now() - L.downSince > 10000)) return 'enter';
+    if (L.autoFailed.has(m.id)) return 'enter';
+    const s = L.status;
+    if (s && s.in_room && s.in_room.meeting === m.id) return 'enter';
+    if (lobbyPlaceFor(m.id)) return now - m.window.starts_at > 20000 ? 'enter' : 'wait';
+    if (!L.connected || !s) return 'wait';
+    if (lobbyLeft.has(m.id)) return 'none'; // left the queue on purpose
+    if (s.in_room) return 'none'; // in another room
+    if (effPhase(m) === 'grace') return 'enter'; // too late to queue; the room is still open
+    if (!L.autoTried.has(m.id) && Date.now() >= L.autoRetryAt) {
+      L.autoTried.add(m.id);
+      L.autoPending = { meeting: m.id, at: Date.now() };
+      lobbySend({ type: 'check_in', booth: m.institution.id, meeting: m.id });
+    }
+    return 'wait';
+  }
+
+  function lobbyCheckIn(booth, meeting) {
+    if (meeting) lobbyLeft.remove(meeting);
+    lobbySend(meeting ? { type: 'check_in', booth, meeting } : { type: 'check_in', booth });
+  }
+
+  function lobbyLeave(place) {
+    // Leaving the queue for a booked meeting also stops auto-enter from checking in again.
+    if (place.meeting) lobbyLeft.add(place.meeting);
+    lobbySend({ type: 'leave_queue', booth: place.booth.id });
+  }
+
+  /** The lobby's state for tests. */
+  function lobbyState() {
+    const s = L.status;
+    return {
+      connected: L.connected,
+      role: L.role,
+      state: document.body.dataset.lobby || 'idle',
+      places: s && s.type === 'vendor_status' ? s.places : [],
+      inRoom: s && s.type === 'vendor_status' ? s.in_room : null,
+      booth: s && s.type === 'booth_status' ? { queue: s.queue, current: s.current } : null,
+      admitted: L.admitted,
+      unavailable: L.unavailable,
+      fatal: L.fatal,
+      lastError: L.lastError,
+    };
+  }
+
+  // --- panels -----------------------------------------------------------------------------
+  /** The connection line and the store-trouble banner, shared by both panels. */
+  function lobbyConnLine() {
+    if (L.fatal) return h('span', { class: 'lobby-conn off' }, t('lobby_offline'));
+    if (L.connected) return h('span', { class: 'lobby-conn on' }, h('span', { 'aria-hidden': 'true' }, '● '), t('lobby_live'));
+    return h('span', { class: 'lobby-conn off' }, h('span', { 'aria-hidden': 'true' }, '○ '), t('lobby_offline'));
+  }
+
+  function lobbyNotices() {
+    const out = [];
+    if (L.fatal) out.push(h('p', { class: 'lobby-banner error', role: 'alert' }, t('lobby_fatal', { msg: errText(L.fatal.code) }), ' (', h('code', null, L.fatal.code), ')'));
+    else if (!L.connected) out.push(h('p', { class: 'lobby-banner', role: 'status' }, L.downSince && L.status ? t('lobby_reconnecting') : t('lobby_connecting')));
+    else if (L.unavailable) out.push(h('p', { class: 'lobby-banner', role: 'status', dataset: { banner: 'temporarily_unavailable' } }, t('lobby_unavailable')));
+    return out;
+  }
+
+  function lobbyDot(on) {
+    return h('span', { class: 'dot ' + (on ? 'on' : 'off') }, h('span', { 'aria-hidden': 'true' }, on ? '●' : '○'), h('span', { class: 'sr-only' }, t(on ? 'lobby_live' : 'lobby_offline')));
+  }
+
+  /** Updates the live countdowns in a panel: [data-deadline] counts down, [data-since] up. */
+  function lobbyTickCountdowns(root, now) {
+    for (const el of root.querySelectorAll('[data-deadline]')) {
+      const left = Number(el.dataset.deadline) - now;
+      setText(el, left <= 0 && el.dataset.soon ? el.dataset.soon : fmtDur(left));
+    }
+    for (const el of root.querySelectorAll('[data-since]')) setText(el, t('booth_waited', { t: fmtDur(now - Number(el.dataset.since)) }));
+  }
+
+  /**
+   * A panel that redraws its body when what it shows changes (never on every second, so
+   * focus and selections survive), and ticks its countdowns in between.
+   */
+  function lobbyPanel(cls, titleKey, body) {
+    const head = h('div', { class: 'card-head' });
+    const inner = h('div', { class: 'lobby-body' });
+    const section = h('section', { class: 'card lobby ' + cls, 'aria-labelledby': cls + '-title' }, head, inner);
+    let sig = null;
+    return {
+      el: section,
+      tick(now) {
+        const parts = body(now);
+        const next = S.lang + '|' + JSON.stringify(parts.sig);
+        if (next !== sig) {
+          sig = next;
+          head.replaceChildren(h('h2', { id: cls + '-title' }, t(titleKey)), lobbyConnLine());
+          inner.replaceChildren(...lobbyNotices(), ...parts.draw());
+        }
+        lobbyTickCountdowns(inner, now);
+      },
+    };
+  }
+
+  /** The vendor's lobby: where they wait, what they may check in to, walk-ins. */
+  function vendorLobbyPanel() {
+    let walkSel = null;
+    const meetings = () => sortedMeetings();
+    const booths = () => {
+      const seen = new Map();
+      for (const m of meetings()) if (!seen.has(m.institution.id)) seen.set(m.institution.id, m.institution);
+      return [...seen.values()];
+    };
+    const panel = lobbyPanel('vendor-lobby', 'lobby_title', (now) => {
+      const s = L.status && L.status.type === 'vendor_status' ? L.status : null;
+      const places = s ? s.places || [] : [];
+      const inRoom = s ? s.in_room : null;
+      const queuedAt = new Set(places.map((p) => p.booth.id));
+      const offers = meetings().filter((m) => {
+        const ph = effPhase(m);
+        return (ph === 'check-in' || ph === 'live') && !places.some((p) => p.meeting === m.id) && !(inRoom && inRoom.meeting === m.id);
+      });
+      const sig = [
+        L.connected, L.fatal && L.fatal.code, L.unavailable, !!L.downSince,
+        places.map((p) => [p.booth.id, p.position, p.waiting, p.meeting, p.starts_at, p.disconnected, p.meeting ? 0 : L.eta[p.booth.id]]),
+        inRoom && [inRoom.meeting, inRoom.until, leftRooms.has(inRoom.meeting), location.hash],
+        offers.map((m) => m.id),
+      ];
+      const draw = () => {
+        const out = [];
+        if (inRoom) {
+          const here = S.room && S.room.meetingId === inRoom.meeting;
+          out.push(
+            h(
+              'div',
+              { class: 'lobby-turn', role: 'status' },
+              h('p', { class: 'eyebrow' }, t('lobby_turn')),
+              h('p', { class: 'lobby-turn-org' }, orgCell(inRoom.booth)),
+              h('p', { class: 'muted' }, inRoom.walk_in ? [h('span', { class: 'tag walk-in' }, t('lobby_walk_in')), ' '] : null, t('lobby_time_left'), ' ', h('span', { class: 'countdown', role: 'timer', dataset: { deadline: String(inRoom.until) } })),
+              here ? null : h('button', { type: 'button', class: 'btn primary', onclick: () => enterRoom(inRoom.meeting) }, t('lobby_enter_room')),
+            ),
+          );
+        }
+        out.push(h('h3', null, t('lobby_places')));
+        if (!places.length) out.push(h('p', { class: 'empty' }, s ? t('lobby_none') : t('loading')));
+        else {
+          out.push(
+            h(
+              'ul',
+              { class: 'places' },
+              places.map((p) => {
+                const deadline = p.meeting ? p.starts_at : L.eta[p.booth.id];
+                return h(
+                  'li',
+                  { class: 'place' + (p.disconnected ? ' is-off' : ''), dataset: { booth: p.booth.id, position: String(p.position) } },
+                  h(
+                    'div',
+                    { class: 'place-main' },
+                    h('p', { class: 'place-org' }, orgCell(p.booth)),
+                    h('p', { class: 'muted' }, p.meeting ? t('lobby_booked', { time: fmtTime(p.starts_at) }) : h('span', { class: 'tag walk-in' }, t('lobby_walk_in'))),
+                    p.disconnected ? h('p', { class: 'warn-text' }, t('lobby_place_off')) : null,
+                  ),
+                  h('div', { class: 'place-pos' }, h('span', { class: 'place-n' }, t('lobby_position', { n: p.position, of: p.waiting }))),
+                  h('div', { class: 'place-eta' }, h('span', { class: 'muted' }, t('lobby_eta')), h('span', { class: 'eta-cd', role: 'timer', dataset: { deadline: String(deadline), soon: t('lobby_eta_now') } })),
+                  h('button', { type: 'button', class: 'btn small', 'aria-label': t('lobby_leave_aria', { name: p.booth.name }), disabled: !L.connected, onclick: () => lobbyLeave(p) }, t('lobby_leave')),
+                );
+              }),
+            ),
+          );
+        }
+        if (offers.length) {
+          out.push(
+            h('h3', null, t('lobby_offers')),
+            h(
+              'ul',
+              { class: 'offers' },
+              offers.map((m) =>
+                h(
+                  'li',
+                  { class: 'offer', dataset: { meeting: m.id } },
+                  h('span', null, orgCell(m.institution), ' ', h('span', { class: 'muted nowrap' }, fmtRange(m))),
+                  h('button', { type: 'button', class: 'btn primary small', 'aria-label': t('lobby_checkin_aria', { name: m.institution.name }), disabled: !L.connected, onclick: () => lobbyCheckIn(m.institution.id, m.id) }, t('lobby_checkin')),
+                )),
+            ),
+          );
+        }
+        const list = booths();
+        if (list.length) {
+          if (!walkSel || !list.some((b) => b.id === walkSel)) walkSel = (list.find((b) => !queuedAt.has(b.id)) || list[0]).id;
+          const btn = h('button', { type: 'button', class: 'btn', disabled: !L.connected || queuedAt.has(walkSel), onclick: () => lobbyCheckIn(walkSel, null) }, t('lobby_walkin_btn'));
+          const sel = h(
+            'select',
+            {
+              id: 'walkin-booth',
+              onchange: (ev) => {
+                walkSel = ev.target.value;
+                btn.disabled = !L.connected || queuedAt.has(walkSel);
+              },
+            },
+            list.map((b) => h('option', { value: b.id }, b.name + ' · ' + kindLabel(b) + (queuedAt.has(b.id) ? ' — ' + t('lobby_waiting_here') : ''))),
+          );
+          sel.value = walkSel;
+          out.push(
+            h('h3', null, t('lobby_walkin_title')),
+            h('div', { class: 'filters walkin' }, h('div', { class: 'field grow' }, h('label', { for: 'walkin-booth' }, t('lobby_walkin_label')), sel), btn),
+            h('p', { class: 'muted note' }, t('lobby_walkin_hint')),
+          );
+        }
+        return out;
+      };
+      return { sig, draw };
+    });
+    return panel;
+  }
+
+  /** The buyer's booth: who waits, who is in the room, admit next and send back. */
+  function boothPanel() {
+    const panel = lobbyPanel('booth', 'booth_title', () => {
+      const s = L.status && L.status.type === 'booth_status' ? L.status : null;
+      const queue = s ? s.queue || [] : [];
+      const cur = s ? s.current : null;
+      const sig = [
+        L.connected, L.fatal && L.fatal.code, L.unavailable, !!L.downSince, !!s,
+        queue.map((q) => [q.vendor, q.meeting, q.checked_in_at, q.disconnected]),
+        cur && [cur.meeting, cur.until, cur.enterprise.id, leftRooms.has(cur.meeting), location.hash],
+      ];
+      const draw = () => {
+        const out = [];
+        const box = h('div', { class: 'booth-now' + (cur ? ' busy' : '') }, h('p', { class: 'eyebrow' }, t('booth_now')));
+        if (cur) {
+          box.append(
+            h('p', { class: 'lobby-turn-org' }, orgCell(cur.enterprise), ' ', cur.walk_in ? h('span', { class: 'tag walk-in' }, t('lobby_walk_in')) : null),
+            h('p', { class: 'muted' }, fmtTime(cur.since) + '–' + fmtTime(cur.until) + ' · ' + t('lobby_time_left') + ' ', h('span', { class: 'countdown', role: 'timer', dataset: { deadline: String(cur.until) } })),
+            h(
+              'div',
+              { class: 'actions' },
+              location.hash === '#room=' + encodeURIComponent(cur.meeting) ? null : h('button', { type: 'button', class: 'btn primary', onclick: () => enterRoom(cur.meeting) }, t('lobby_enter_room')),
+              h('button', { type: 'button', class: 'btn', disabled: !L.connected, onclick: () => lobbySend({ type: 'send_back' }) }, t('booth_send_back')),
+            ),
+          );
+        } else box.append(h('p', { class: 'muted' }, s ? t('booth_idle') : t('loading')));
+        out.push(box);
+        out.push(
+          h(
+            'div',
+            { class: 'card-head booth-queue-head' },
+            h('h3', null, t('booth_queue', { n: queue.length })),
+            h('button', { type: 'button', class: 'btn primary', id: 'admit-next', disabled: !L.connected || !queue.length, onclick: () => lobbySend({ type: 'admit_next' }) }, t('booth_admit')),
+          ),
+        );
+        if (!queue.length) out.push(h('p', { class: 'empty' }, t('booth_queue_empty')));
+        else {
+          const rows = queue.map((q, i) =>
+            h(
+              'tr',
+              { dataset: { vendor: q.vendor }, class: q.disconnected ? 'is-closed' : null },
+              h('td', { class: 'center' }, String(i + 1)),
+              h('td', null, q.name),
+              h('td', null, orgCell(q.enterprise)),
+              h('td', { class: 'nowrap' }, q.meeting ? t('lobby_booked', { time: fmtTime(q.starts_at) }) : h('span', { class: 'tag walk-in' }, t('lobby_walk_in'))),
+              h('td', { class: 'nowrap' }, fmtTime(q.checked_in_at), h('span', { class: 'sub countdown', dataset: { since: String(q.checked_in_at) } })),
+              h('td', { class: 'center' }, lobbyDot(!q.disconnected)),
+            ));
+          out.push(
+            h(
+              'div',
+              { class: 'table-wrap' },
+              h(
+                'table',
+                { class: 'data' },
+                h('caption', { class: 'sr-only' }, t('booth_caption')),
+                h(
+                  'thead',
+                  null,
+                  h(
+                    'tr',
+                    null,
+                    h('th', { scope: 'col', class: 'center' }, t('booth_col_no')),
+                    h('th', { scope: 'col' }, t('booth_col_name')),
+                    h('th', { scope: 'col' }, t('col_enterprise')),
+                    h('th', { scope: 'col' }, t('booth_col_booking')),
+                    h('th', { scope: 'col' }, t('booth_col_since')),
+                    h('th', { scope: 'col', class: 'center' }, t('booth_col_conn')),
+                  ),
+                ),
+                h('tbody', null, rows),
+              ),
+            ),
+          );
+        }
+        out.push(h('p', { class: 'muted note' }, t('booth_note')));
+        return out;
+      };
+      return { sig, draw };
+    });
+    return panel;
   }
 
   // ------------------------------------------------------------------------------------
@@ -2174,7 +2839,7 @@
     /** The room's state for tests; outside a room, phase is null. */
     state: () => {
       const r = S.room;
-      if (!r) return { page: S.page ? S.page.name : null, phase: null, connected: false, call: 'idle', lastError: S.lastError };
+      if (!r) return { page: S.page ? S.page.name : null, phase: null, connected: false, call: 'idle', lastError: S.lastError, lobby: lobbyState() };
       return {
         page: 'room',
         meeting: r.meetingId,
@@ -2188,8 +2853,11 @@
         lastError: r.lastError,
         fatal: r.fatal,
         noShow: r.noShow,
+        lobby: lobbyState(),
       };
     },
+    /** The last vendor_status or booth_status from the lobby, or null. */
+    lobby: () => L.status,
     serverNow,
     clockOffset: () => S.offset,
     lang: () => S.lang,
