@@ -54,6 +54,8 @@ pub struct Bus {
     channel: String,
     publisher: tokio::sync::Mutex<Option<ConnectionManager>>,
     rooms: Mutex<HashMap<MeetingId, mpsc::Sender<Envelope>>>,
+    /// Since when the subscription has been up; `None` while it is down.
+    subscribed_since: Mutex<Option<std::time::Instant>>,
 }
 
 impl Bus {
@@ -69,6 +71,7 @@ impl Bus {
             channel: Keys::new(fair).rooms_channel(),
             publisher: tokio::sync::Mutex::new(None),
             rooms: Mutex::new(HashMap::new()),
+            subscribed_since: Mutex::new(None),
         });
         info!(node = %bus.node, "cross-node room bus on Redis");
         tokio::spawn(bus.clone().subscribe_forever());
@@ -77,6 +80,16 @@ impl Bus {
 
     pub fn node(&self) -> &str {
         &self.node
+    }
+
+    /// Whether silence from another node means it is gone: only if this node has been
+    /// hearing the bus for a full presence TTL. While Redis is away nobody hears anybody,
+    /// and rooms keep the sides they had, so peers already connected stay connected.
+    pub fn silence_is_meaningful(&self) -> bool {
+        self.subscribed_since
+            .lock()
+            .expect("bus lock")
+            .is_some_and(|t| t.elapsed() >= PRESENCE_TTL)
     }
 
     /// Messages for `meeting`'s room from other nodes.
@@ -129,6 +142,8 @@ impl Bus {
                 Ok(mut pubsub) => match pubsub.subscribe(&self.channel).await {
                     Ok(()) => {
                         info!("room bus subscribed");
+                        *self.subscribed_since.lock().expect("bus lock") =
+                            Some(std::time::Instant::now());
                         backoff = Duration::from_millis(100);
                         let mut messages = pubsub.on_message();
                         while let Some(msg) = messages.next().await {
@@ -137,6 +152,7 @@ impl Bus {
                             };
                             self.deliver(&payload);
                         }
+                        *self.subscribed_since.lock().expect("bus lock") = None;
                         warn!("room bus: subscription lost; reconnecting");
                     }
                     Err(e) => warn!(error = %e, "room bus: subscribe failed"),

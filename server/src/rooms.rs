@@ -606,7 +606,13 @@ impl RoomTask {
                     };
                     self.publish(msg);
                 }
-                Some(Holder::Remote { seen, .. }) if seen.elapsed() > bus::PRESENCE_TTL => {
+                Some(Holder::Remote { seen, .. })
+                    if seen.elapsed() > bus::PRESENCE_TTL
+                        && self
+                            .link
+                            .as_ref()
+                            .is_some_and(|l| l.bus.silence_is_meaningful()) =>
+                {
                     warn!(?side, "the node holding this side went quiet; dropping it");
                     self.sides[slot(side)] = None;
                     self.room.handle_leave(side, now);

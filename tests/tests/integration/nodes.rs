@@ -168,3 +168,44 @@ async fn killing_a_node_loses_no_queue_entry() {
     node_b.wait().unwrap();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cross_node_room_survives_a_redis_outage() {
+    let mut redis = RedisServer::start();
+    let (a, b) = two_nodes(&redis).await;
+    let (mut buyer, _) = SignalClient::join(&a.ws_url, &a.token(BUYER_1), "live-1").await;
+    let (mut vendor, _) = SignalClient::join(&b.ws_url, &b.token(VENDOR_1), "live-1").await;
+    assert_eq!(buyer.recv_type("call_ready").await["offerer"], true);
+    assert_eq!(vendor.recv_type("call_ready").await["offerer"], false);
+
+    // Longer than the presence TTL: nobody may be declared gone while nobody can hear.
+    redis.stop();
+    let quiet = tokio::time::Instant::now() + Duration::from_secs(7);
+    while tokio::time::Instant::now() < quiet {
+        if let Some(m) = buyer.try_recv(Duration::from_millis(200)).await {
+            assert_ne!(m["type"], "peer_left", "{m}");
+        }
+        if let Some(m) = vendor.try_recv(Duration::from_millis(200)).await {
+            assert_ne!(m["type"], "peer_left", "{m}");
+        }
+    }
+    redis.restart();
+    // Signaling crosses nodes again once the bus is back (no restart of either node).
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "relay resumes after Redis returns"
+        );
+        buyer
+            .send(json!({"type": "offer", "sdp": "v=0 after outage"}))
+            .await;
+        if let Some(m) = vendor.try_recv(Duration::from_millis(500)).await {
+            assert_ne!(m["type"], "peer_left", "{m}");
+            if m["type"] == "offer" {
+                assert_eq!(m["sdp"], "v=0 after outage");
+                break;
+            }
+        }
+    }
+}
