@@ -2,6 +2,7 @@
 //! WebSockets, and drive real WebRTC peers (webrtc-rs) and a real browser (Chromium).
 
 pub mod app;
+pub mod cdp;
 pub mod redis_server;
 pub mod rtc;
 pub mod signal;

@@ -1,0 +1,321 @@
+//! The web client in a real browser: headless Chromium (with its fake camera and
+//! microphone) against the real server on 127.0.0.1, driven over the DevTools protocol.
+//!
+//! Needs Chromium (`apt-get install -y chromium`, or `CHROMIUM=/path/to/chromium`); without
+//! it these tests fail, they are never skipped.
+
+use anyhow::{bail, ensure, Context, Result};
+use sangdam_tests::app::{spawn_app, test_fair, TestApp, BUYER_1, VENDOR_1};
+use sangdam_tests::cdp::{Browser, Page};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// How long a page may take to load and show its first screen.
+const LOAD: Duration = Duration::from_secs(20);
+
+/// How long both sides may take, from entering the room, to decode the other's video.
+const VIDEO: Duration = Duration::from_secs(45);
+
+/// Records, from the very start of each document, every `data-page` the body takes, with
+/// `performance.now()`: the vendor's home page enters the room by itself after a moment,
+/// so polling alone could miss it.
+const PAGE_LOG: &str = r#"
+window.__pages = [];
+new MutationObserver(() => {
+  const p = document.body && document.body.dataset.page;
+  const log = window.__pages;
+  if (p && (!log.length || log[log.length - 1].page !== p)) log.push({ page: p, t: performance.now() });
+}).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-page'] });
+"#;
+
+/// On the room page, once the peer connection is connected and decodes the other side's
+/// video: the frames decoded so far and `performance.now()` (ms since the invite page
+/// started loading); otherwise null.
+const DECODED_VIDEO: &str = r#"(async () => {
+  const pc = window.sangdam && window.sangdam.pc();
+  if (!pc || pc.connectionState !== 'connected') return null;
+  const stats = await pc.getStats();
+  let frames = 0;
+  stats.forEach((r) => {
+    if (r.type === 'inbound-rtp' && r.kind === 'video' && (r.framesDecoded || 0) > frames) frames = r.framesDecoded;
+  });
+  return frames > 0 ? { frames, t: performance.now() } : null;
+})()"#;
+
+/// The buyer's enter button for `live-1` is there and enabled.
+const ENTER_READY: &str = r#"(() => {
+  const b = document.querySelector('tr[data-meeting="live-1"] button');
+  return !!b && !b.disabled;
+})()"#;
+
+/// What a page is doing, for failure messages.
+const DIAGNOSIS: &str = r#"(async () => {
+  const pc = window.sangdam && window.sangdam.pc();
+  const out = {
+    url: location.href,
+    page: document.body.dataset.page,
+    call: document.body.dataset.call,
+    phase: document.body.dataset.phase,
+    pages: window.__pages,
+    state: window.sangdam ? window.sangdam.state() : null,
+    status: (document.querySelector('.room-status') || {}).textContent,
+    toasts: [...document.querySelectorAll('.toast')].map((x) => x.textContent),
+  };
+  if (pc) {
+    out.pc = { connection: pc.connectionState, ice: pc.iceConnectionState, signaling: pc.signalingState };
+    const stats = await pc.getStats();
+    out.stats = [];
+    stats.forEach((r) => {
+      if (['inbound-rtp', 'outbound-rtp', 'candidate-pair'].includes(r.type))
+        out.stats.push({ type: r.type, kind: r.kind, state: r.state, framesDecoded: r.framesDecoded, framesEncoded: r.framesEncoded, bytesReceived: r.bytesReceived });
+    });
+  }
+  return out;
+})()"#;
+
+fn invite(app: &TestApp, who: &str) -> String {
+    format!("{}/#token={}", app.base_url, app.token(who))
+}
+
+/// Where screenshots go: the workspace's `target/` (or `$CARGO_TARGET_DIR`).
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"))
+}
+
+/// A tab that logs its `data-page`s from the start, then opens `url`.
+async fn open(browser: &Browser, url: &str) -> Result<Page> {
+    let page = browser.new_page("about:blank").await?;
+    page.add_init_script(PAGE_LOG).await?;
+    page.goto(url).await?;
+    Ok(page)
+}
+
+async fn diagnose(name: &str, page: &Page) -> String {
+    match page.eval(DIAGNOSIS).await {
+        Ok(v) => format!("{name}: {v:#}"),
+        Err(e) => format!("{name}: (no diagnosis: {e:#})"),
+    }
+}
+
+/// Waits until the body's `data-page` has been `name` at some point since the page loaded.
+async fn landed_on(page: &Page, name: &str) -> Result<()> {
+    page.wait_for(
+        &format!("(window.__pages || []).some((x) => x.page === '{name}')"),
+        LOAD,
+    )
+    .await
+    .with_context(|| format!("the page never showed `{name}`"))?;
+    Ok(())
+}
+
+async fn text(page: &Page, selector: &str) -> Result<String> {
+    let js = format!(
+        "(document.querySelector({}) || {{}}).textContent || null",
+        serde_json::to_string(selector)?
+    );
+    match page.eval(&js).await? {
+        Value::String(s) => Ok(s),
+        other => bail!("no text at `{selector}`: {other}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_buyer_and_a_vendor_see_each_other_in_chromium() -> Result<()> {
+    let app = spawn_app(test_fair(Duration::from_secs(600))).await;
+    let browser = Browser::launch().await?;
+    // Two tabs of one browser: sessionStorage (where the invite token lives) is per tab.
+    let buyer = open(&browser, &invite(&app, BUYER_1)).await?;
+    let vendor = open(&browser, &invite(&app, VENDOR_1)).await?;
+
+    let result = async {
+        landed_on(&buyer, "buyer").await.context("buyer")?;
+        landed_on(&vendor, "vendor").await.context("vendor")?;
+
+        // The buyer enters from the meeting list; the vendor's waiting panel enters by
+        // itself because the meeting is open (auto-enter is on by default).
+        buyer
+            .wait_for(ENTER_READY, LOAD)
+            .await
+            .context("the buyer's enter button for live-1")?;
+        buyer
+            .click("tr[data-meeting=\"live-1\"] button")
+            .await
+            .context("clicking the buyer's enter button")?;
+        for (name, page) in [("buyer", &buyer), ("vendor", &vendor)] {
+            page.wait_for(
+                "document.body.dataset.page === 'room' && location.hash === '#room=live-1'",
+                LOAD,
+            )
+            .await
+            .with_context(|| format!("{name} enters room live-1"))?;
+        }
+
+        // Both sides connected and decoding the other's video.
+        let start = Instant::now();
+        let mut first: [Option<Value>; 2] = [None, None];
+        while first.iter().any(Option::is_none) {
+            for (i, page) in [&buyer, &vendor].into_iter().enumerate() {
+                if first[i].is_none() {
+                    let v = page.eval(DECODED_VIDEO).await?;
+                    if !v.is_null() {
+                        first[i] = Some(v);
+                    }
+                }
+            }
+            if start.elapsed() > VIDEO {
+                let [b, v] = &first;
+                bail!("no decoded video on both sides in {VIDEO:?}: buyer {b:?}, vendor {v:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let [Some(b), Some(v)] = first else {
+            unreachable!("both were seen")
+        };
+        for (name, page, got) in [("buyer", &buyer, b), ("vendor", &vendor, v)] {
+            let entered = page
+                .eval("((window.__pages || []).find((x) => x.page === 'room') || {}).t")
+                .await?
+                .as_f64()
+                .unwrap_or(f64::NAN);
+            let at = got["t"].as_f64().unwrap_or(f64::NAN);
+            println!(
+                "FIGURE browser {name}: first decoded remote video {:.0} ms after the invite \
+                 page started loading ({:.0} ms after entering the room; {} frames decoded)",
+                at,
+                at - entered,
+                got["frames"]
+            );
+            let call = page.eval("document.body.dataset.call").await?;
+            ensure!(call == "connected", "{name}: data-call is {call}");
+        }
+
+        // What each side sees: the other organisation, the countdown, the remote video.
+        for (name, page, other) in [
+            ("buyer", &buyer, "(주)함께만드는세상"),
+            ("vendor", &vendor, "서울특별시 종로구"),
+        ] {
+            let org = text(page, "#room-org").await?;
+            ensure!(
+                org.contains(other),
+                "{name}'s room should name {other}, shows {org:?}"
+            );
+            let cd = text(page, ".room-countdown").await?;
+            ensure!(
+                cd.chars().filter(|c| *c == ':').count() >= 1
+                    && cd.chars().any(|c| c.is_ascii_digit()),
+                "{name}'s countdown shows {cd:?}"
+            );
+            ensure!(
+                page.eval("document.body.dataset.phase").await? == "live",
+                "{name}'s room is not live"
+            );
+            page.wait_for(
+                "(() => { const v = document.querySelector('.tile.remote video'); \
+                 return !!v && v.videoWidth > 0 && v.readyState >= 2 && !v.paused; })()",
+                LOAD,
+            )
+            .await
+            .with_context(|| format!("{name}'s remote video plays"))?;
+            page.wait_for(
+                "(() => { const v = document.querySelector('.tile.local video'); \
+                 return !!v && v.videoWidth > 0 && v.readyState >= 2; })()",
+                LOAD,
+            )
+            .await
+            .with_context(|| format!("{name}'s own camera shows"))?;
+        }
+
+        for (name, page) in [("buyer", &buyer), ("vendor", &vendor)] {
+            let path = target_dir().join(format!("browser-{name}.png"));
+            page.screenshot(&path).await?;
+            println!("screenshot: {}", path.display());
+        }
+        Ok(())
+    }
+    .await;
+
+    if let Err(e) = result {
+        let b = diagnose("buyer", &buyer).await;
+        let v = diagnose("vendor", &vendor).await;
+        let tail = browser.stderr_tail();
+        browser.close().await.ok();
+        return Err(e.context(format!(
+            "{b}\n{v}\n--- Chromium's stderr (last lines) ---\n{tail}"
+        )));
+    }
+    browser.close().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_interface_is_korean_first_with_an_english_switch() -> Result<()> {
+    let app = spawn_app(test_fair(Duration::from_secs(600))).await;
+    let browser = Browser::launch().await?;
+
+    let result = async {
+        // The landing page, without an invite: Korean.
+        let landing = open(&browser, &format!("{}/", app.base_url)).await?;
+        landed_on(&landing, "landing").await?;
+        ensure!(landing.eval("document.documentElement.lang").await? == "ko");
+        let title = text(&landing, "#landing-title").await?;
+        ensure!(
+            title == "공공기관과 사회적경제기업을 잇는 1:1 화상 상담",
+            "landing title {title:?}"
+        );
+
+        // The buyer's page: Korean by default.
+        let buyer = open(&browser, &invite(&app, BUYER_1)).await?;
+        landed_on(&buyer, "buyer").await?;
+        ensure!(buyer.eval("document.documentElement.lang").await? == "ko");
+        ensure!(text(&buyer, "#mtg-title").await? == "내 상담 일정");
+        ensure!(text(&buyer, "tr[data-meeting=\"live-1\"] button").await? == "입장");
+        ensure!(
+            buyer
+                .eval("document.querySelector('[data-lang=\"ko\"]').getAttribute('aria-pressed')")
+                .await?
+                == "true"
+        );
+
+        // The switch: English.
+        buyer.click("button[data-lang=\"en\"]").await?;
+        buyer
+            .wait_for("document.documentElement.lang === 'en'", LOAD)
+            .await?;
+        buyer
+            .wait_for(
+                "document.getElementById('mtg-title').textContent === 'My meetings'",
+                LOAD,
+            )
+            .await?;
+        ensure!(text(&buyer, "tr[data-meeting=\"live-1\"] button").await? == "Enter room");
+        ensure!(text(&buyer, "#footer-note").await? == "All times are Korea Standard Time (KST).");
+        ensure!(
+            buyer
+                .eval("document.querySelector('[data-lang=\"en\"]').getAttribute('aria-pressed')")
+                .await?
+                == "true"
+        );
+        // The organisation's own name stays as it is.
+        ensure!(text(&buyer, "#org-title").await? == "서울특별시 종로구");
+
+        // And back.
+        buyer.click("button[data-lang=\"ko\"]").await?;
+        buyer
+            .wait_for(
+                "document.documentElement.lang === 'ko' && \
+                 document.getElementById('mtg-title').textContent === '내 상담 일정'",
+                LOAD,
+            )
+            .await?;
+        Ok(())
+    }
+    .await;
+
+    let tail = browser.stderr_tail();
+    browser.close().await?;
+    result.map_err(|e: anyhow::Error| {
+        e.context(format!("--- Chromium's stderr (last lines) ---\n{tail}"))
+    })
+}
