@@ -257,15 +257,13 @@ impl Rooms {
             presence,
             ice_servers: self.inner.ice_servers.clone(),
             link,
+            closing: None,
         };
         let rooms = self.clone();
         let span = tracing::info_span!("room", meeting = %meeting.id);
         tokio::spawn(
             async move {
-                let (id, at, record) = task.run(rx, &rooms.inner.fair).await;
-                if let Some(record) = record {
-                    rooms.write_record(record).await;
-                }
+                let (id, at) = task.run(rx, &rooms.inner.fair, &rooms.inner.log).await;
                 rooms
                     .inner
                     .table
@@ -276,25 +274,6 @@ impl Rooms {
             .instrument(span),
         );
         Ok(tx)
-    }
-
-    /// Writes a closed room's record, retrying until the log takes it: a consultation
-    /// that happened must reach the log.
-    async fn write_record(&self, record: ConsultationRecord) {
-        let mut backoff = std::time::Duration::from_millis(100);
-        loop {
-            match self.inner.log.append(record.clone()).await {
-                Ok(fresh) => {
-                    info!(ending = ?record.ending, duration_s = record.duration_s, fresh, "consultation recorded");
-                    return;
-                }
-                Err(e) => {
-                    warn!(error = %e, "consultation log refused a record; retrying");
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(std::time::Duration::from_secs(5));
-                }
-            }
-        }
     }
 
     /// Opens every room when its check-in starts, for as long as the fair has rooms to
@@ -344,6 +323,29 @@ struct BusLink {
     out: mpsc::Sender<BusMessage>,
 }
 
+/// How long the sides' `closed` waits for the record to be durable. The log is normally
+/// far quicker; if it is down, the sides are told anyway and the record keeps retrying.
+const CLOSE_WAITS_FOR_RECORD: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Writes a closed room's record, retrying until the log takes it: a consultation that
+/// happened must reach the log.
+async fn write_record(log: &dyn ConsultationLog, record: ConsultationRecord) {
+    let mut backoff = std::time::Duration::from_millis(100);
+    loop {
+        match log.append(record.clone()).await {
+            Ok(fresh) => {
+                info!(ending = ?record.ending, duration_s = record.duration_s, fresh, "consultation recorded");
+                return;
+            }
+            Err(e) => {
+                warn!(error = %e, "consultation log refused a record; retrying");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(std::time::Duration::from_secs(5));
+            }
+        }
+    }
+}
+
 /// One room's task state.
 struct RoomTask {
     meeting: Meeting,
@@ -355,6 +357,9 @@ struct RoomTask {
     presence: Arc<Mutex<Presence>>,
     ice_servers: Vec<IceServer>,
     link: Option<BusLink>,
+    /// The `closed` message, held back until the room's record is durable: a side told
+    /// the meeting is over may rely on it being on record.
+    closing: Option<ServerMessage>,
 }
 
 fn slot(side: Side) -> usize {
@@ -365,12 +370,14 @@ fn slot(side: Side) -> usize {
 }
 
 impl RoomTask {
-    /// Runs until the room closes; returns the meeting, when it closed and its record.
+    /// Runs until the room closes and its record is written (or, if the log is slow, until
+    /// the sides have been told); returns the meeting and when it closed.
     async fn run(
         mut self,
         mut commands: mpsc::Receiver<Command>,
         fair: &Fair,
-    ) -> (MeetingId, Timestamp, Option<ConsultationRecord>) {
+        log: &Arc<dyn ConsultationLog>,
+    ) -> (MeetingId, Timestamp) {
         self.room.handle_timeout(clock::now());
         self.dispatch();
         info!(phase = ?self.room.phase(), "room opened");
@@ -407,7 +414,34 @@ impl RoomTask {
             vendor,
             Vec::new(),
         );
-        (self.meeting.id.clone(), at, record)
+        if let Some(record) = record {
+            let write = write_record(log.as_ref(), record);
+            tokio::pin!(write);
+            let recorded = tokio::time::timeout(CLOSE_WAITS_FOR_RECORD, &mut write)
+                .await
+                .is_ok();
+            if !recorded {
+                warn!("the consultation log is slow: telling the sides the room closed before its record is durable");
+            }
+            self.finish_closing();
+            if !recorded {
+                write.await;
+            }
+        } else {
+            self.finish_closing();
+        }
+        (self.meeting.id.clone(), at)
+    }
+
+    /// Sends the held-back `closed` and lets go of both connections.
+    fn finish_closing(&mut self) {
+        if let Some(msg) = self.closing.take() {
+            for side in [Side::Buyer, Side::Vendor] {
+                self.send(side, msg.clone());
+            }
+        }
+        // Dropping the outboxes lets each connection's writer finish and close.
+        self.sides = [None, None];
     }
 
     fn publish(&self, msg: BusMessage) {
@@ -688,20 +722,17 @@ impl RoomTask {
                 }
                 RoomEvent::Closed { reason, .. } => {
                     info!(?reason, "room closing");
-                    both(ServerMessage::Closed {
+                    // Sent once the record is written; see `run`.
+                    self.closing = Some(ServerMessage::Closed {
                         reason,
                         server_time: now,
-                    })
-                    .into()
+                    });
+                    Vec::new()
                 }
             };
             for (side, msg) in out {
                 self.send(side, msg);
             }
-        }
-        if self.room.phase() == Phase::Closed {
-            // Dropping the outboxes lets each connection's writer finish and close.
-            self.sides = [None, None];
         }
         *self.presence.lock().expect("presence lock") = Presence {
             phase: self.room.phase(),

@@ -23,6 +23,7 @@ pub struct Settings {
     pub webrtc: WebrtcSettings,
     pub redis: RedisSettings,
     pub lobby: LobbySettings,
+    pub records: RecordsSettings,
     pub fair: FairSettings,
     pub demo: DemoSettings,
     pub log: LogSettings,
@@ -74,6 +75,12 @@ pub struct LobbySettings {
     pub walk_in_minutes: u64,
     pub buyer_presence_seconds: u64,
     pub tick_seconds: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordsSettings {
+    pub dir: String,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -179,6 +186,7 @@ const ALIASES: &[(&str, &str)] = &[
     ("SANGDAM_SECRET", "auth.secret"),
     ("SANGDAM_FAIR_DIR", "fair.dir"),
     ("SANGDAM_REDIS_URL", "redis.url"),
+    ("SANGDAM_DATA_DIR", "records.dir"),
     ("SANGDAM_LOG", "log.filter"),
     ("SANGDAM_LOG_FORMAT", "log.format"),
 ];
@@ -266,6 +274,15 @@ impl Settings {
     pub fn redis_url(&self) -> Option<&str> {
         let url = self.redis.url.expose().trim();
         (!url.is_empty()).then_some(url)
+    }
+
+    /// Where the consultation log and survey answers are kept when Redis is not
+    /// configured.
+    pub fn records_dir(&self) -> PathBuf {
+        match self.records.dir.trim() {
+            "" => PathBuf::from("data"),
+            dir => PathBuf::from(dir),
+        }
     }
 
     /// The fair directory, if one is configured; `None` means the demo fair.

@@ -3,14 +3,16 @@
 
 use crate::auth::TokenIssuer;
 use crate::bus::Bus;
-use crate::consultation_log::{ConsultationLog, MemoryLog};
+use crate::consultation_log::{ConsultationLog, MemorySurveys, Stores, SurveyLog};
+use crate::history::Archive;
 use crate::lobby_store::{LobbyStore, MemoryLobby, RedisLobby};
 use crate::rooms::Rooms;
 use crate::settings::Settings;
-use crate::{api, lobby_ws, web_assets, ws};
+use crate::{api, lobby_ws, records_api, survey_api, web_assets, ws};
 use axum::routing::get;
 use axum::Router;
 use rand::RngCore;
+use sangdam_signaling::survey::SurveyConfig;
 use sangdam_signaling::{Fair, MeetingId, ParticipantId, Timestamp};
 use std::future::Future;
 use std::net::SocketAddr;
@@ -28,6 +30,12 @@ pub struct AppState {
     pub rooms: Rooms,
     pub log: Arc<dyn ConsultationLog>,
     pub lobby: Arc<dyn LobbyStore>,
+    /// Survey answers, kept like the consultation log.
+    pub surveys: Arc<dyn SurveyLog>,
+    /// The fair's survey questions.
+    pub survey: Arc<SurveyConfig>,
+    /// Completed fairs kept for reports (the demo's history).
+    pub archive: Arc<Archive>,
 }
 
 /// A server bound to its address, not yet serving.
@@ -40,16 +48,36 @@ pub struct Application {
 impl Application {
     /// Binds the listener (port 0 picks a free port) and prepares the state. With no secret
     /// configured a random one is made: fine for a demo, but tokens die with the process.
+    /// The consultation log and survey answers go where the settings say: Redis Streams
+    /// with `redis.url`, else files in `records.dir`.
     pub async fn build(settings: Settings, fair: Fair) -> std::io::Result<Self> {
-        Self::build_with_log(settings, fair, Arc::new(MemoryLog::default())).await
+        let stores = Stores::open(&settings, &fair.id).map_err(std::io::Error::other)?;
+        info!(records = %stores.location, "consultation log and survey answers");
+        Self::build_with_stores(settings, fair, stores).await
     }
 
-    /// As [`Application::build`], writing consultation records to `log`.
+    /// As [`Application::build`], writing consultation records to `log` and survey answers
+    /// to memory.
     pub async fn build_with_log(
         settings: Settings,
         fair: Fair,
         log: Arc<dyn ConsultationLog>,
     ) -> std::io::Result<Self> {
+        let stores = Stores {
+            log,
+            surveys: Arc::new(MemorySurveys::default()),
+            location: "given".into(),
+        };
+        Self::build_with_stores(settings, fair, stores).await
+    }
+
+    /// As [`Application::build`], with the journals given.
+    pub async fn build_with_stores(
+        settings: Settings,
+        fair: Fair,
+        stores: Stores,
+    ) -> std::io::Result<Self> {
+        let Stores { log, surveys, .. } = stores;
         let listener = TcpListener::bind(settings.server.listen).await?;
         let addr = listener.local_addr()?;
         let secret: Vec<u8> = if settings.auth.secret.is_empty() {
@@ -101,9 +129,24 @@ impl Application {
                 rooms,
                 log,
                 lobby,
+                surveys,
+                survey: Arc::new(SurveyConfig::default()),
+                archive: Arc::new(Archive::default()),
             },
             base_url,
         })
+    }
+
+    /// Asks `survey`'s questions instead of the default ones.
+    pub fn with_survey(mut self, survey: SurveyConfig) -> Self {
+        self.state.survey = Arc::new(survey);
+        self
+    }
+
+    /// Keeps completed fairs for the staff report.
+    pub fn with_archive(mut self, archive: Archive) -> Self {
+        self.state.archive = Arc::new(archive);
+        self
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -138,6 +181,15 @@ impl Application {
             .route("/readyz", get(api::readyz))
             .route("/ws/lobby", get(lobby_ws::upgrade))
             .route("/api/me", get(api::me))
+            .route("/api/fairs", get(records_api::fairs))
+            .route("/api/log", get(records_api::log))
+            .route("/api/log.csv", get(records_api::log_csv))
+            .route("/api/log.xlsx", get(records_api::log_xlsx))
+            .route("/api/report", get(records_api::report))
+            .route(
+                "/api/survey/{meeting}",
+                get(survey_api::questions).post(survey_api::answer),
+            )
             .route("/api/rooms", get(api::rooms))
             .route("/api/meetings", get(api::meetings))
             .route("/ws", get(ws::upgrade))

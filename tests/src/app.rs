@@ -33,7 +33,23 @@ pub fn test_settings() -> Settings {
     s.server.listen = "127.0.0.1:0".parse().unwrap();
     s.auth.secret = Secret::new(SECRET);
     s.webrtc.ice_servers = vec![];
+    s.records.dir = temp_dir("records").display().to_string();
     s
+}
+
+/// A fresh, empty directory under the system's temporary directory, unique to this call:
+/// tests never share a consultation log.
+pub fn temp_dir(what: &str) -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "sangdam-test-{}-{what}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    dir
 }
 
 pub async fn spawn_app(fair: Fair) -> TestApp {
