@@ -928,7 +928,7 @@
     const p = hashParams();
     const role = S.me.participant.role;
     const room = p.get('room');
-    if (room && (role === 'buyer' || role === 'vendor')) return show(roomPage(room));
+    if (room && (role === 'buyer' || role === 'vendor')) return show(withBoothPanel(roomPage(room)));
     if (role === 'buyer') return show(buyerPage());
     if (role === 'vendor') return show(vendorPage());
     let view = p.get('view');
@@ -1331,6 +1331,8 @@
     autoFailed: new Set(), // meetings whose automatic check-in was refused
     autoPending: null, // {meeting, at}
     autoRetryAt: 0,
+    deferred: null, // an admitted room not entered because another meeting was running
+    watchTimer: null,
   };
 
   /** Booked meetings whose queue the vendor left on purpose (this browser session). */
@@ -1370,15 +1372,17 @@
     L.token = S.token;
     L.role = role;
     L.downSince = Date.now();
+    L.watchTimer = setInterval(lobbyWatch, 1000);
     lobbyConnect();
   }
 
   function lobbyStop(forget) {
     if (forget) store('session', SS_LOBBY_LEFT, null);
+    clearInterval(L.watchTimer);
     clearTimeout(L.reconnectTimer);
     clearInterval(L.pingTimer);
     const ws = L.ws;
-    Object.assign(L, { token: null, role: null, ws: null, connected: false, status: null, admitted: null, unavailable: false, fatal: null, downSince: 0, delay: 1000, reconnectTimer: null, pingTimer: null, eta: {}, autoPending: null, autoRetryAt: 0 });
+    Object.assign(L, { token: null, role: null, ws: null, connected: false, status: null, admitted: null, unavailable: false, fatal: null, downSince: 0, delay: 1000, reconnectTimer: null, pingTimer: null, eta: {}, autoPending: null, autoRetryAt: 0, deferred: null, watchTimer: null });
     L.autoTried.clear();
     L.autoFailed.clear();
     L.version++;
@@ -1543,13 +1547,43 @@
     if (leftRooms.has(id)) return; // left it on purpose: the panel offers the way back
     const other = L.role === 'buyer' ? room.enterprise : room.booth;
     const name = other ? other.name : '';
-    if (S.room && !S.room.ended && S.room.joined) {
-      // In another meeting right now: do not pull them out of it.
-      toast(t('lobby_turn_toast', { name }), 'info');
+    if (lobbyBusyElsewhere()) {
+      // In a conversation right now: do not pull them out of it; go when it is over.
+      if (!L.deferred || L.deferred.meeting !== id) toast(t('lobby_turn_toast', { name }), 'info');
+      L.deferred = room;
       return;
     }
+    L.deferred = null;
     toast(t('lobby_entering', { name }), 'info');
     enterRoom(id);
+  }
+
+  /** Enters a deferred admission once the meeting that held it up is over, if still valid. */
+  function lobbyWatch() {
+    const d = L.deferred;
+    if (!d) return;
+    const s = L.status;
+    const cur = s && (s.type === 'vendor_status' ? s.in_room : s.current);
+    if (!cur || cur.meeting !== d.meeting) L.deferred = null;
+    else if (!lobbyBusyElsewhere()) lobbyAdmitted(d);
+  }
+
+  /** In a room with the other side there: a conversation the lobby must not interrupt. */
+  function lobbyBusyElsewhere() {
+    return !!(S.room && !S.room.ended && S.room.joined && S.room.peerPresent);
+  }
+
+  /** Buyers keep their booth panel under the room, to admit the next or send one back. */
+  function withBoothPanel(page) {
+    if (L.role !== 'buyer') return page;
+    const mount = page.mount;
+    page.mount = (root) => {
+      mount(root);
+      const booth = boothPanel();
+      S.tickers.push((now) => booth.tick(now));
+      root.append(booth.el);
+    };
+    return page;
   }
 
   function lobbyPlaceFor(meetingId) {
@@ -1569,7 +1603,8 @@
     if (L.autoFailed.has(m.id)) return 'enter';
     const s = L.status;
     if (s && s.in_room && s.in_room.meeting === m.id) return 'enter';
-    if (lobbyPlaceFor(m.id)) return now - m.window.starts_at > 20000 ? 'enter' : 'wait';
+    const waiting = s && (s.places || []).some((p) => p.meeting === m.id || p.booth.id === m.institution.id);
+    if (waiting) return now - m.window.starts_at > 20000 ? 'enter' : 'wait';
     if (!L.connected || !s) return 'wait';
     if (lobbyLeft.has(m.id)) return 'none'; // left the queue on purpose
     if (s.in_room) return 'none'; // in another room
@@ -1666,6 +1701,7 @@
   /** The vendor's lobby: where they wait, what they may check in to, walk-ins. */
   function vendorLobbyPanel() {
     let walkSel = null;
+    let walkPicked = false;
     const meetings = () => sortedMeetings();
     const booths = () => {
       const seen = new Map();
@@ -1679,7 +1715,8 @@
       const queuedAt = new Set(places.map((p) => p.booth.id));
       const offers = meetings().filter((m) => {
         const ph = effPhase(m);
-        return (ph === 'check-in' || ph === 'live') && !places.some((p) => p.meeting === m.id) && !(inRoom && inRoom.meeting === m.id);
+        // Not where they already wait: checking in again at a booth keeps the place it has.
+        return (ph === 'check-in' || ph === 'live') && !queuedAt.has(m.institution.id) && !(inRoom && inRoom.meeting === m.id);
       });
       const sig = [
         L.connected, L.fatal && L.fatal.code, L.unavailable, !!L.downSince,
@@ -1747,7 +1784,7 @@
         }
         const list = booths();
         if (list.length) {
-          if (!walkSel || !list.some((b) => b.id === walkSel)) walkSel = (list.find((b) => !queuedAt.has(b.id)) || list[0]).id;
+          if (!walkSel || !list.some((b) => b.id === walkSel) || (!walkPicked && queuedAt.has(walkSel))) walkSel = (list.find((b) => !queuedAt.has(b.id)) || list[0]).id;
           const btn = h('button', { type: 'button', class: 'btn', disabled: !L.connected || queuedAt.has(walkSel), onclick: () => lobbyCheckIn(walkSel, null) }, t('lobby_walkin_btn'));
           const sel = h(
             'select',
@@ -1755,6 +1792,7 @@
               id: 'walkin-booth',
               onchange: (ev) => {
                 walkSel = ev.target.value;
+                walkPicked = true;
                 btn.disabled = !L.connected || queuedAt.has(walkSel);
               },
             },
