@@ -3,11 +3,13 @@
 //! run the very same program as a separate process (to kill it); the only place `anyhow`
 //! is used.
 
+use crate::consultation_log::Stores;
 use crate::settings::{Settings, Sources};
 use crate::startup::Application;
-use crate::{clock, demo, fairfile, telemetry, timefmt};
+use crate::{clock, demo, fairfile, history, survey_file, telemetry, timefmt};
 use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
+use sangdam_signaling::survey::SurveyConfig;
 use sangdam_signaling::{Fair, MeetingId, ParticipantId, Role};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -47,7 +49,7 @@ enum Command {
     /// (SANGDAM_SECRET) to the same value the server uses. A demo server without a
     /// configured secret makes a random one and prints its own links instead.
     Token(TokenArgs),
-    /// Write the demo fair as editable files (fair.toml and CSV with Korean headers).
+    /// Write the demo fair as editable files (fair.toml, CSV with Korean headers, survey.toml).
     Demo(DemoArgs),
     /// Check the configuration and the fair files, and report the first problem with its
     /// file, line and field.
@@ -70,6 +72,12 @@ struct ServeArgs {
     /// Address to listen on [env: SANGDAM_LISTEN] [default: 127.0.0.1:8080].
     #[arg(long, value_name = "ADDR")]
     listen: Option<SocketAddr>,
+    /// Directory for the consultation log and survey answers (consultations.jsonl,
+    /// surveys.jsonl), each entry flushed to disk before it is acknowledged; overrides
+    /// records.dir [env: SANGDAM_DATA_DIR] [default: data]. Not used when redis.url is set:
+    /// then they go to Redis Streams.
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
     #[command(flatten)]
     common: Common,
 }
@@ -126,6 +134,14 @@ fn load_fair(settings: &Settings) -> anyhow::Result<Fair> {
     }
 }
 
+/// The fair's survey: `survey.toml` in its directory, or the default questions.
+fn load_survey(settings: &Settings) -> anyhow::Result<SurveyConfig> {
+    match settings.fair_dir() {
+        Some(dir) => Ok(survey_file::load_survey(&dir)?),
+        None => Ok(SurveyConfig::default()),
+    }
+}
+
 fn demo_options(settings: &Settings) -> demo::DemoOptions {
     demo::DemoOptions {
         live_round_starts_at: clock::now() + Duration::from_secs(settings.demo.start_delay_seconds),
@@ -139,18 +155,28 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(listen) = args.listen {
         settings.server.listen = listen;
     }
+    if let Some(dir) = &args.data_dir {
+        settings.records.dir = dir.display().to_string();
+    }
     telemetry::init(&settings.log);
     let demo = settings.fair_dir().is_none();
     if demo {
         settings.rooms.no_show_minutes = settings.demo.no_show_minutes;
     }
     let fair = load_fair(&settings)?;
+    let survey = load_survey(&settings)?;
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async move {
         let listen = settings.server.listen;
-        let app = Application::build(settings, fair)
+        let mut app = Application::build(settings, fair)
             .await
-            .with_context(|| format!("cannot listen on {listen}"))?;
+            .with_context(|| format!("cannot start on {listen}"))?
+            .with_survey(survey);
+        if demo {
+            // The completed 2021 fair and the year before, so the staff report has
+            // something to show from the first start.
+            app = app.with_archive(history::demo_archive());
+        }
         print_banner(&app, demo);
         app.run(shutdown_signal()).await?;
         Ok(())
@@ -253,7 +279,7 @@ fn token(args: TokenArgs) -> anyhow::Result<()> {
         if s.server.public_url.is_empty() {
             s.server.public_url = format!("http://{}", settings.server.listen);
         }
-        let app = Application::build(s, fair).await?;
+        let app = Application::build_with_stores(s, fair, Stores::memory()).await?;
         anyhow::Ok(app.invite_link(&id, meeting.as_ref(), clock::now()))
     })?;
     let link = link.context("participant vanished")?;
@@ -273,6 +299,12 @@ fn write_demo(args: DemoArgs) -> anyhow::Result<()> {
     }
     let fair = demo::demo_fair(&opts);
     fairfile::write_fair_dir(&fair, 9 * 60, &args.out)?;
+    survey_file::write_survey(&args.out, &SurveyConfig::default()).with_context(|| {
+        format!(
+            "writing {}",
+            args.out.join(survey_file::SURVEY_TOML).display()
+        )
+    })?;
     println!(
         "wrote the demo fair ({} institutions, {} enterprises, {} meetings) to {}",
         fair.institutions().count(),
@@ -286,14 +318,17 @@ fn write_demo(args: DemoArgs) -> anyhow::Result<()> {
 fn check(common: Common) -> anyhow::Result<()> {
     let settings = settings(&common)?;
     let fair = load_fair(&settings)?;
+    let survey = load_survey(&settings)?;
     println!(
-        "ok: configuration and fair {} ({} rounds, {} institutions, {} enterprises, {} participants, {} meetings)",
+        "ok: configuration and fair {} ({} rounds, {} institutions, {} enterprises, {} participants, {} meetings; survey: {} + {} options)",
         fair.id,
         fair.rounds().count(),
         fair.institutions().count(),
         fair.enterprises().count(),
         fair.participants().count(),
-        fair.meetings().count()
+        fair.meetings().count(),
+        survey.buyer.options.len(),
+        survey.vendor.options.len()
     );
     Ok(())
 }

@@ -306,7 +306,7 @@ pub fn demo_fair(opts: &DemoOptions) -> Fair {
         participants,
         meetings,
     };
-    Fair::new(id(DEMO_FAIR_ID.to_string()), DEMO_FAIR_NAME, parts)
+    Fair::new(demo_fair_id_for(opts), DEMO_FAIR_NAME, parts)
         .expect("the demo fair is built to be valid; its tests check it")
 }
 
@@ -611,9 +611,16 @@ pub fn live_round_id() -> RoundId {
     id(LIVE_ROUND_ID.to_string())
 }
 
-/// The demo fair's id, typed.
-pub fn demo_fair_id() -> FairId {
-    id(DEMO_FAIR_ID.to_string())
+/// The demo fair's id for a live round starting at `opts.live_round_starts_at`:
+/// [`DEMO_FAIR_ID`] and that start in Korea time, e.g. `seoul-sse-2021-demo-20260520-140317`.
+/// Each start of the demo serves a new schedule with the same meeting ids, so it is a new
+/// fair: its consultation records never clash with an earlier run's in the same log.
+pub fn demo_fair_id_for(opts: &DemoOptions) -> FairId {
+    let kst = FixedOffset::east_opt(KST_OFFSET_MINUTES * 60).expect("+09:00 is valid");
+    let stamp = DateTime::<Utc>::from_timestamp_millis(opts.live_round_starts_at.as_millis())
+        .map(|t| t.with_timezone(&kst).format("%Y%m%d-%H%M%S").to_string())
+        .unwrap_or_else(|| opts.live_round_starts_at.as_millis().to_string());
+    id(format!("{DEMO_FAIR_ID}-{stamp}"))
 }
 
 #[cfg(test)]
@@ -692,6 +699,16 @@ mod tests {
             assert_eq!(p.name.chars().count(), 3, "{}", p.name);
         }
         assert_eq!(fair.participant(&pid(DEMO_BUYER)).unwrap().name, "김민준");
+    }
+
+    #[test]
+    fn each_start_of_the_demo_is_its_own_fair() {
+        let a = demo_fair(&opts());
+        assert_eq!(a.id.as_str(), "seoul-sse-2021-demo-20260520-140317");
+        let b = demo_fair(&DemoOptions::starting_at(Timestamp::from_millis(
+            LIVE + 60_000,
+        )));
+        assert_ne!(a.id, b.id);
     }
 
     #[test]

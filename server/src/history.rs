@@ -137,6 +137,10 @@ pub struct HistorySpec {
     /// Buyers, vendors and operators; each institution and enterprise needs one person.
     pub participants: Vec<Participant>,
     pub rounds: Vec<RoundSpec>,
+    /// How many institutions (enterprises) come to a second round; `None`: every
+    /// organisation comes to every round.
+    pub extra_institution_rounds: Option<usize>,
+    pub extra_enterprise_rounds: Option<usize>,
     /// How many buyers' answers chose each option (by option id), and the vendors'.
     pub buyer_valued: Vec<(String, usize)>,
     pub vendor_valued: Vec<(String, usize)>,
@@ -167,20 +171,25 @@ fn ten_kst((y, m, d): (i32, u32, u32)) -> Timestamp {
 struct Placer {
     busy: HashSet<(usize, u32, bool, usize)>,
     pairs: HashSet<(usize, usize)>,
-    institutions: VecDeque<usize>,
-    enterprises: VecDeque<usize>,
     turn: u32,
 }
 
 impl Placer {
-    fn place(&mut self, round: usize, slots: u32) -> (usize, usize, u32) {
-        for _ in 0..self.institutions.len() {
-            let i = self.institutions.pop_front().expect("institutions");
-            self.institutions.push_back(i);
+    /// Places one meeting of `round` between organisations of its rosters.
+    fn place(
+        &mut self,
+        round: usize,
+        slots: u32,
+        institutions: &mut VecDeque<usize>,
+        enterprises: &mut VecDeque<usize>,
+    ) -> (usize, usize, u32) {
+        for _ in 0..institutions.len() {
+            let i = institutions.pop_front().expect("institutions");
+            institutions.push_back(i);
             let start = self.turn % slots;
             let busy = &self.busy;
             let pairs = &self.pairs;
-            let found = self.enterprises.iter().enumerate().find_map(|(pos, &e)| {
+            let found = enterprises.iter().enumerate().find_map(|(pos, &e)| {
                 if pairs.contains(&(i, e)) {
                     return None;
                 }
@@ -193,8 +202,8 @@ impl Placer {
                     .map(|s| (pos, e, s))
             });
             if let Some((pos, e, slot)) = found {
-                self.enterprises.remove(pos);
-                self.enterprises.push_back(e);
+                enterprises.remove(pos);
+                enterprises.push_back(e);
                 self.busy.insert((round, slot, true, i));
                 self.busy.insert((round, slot, false, e));
                 self.pairs.insert((i, e));
@@ -204,6 +213,38 @@ impl Placer {
         }
         panic!("round {round} has no room left for another meeting");
     }
+}
+
+/// Which organisations (by index) take part in each round, in a shuffled order. With
+/// `extra = None` every organisation takes part in every round; otherwise each takes part
+/// in one round (the rounds get about equal shares) and `extra` of them in a second one too,
+/// as at a real fair where most organisations come to the round whose theme suits them.
+fn rosters(rng: &mut Rng, count: usize, rounds: usize, extra: Option<usize>) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..count).collect();
+    rng.shuffle(&mut order);
+    let Some(extra) = extra else {
+        return (0..rounds)
+            .map(|_| {
+                let mut o = order.clone();
+                rng.shuffle(&mut o);
+                o
+            })
+            .collect();
+    };
+    let mut rosters = vec![Vec::new(); rounds];
+    for (k, org) in order.iter().enumerate() {
+        rosters[k * rounds / count.max(1)].push(*org);
+    }
+    let mut again = order.clone();
+    rng.shuffle(&mut again);
+    for org in again.into_iter().take(extra) {
+        let first = order.iter().position(|o| *o == org).expect("in order") * rounds / count;
+        rosters[(first + 1) % rounds].push(org);
+    }
+    for r in &mut rosters {
+        rng.shuffle(r);
+    }
+    rosters
 }
 
 /// Generates a completed fair: its schedule, a record of every meeting and survey answers.
@@ -223,15 +264,21 @@ pub fn generate(spec: &HistorySpec) -> ArchivedFair {
             slots: r.slots,
         })
         .collect();
-    let mut institutions: Vec<usize> = (0..spec.institutions.len()).collect();
-    rng.shuffle(&mut institutions);
-    let mut enterprises: Vec<usize> = (0..spec.enterprises.len()).collect();
-    rng.shuffle(&mut enterprises);
+    let institution_rosters = rosters(
+        &mut rng,
+        spec.institutions.len(),
+        rounds.len(),
+        spec.extra_institution_rounds,
+    );
+    let enterprise_rosters = rosters(
+        &mut rng,
+        spec.enterprises.len(),
+        rounds.len(),
+        spec.extra_enterprise_rounds,
+    );
     let mut placer = Placer {
         busy: HashSet::new(),
         pairs: HashSet::new(),
-        institutions: institutions.into(),
-        enterprises: enterprises.into(),
         turn: 0,
     };
     // (meeting spec, absent side if a no-show)
@@ -246,8 +293,10 @@ pub fn generate(spec: &HistorySpec) -> ArchivedFair {
             })
         }));
         let kinds: Vec<Option<Absent>> = kinds.collect();
+        let mut institutions = VecDeque::from(institution_rosters[r].clone());
+        let mut enterprises = VecDeque::from(enterprise_rosters[r].clone());
         for absent in kinds {
-            let (i, e, slot) = placer.place(r, round.slots);
+            let (i, e, slot) = placer.place(r, round.slots, &mut institutions, &mut enterprises);
             let inst = &spec.institutions[i];
             placed.push((
                 MeetingSpec {
@@ -532,6 +581,10 @@ pub fn seoul_2021() -> ArchivedFair {
                 no_shows: 7,
             },
         ],
+        // 95 institution and 185 enterprise participations over the rounds (the report's
+        // enterprise breakdown sums to 185).
+        extra_institution_rounds: Some(10),
+        extra_enterprise_rounds: Some(14),
         // 68/173 = 39.3 %, 54/173 = 31.2 %.
         buyer_valued: counts(&[
             ("variety", 68),
@@ -606,6 +659,8 @@ pub fn seoul_2020() -> ArchivedFair {
                 no_shows: 8,
             },
         ],
+        extra_institution_rounds: Some(8),
+        extra_enterprise_rounds: Some(10),
         buyer_valued: counts(&[
             ("variety", 41),
             ("social_value", 38),
@@ -693,6 +748,8 @@ pub fn synthetic(n: usize) -> ArchivedFair {
         enterprises,
         participants,
         rounds: round_specs,
+        extra_institution_rounds: None,
+        extra_enterprise_rounds: None,
         buyer_valued: split(&["variety", "social_value", "quality", "convenience", "other"]),
         vendor_valued: split(&["promotion", "knowledge", "goals", "relationship", "other"]),
         previous: None,
@@ -754,6 +811,10 @@ mod tests {
         assert_eq!(kinds, [1, 32, 7, 28, 17]);
         let kinds: Vec<u64> = r.enterprise_types.iter().map(|k| k.distinct).collect();
         assert_eq!(kinds, [135, 25, 6, 5]);
+        assert_eq!(
+            (t.institution_participations, t.enterprise_participations),
+            (95, 185)
+        );
     }
 
     #[test]

@@ -63,6 +63,11 @@ pub async fn spawn_app_with(settings: Settings, fair: Fair) -> TestApp {
     let app = Application::build(settings.clone(), fair)
         .await
         .expect("server binds");
+    spawn_built(settings, app)
+}
+
+/// Runs an application a test built itself (e.g. with an archive or a survey).
+pub fn spawn_built(settings: Settings, app: Application) -> TestApp {
     let addr = app.local_addr();
     let fair = app.state().fair.clone();
     let issuer = issuer(&settings, SECRET);

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod cdp;
+pub mod node;
 pub mod redis_server;
 pub mod rtc;
 pub mod signal;

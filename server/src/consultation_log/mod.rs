@@ -105,8 +105,11 @@ impl<J: Journal<SurveyAnswer>> SurveyLog for J {
 
 /// Keeps entries in memory only: for tests of other parts, never the embedded default.
 pub struct MemoryJournal<T> {
-    state: Mutex<(HashSet<(FairId, String)>, Vec<T>)>,
+    /// The (fair, key) pairs on record, and the entries in the order written.
+    state: Mutex<(HashSet<FairKey>, Vec<T>)>,
 }
+
+type FairKey = (FairId, String);
 
 impl<T> Default for MemoryJournal<T> {
     fn default() -> Self {

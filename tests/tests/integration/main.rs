@@ -3,10 +3,12 @@
 
 mod call;
 mod config_files;
+mod durability;
 mod frames;
 mod http;
 mod lobby;
 mod lobby_store;
 mod nodes;
+mod records;
 mod refusals;
 mod timing;
