@@ -1326,13 +1326,13 @@
     reconnectTimer: null,
     pingTimer: null,
     eta: {}, // booth id → the walk-in wait's deadline (server ms), kept steady between updates
-    version: 0, // bumped on every change a panel may want to draw
     autoTried: new Set(), // meetings this page load checked in to by itself
     autoFailed: new Set(), // meetings whose automatic check-in was refused
     autoPending: null, // {meeting, at}
     autoRetryAt: 0,
     deferred: null, // an admitted room not entered because another meeting was running
     watchTimer: null,
+    readyTimer: null,
   };
 
   /** Booked meetings whose queue the vendor left on purpose (this browser session). */
@@ -1379,13 +1379,13 @@
   function lobbyStop(forget) {
     if (forget) store('session', SS_LOBBY_LEFT, null);
     clearInterval(L.watchTimer);
+    clearTimeout(L.readyTimer);
     clearTimeout(L.reconnectTimer);
     clearInterval(L.pingTimer);
     const ws = L.ws;
     Object.assign(L, { token: null, role: null, ws: null, connected: false, status: null, admitted: null, unavailable: false, fatal: null, downSince: 0, delay: 1000, reconnectTimer: null, pingTimer: null, eta: {}, autoPending: null, autoRetryAt: 0, deferred: null, watchTimer: null });
     L.autoTried.clear();
     L.autoFailed.clear();
-    L.version++;
     if (ws) {
       ws.onmessage = null;
       ws.onclose = null;
@@ -1434,13 +1434,22 @@
       L.ws = null;
       L.connected = false;
       if (!L.downSince) L.downSince = Date.now();
-      L.version++;
-      if (!L.fatal) lobbyRetry();
+        if (!L.fatal) lobbyRetry();
     };
     ws.onerror = () => {
       /* onclose follows */
     };
   }
+
+  // Leaving the page closes the lobby socket at once (the server keeps the places for the
+  // grace time); a page restored from the back-forward cache connects again.
+  window.addEventListener('pagehide', () => {
+    const ws = L.ws;
+    if (ws && ws.readyState === WebSocket.OPEN) ws.close(1000, 'pagehide');
+  });
+  window.addEventListener('pageshow', (ev) => {
+    if (ev.persisted && L.token && !L.ws && !L.fatal) lobbyConnect();
+  });
 
   /** Reconnects with backoff (1 s doubling to 15 s, with jitter): places are kept 2 minutes. */
   function lobbyRetry() {
@@ -1488,7 +1497,7 @@
       case 'error':
         L.lastError = { code: msg.code, message: msg.message, fatal: !!msg.fatal };
         S.lastError = L.lastError;
-        if (msg.code === 'temporarily_unavailable') L.unavailable = true;
+        if (msg.code === 'temporarily_unavailable') lobbyUnavailable();
         else if (msg.fatal && msg.code !== 'not_joined') L.fatal = { code: msg.code, message: msg.message || '' };
         else toast(errText(msg.code) + ' (' + msg.code + ')', 'error');
         if (L.autoPending && msg.code !== 'temporarily_unavailable' && msg.code !== 'busy') L.autoFailed.add(L.autoPending.meeting);
@@ -1502,8 +1511,30 @@
       default:
         console.warn('unknown lobby message', msg.type);
     }
-    L.version++;
     lobbyMark();
+  }
+
+  /**
+   * The store is unreachable: show the banner until a status arrives again. A booth whose
+   * queue did not change gets no new status after the outage, so /readyz tells us too.
+   */
+  function lobbyUnavailable() {
+    L.unavailable = true;
+    clearTimeout(L.readyTimer);
+    const check = async () => {
+      if (!L.unavailable) return;
+      try {
+        const res = await fetch('/readyz', { cache: 'no-store' });
+        if (res.ok && L.unavailable) {
+          L.unavailable = false;
+                return;
+        }
+      } catch (_) {
+        /* still down */
+      }
+      if (L.unavailable) L.readyTimer = setTimeout(check, 3000);
+    };
+    L.readyTimer = setTimeout(check, 3000);
   }
 
   /** body[data-lobby]: admitted (in a room by the lobby), waiting (in a queue), or idle. */
