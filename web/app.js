@@ -1383,7 +1383,7 @@
     clearTimeout(L.reconnectTimer);
     clearInterval(L.pingTimer);
     const ws = L.ws;
-    Object.assign(L, { token: null, role: null, ws: null, connected: false, status: null, admitted: null, unavailable: false, fatal: null, downSince: 0, delay: 1000, reconnectTimer: null, pingTimer: null, eta: {}, autoPending: null, autoRetryAt: 0, deferred: null, watchTimer: null });
+    Object.assign(L, { token: null, role: null, ws: null, connected: false, status: null, admitted: null, unavailable: false, fatal: null, downSince: 0, delay: 1000, reconnectTimer: null, pingTimer: null, eta: {}, autoPending: null, autoRetryAt: 0, deferred: null, watchTimer: null, readyTimer: null });
     L.autoTried.clear();
     L.autoFailed.clear();
     if (ws) {
@@ -1434,7 +1434,7 @@
       L.ws = null;
       L.connected = false;
       if (!L.downSince) L.downSince = Date.now();
-        if (!L.fatal) lobbyRetry();
+      if (!L.fatal) lobbyRetry();
     };
     ws.onerror = () => {
       /* onclose follows */
@@ -1527,7 +1527,7 @@
         const res = await fetch('/readyz', { cache: 'no-store' });
         if (res.ok && L.unavailable) {
           L.unavailable = false;
-                return;
+          return;
         }
       } catch (_) {
         /* still down */
