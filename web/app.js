@@ -261,7 +261,7 @@
       lobby_enter_room: '상담방 입장',
       lobby_entering: '{name} 상담방으로 이동합니다…',
       lobby_turn_toast: '{name} 상담방에 입장할 차례입니다. 지금 상담을 마친 뒤 입장해 주세요.',
-      lobby_sent_back: '기관 담당자가 대기열 맨 앞으로 돌려보냈습니다.',
+      lobby_sent_back: '기관 담당자가 대기열 맨 뒤로 돌려보냈습니다.',
       wait_in_lobby: '대기실에서 기다리는 중입니다. 상담 시작 시각이 되면 자동으로 입장합니다.',
       booth_title: '내 부스 대기실',
       booth_now: '지금 상담 중',
@@ -512,7 +512,7 @@
       lobby_enter_room: 'Enter the room',
       lobby_entering: 'Entering the room with {name}…',
       lobby_turn_toast: 'It is your turn in the room with {name}. Please go there when this meeting is over.',
-      lobby_sent_back: 'The institution sent you back to the front of the queue.',
+      lobby_sent_back: 'The institution sent you back to the end of the queue.',
       wait_in_lobby: 'You are waiting in the lobby. You enter the room automatically when the consultation starts.',
       booth_title: 'My booth',
       booth_now: 'In the room now',
@@ -1557,7 +1557,7 @@
     }
     L.eta = eta;
     if (L.autoPending && (cur.places || []).some((p) => p.meeting === L.autoPending.meeting)) L.autoPending = null;
-    // Sent back by the buyer: out of the room, at the front of that booth's queue again.
+    // Sent back by the buyer: out of the room, at the end of that booth's queue again.
     const was = prev && prev.in_room;
     if (was && !cur.in_room && (cur.places || []).some((p) => p.booth.id === was.booth.id)) {
       toast(t('lobby_sent_back'), 'info');

@@ -268,6 +268,9 @@ async fn lobby_connection(mut socket: WebSocket, state: AppState) {
                 }
             }
             Err(e) => {
+                // Whatever comes after the outage is news, even if it equals what was
+                // sent before it: the client clears its "unavailable" banner on it.
+                last = None;
                 if !store_down {
                     store_down = true;
                     let (code, message) = store_error(&e);

@@ -179,7 +179,7 @@ pub enum LobbyOp {
     BuyerHere { booth: InstitutionId },
     /// The buyer lets the next eligible vendor in now.
     AdmitNext { booth: InstitutionId },
-    /// The buyer sends the vendor in the room back to the front of the queue.
+    /// The buyer sends the vendor in the room back to the end of the queue.
     SendBack { booth: InstitutionId },
     /// A vendor's meeting ended (the room closed): the booth is free.
     Finish {
@@ -407,14 +407,14 @@ pub fn apply(
             v.in_room = None;
             v.in_room_at = None;
             v.queued_at.insert(booth.clone());
+            // Back to the end of the line, as a walk-in: free time goes to whoever waited
+            // next, not straight back to the vendor the buyer just sent out.
             let b = work.booth(booth);
-            let front = b.queue.first().map_or(now, |w| w.order_key().0);
-            // Back at the front: ordered just before whoever waits first.
             b.queue.push(Waiting {
                 vendor: current.vendor.clone(),
                 enterprise: current.enterprise.clone(),
                 booking: None,
-                checked_in_at: front.min(now) - Duration::from_millis(1),
+                checked_in_at: now,
                 disconnected_since: None,
             });
             b.sort();
@@ -1065,12 +1065,15 @@ mod tests {
             Err(LobbyError::BoothBusy)
         );
         l.op(LobbyOp::SendBack { booth: id("i2") }, at(13)).unwrap();
+        assert_eq!(l.view("v4", at(13)).places[0].position, 1);
         assert_eq!(
             l.view("v3", at(13)).places[0].position,
-            1,
-            "sent back to the front"
+            2,
+            "sent back to the end"
         );
-        assert_eq!(l.view("v4", at(13)).places[0].position, 2);
+        // Free time goes to whoever waited next.
+        l.buyer("i2", at(14));
+        assert_eq!(admitted(&l.tick("i2", at(14)))[0].0, "v4");
         assert_eq!(
             l.op(LobbyOp::SendBack { booth: id("i2") }, at(13)),
             Err(LobbyError::NobodyInRoom)

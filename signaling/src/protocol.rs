@@ -331,7 +331,7 @@ pub enum LobbyClientMessage {
     },
     /// Buyer: let the next eligible vendor in now.
     AdmitNext,
-    /// Buyer: send the vendor in the room back to the front of the queue.
+    /// Buyer: send the vendor in the room back to the end of the queue.
     SendBack,
     /// Ask for the server's clock.
     Ping {
