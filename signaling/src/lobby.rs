@@ -393,9 +393,30 @@ pub fn apply(
             if work.booth(booth).current.is_some() {
                 return Err(LobbyError::BoothBusy);
             }
-            let until = free_until(ctx, booth, now).unwrap_or(now + ctx.policy.walk_in_len);
             let next = next_eligible(&work, booth, |_| true).ok_or(LobbyError::NobodyWaiting)?;
-            admit(&mut work, booth, &next, None, now, until, &mut events);
+            match next
+                .booking
+                .clone()
+                .filter(|b| b.starts_at <= now && now < b.ends_at)
+            {
+                // Their own slot is running: into their booked meeting, settled as such.
+                Some(b) => {
+                    work.booth(booth).settled.insert(b.meeting.clone());
+                    admit(
+                        &mut work,
+                        booth,
+                        &next,
+                        Some(&b.meeting),
+                        now,
+                        b.ends_at,
+                        &mut events,
+                    );
+                }
+                None => {
+                    let until = free_until(ctx, booth, now).unwrap_or(now + ctx.policy.walk_in_len);
+                    admit(&mut work, booth, &next, None, now, until, &mut events);
+                }
+            }
         }
         LobbyOp::SendBack { booth } => {
             let current = work
@@ -1074,9 +1095,42 @@ mod tests {
         // Free time goes to whoever waited next.
         l.buyer("i2", at(14));
         assert_eq!(admitted(&l.tick("i2", at(14)))[0].0, "v4");
+        l.op(
+            LobbyOp::Finish {
+                booth: id("i2"),
+                meeting: walk_in_meeting_id(&id("i2"), at(14)),
+            },
+            at(15),
+        )
+        .unwrap();
         assert_eq!(
-            l.op(LobbyOp::SendBack { booth: id("i2") }, at(13)),
+            l.op(LobbyOp::SendBack { booth: id("i2") }, at(15)),
             Err(LobbyError::NobodyInRoom)
+        );
+    }
+
+    #[test]
+    fn admitting_a_booked_vendor_during_their_slot_uses_their_meeting() {
+        let mut l = Lobby::new();
+        l.check_in("v1", "e1", "i1", Some("m1"), at(55)).unwrap();
+        // The buyer is not "here" for the tick, but lets the vendor in by hand.
+        let ev = l
+            .op(LobbyOp::AdmitNext { booth: id("i1") }, at(61))
+            .unwrap();
+        assert_eq!(admitted(&ev), vec![("v1".into(), "m1".into(), false)]);
+        // The slot is settled: no no-show later.
+        l.op(
+            LobbyOp::Finish {
+                booth: id("i1"),
+                meeting: id("m1"),
+            },
+            at(62),
+        )
+        .unwrap();
+        let ev = l.tick("i1", at(66));
+        assert!(
+            !ev.iter().any(|e| matches!(e, LobbyEvent::NoShow { .. })),
+            "{ev:?}"
         );
     }
 
