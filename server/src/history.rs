@@ -684,7 +684,7 @@ pub fn demo_archive() -> Archive {
     Archive::new(vec![seoul_2021(), seoul_2020()])
 }
 
-/// A fair of `n` meetings over many rounds, with answers for about two in five, for
+/// A fair of `n` meetings over many rounds, each side answering about one in five, for
 /// measuring how the report scales; not a fair anyone held.
 pub fn synthetic(n: usize) -> ArchivedFair {
     let per_round = 2000;
@@ -815,6 +815,68 @@ mod tests {
             (t.institution_participations, t.enterprise_participations),
             (95, 185)
         );
+    }
+
+    #[test]
+    fn the_reports_figures_follow_the_records_not_constants() {
+        let (y2021, y2020) = (seoul_2021(), seoul_2020());
+        let base = report(&y2021, Some(&y2020));
+
+        // Without round 3's records, round 3's consultations are gone from every figure.
+        let mut a = y2021.clone();
+        a.records = Arc::new(a.records.iter().filter(|r| r.round != 3).cloned().collect());
+        let r = report(&a, Some(&y2020));
+        assert_eq!(r.totals.consultations, 576 - 196);
+        assert_eq!(r.rounds[2].consultations, 0);
+        assert!(
+            r.totals.enterprises < 171,
+            "round 3's own enterprises are gone"
+        );
+        assert_eq!(r.growth.as_ref().unwrap().consultations.current, 380);
+        assert_eq!(r.growth.as_ref().unwrap().consultations.pct, 85.8);
+
+        // A consultation turned into a vendor no-show moves from one count to the other.
+        let mut a = y2021.clone();
+        let mut records = (*a.records).clone();
+        let held = records
+            .iter_mut()
+            .find(|r| r.ending == Ending::Timer)
+            .unwrap();
+        held.ending = Ending::NoShow {
+            absent: Absent::Vendor,
+        };
+        held.vendor_attendance = Attendance::default();
+        a.records = Arc::new(records);
+        let r = report(&a, None);
+        assert_eq!(r.totals.consultations, 575);
+        assert_eq!(r.totals.no_show_vendor, base.totals.no_show_vendor + 1);
+
+        // Answers drive the survey shares: without the "variety" answers, the other
+        // options share 100 %.
+        let mut a = y2021.clone();
+        a.answers = Arc::new(
+            a.answers
+                .iter()
+                .filter(|x| x.answers.valued != "variety")
+                .cloned()
+                .collect(),
+        );
+        let r = report(&a, None);
+        assert_eq!(r.survey.buyer.responses, 173 - 68);
+        assert_eq!(r.survey.buyer.valued[0].pct, 0.0);
+        assert_eq!(r.survey.buyer.valued[1].pct, 51.4); // 54 / 105
+
+        // Growth is measured against the previous fair's records too.
+        let mut prev = y2020.clone();
+        prev.records = Arc::new(
+            prev.records
+                .iter()
+                .filter(|r| r.round == 1)
+                .cloned()
+                .collect(),
+        );
+        let r = report(&y2021, Some(&prev));
+        assert_eq!(r.growth.unwrap().consultations.previous, 148);
     }
 
     #[test]

@@ -217,11 +217,13 @@ impl<'a> Indexed<'a> {
         records: &'a [ConsultationRecord],
         answers: &'a [SurveyAnswer],
     ) -> Self {
+        // A hash set, not the fair's ordered map: one lookup per record and per answer.
+        let known: HashSet<&MeetingId> = fair.meetings().map(|m| &m.id).collect();
         let mut seen = HashSet::new();
         let mut ignored = 0;
         let mut kept = Vec::new();
         for r in records.iter().filter(|r| r.fair == fair.id) {
-            if fair.meeting(&r.meeting).is_none() {
+            if !known.contains(&r.meeting) {
                 ignored += 1;
             } else if seen.insert(&r.meeting) {
                 kept.push(r);
@@ -231,7 +233,7 @@ impl<'a> Indexed<'a> {
         let mut kept_answers = Vec::new();
         let mut by_meeting_side: HashMap<(&MeetingId, Side), Vec<&SurveyAnswer>> = HashMap::new();
         for a in answers.iter().filter(|a| a.fair == fair.id) {
-            if fair.meeting(&a.meeting).is_some() && answered.insert((&a.meeting, &a.participant)) {
+            if known.contains(&a.meeting) && answered.insert((&a.meeting, &a.participant)) {
                 kept_answers.push(a);
                 by_meeting_side
                     .entry((&a.meeting, a.side))

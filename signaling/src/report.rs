@@ -250,38 +250,45 @@ impl FairReport {
         let index = Indexed::new(fair, current.records, current.answers);
         let totals = totals_of(fair, &index);
 
+        // One pass over the records, grouped by round number (records carry it).
+        #[derive(Default)]
+        struct RoundAcc<'r> {
+            records: u64,
+            consultations: u64,
+            institutions: HashSet<&'r InstitutionId>,
+            enterprises: HashSet<&'r EnterpriseId>,
+        }
+        let mut by_round: HashMap<u32, RoundAcc<'_>> = HashMap::new();
+        for r in &index.records {
+            let acc = by_round.entry(r.round).or_default();
+            acc.records += 1;
+            if is_consultation(r) {
+                acc.consultations += 1;
+            }
+            if came(&r.buyer_attendance) {
+                acc.institutions.insert(&r.institution);
+            }
+            if came(&r.vendor_attendance) {
+                acc.enterprises.insert(&r.enterprise);
+            }
+        }
+        let mut scheduled: HashMap<&crate::ids::RoundId, u64> = HashMap::new();
+        for m in fair.meetings() {
+            *scheduled.entry(&m.round).or_default() += 1;
+        }
         let rounds = fair
             .rounds()
             .map(|round| {
-                let recs: Vec<&&ConsultationRecord> = index
-                    .records
-                    .iter()
-                    .filter(|r| {
-                        fair.meeting(&r.meeting)
-                            .is_some_and(|m| m.round == round.id)
-                    })
-                    .collect();
-                let inst: HashSet<_> = recs
-                    .iter()
-                    .filter(|r| came(&r.buyer_attendance))
-                    .map(|r| &r.institution)
-                    .collect();
-                let ent: HashSet<_> = recs
-                    .iter()
-                    .filter(|r| came(&r.vendor_attendance))
-                    .map(|r| &r.enterprise)
-                    .collect();
-                let consultations = recs.iter().filter(|r| is_consultation(r)).count() as u64;
+                let acc = by_round.remove(&round.number).unwrap_or_default();
                 RoundFigures {
                     number: round.number,
                     theme: round.theme.clone(),
                     starts_at: round.starts_at,
-                    meetings_scheduled: fair.meetings().filter(|m| m.round == round.id).count()
-                        as u64,
-                    consultations,
-                    no_shows: recs.len() as u64 - consultations,
-                    institutions: inst.len() as u64,
-                    enterprises: ent.len() as u64,
+                    meetings_scheduled: scheduled.get(&round.id).copied().unwrap_or(0),
+                    consultations: acc.consultations,
+                    no_shows: acc.records - acc.consultations,
+                    institutions: acc.institutions.len() as u64,
+                    enterprises: acc.enterprises.len() as u64,
                 }
             })
             .collect();
@@ -293,29 +300,33 @@ impl FairReport {
         let mut e_distinct: HashMap<EnterpriseType, HashSet<&EnterpriseId>> = HashMap::new();
         let mut e_part: HashMap<EnterpriseType, HashSet<(u32, &EnterpriseId)>> = HashMap::new();
         let mut e_cons: HashMap<EnterpriseType, u64> = HashMap::new();
+        let i_kind: HashMap<&InstitutionId, InstitutionType> =
+            fair.institutions().map(|i| (&i.id, i.kind)).collect();
+        let e_kind: HashMap<&EnterpriseId, EnterpriseType> =
+            fair.enterprises().map(|e| (&e.id, e.kind)).collect();
         for r in &index.records {
-            if let Some(i) = fair.institution(&r.institution) {
+            if let Some(&kind) = i_kind.get(&r.institution) {
                 if came(&r.buyer_attendance) {
-                    i_distinct.entry(i.kind).or_default().insert(&r.institution);
+                    i_distinct.entry(kind).or_default().insert(&r.institution);
                     i_part
-                        .entry(i.kind)
+                        .entry(kind)
                         .or_default()
                         .insert((r.round, &r.institution));
                 }
                 if is_consultation(r) {
-                    *i_cons.entry(i.kind).or_default() += 1;
+                    *i_cons.entry(kind).or_default() += 1;
                 }
             }
-            if let Some(e) = fair.enterprise(&r.enterprise) {
+            if let Some(&kind) = e_kind.get(&r.enterprise) {
                 if came(&r.vendor_attendance) {
-                    e_distinct.entry(e.kind).or_default().insert(&r.enterprise);
+                    e_distinct.entry(kind).or_default().insert(&r.enterprise);
                     e_part
-                        .entry(e.kind)
+                        .entry(kind)
                         .or_default()
                         .insert((r.round, &r.enterprise));
                 }
                 if is_consultation(r) {
-                    *e_cons.entry(e.kind).or_default() += 1;
+                    *e_cons.entry(kind).or_default() += 1;
                 }
             }
         }
