@@ -11,6 +11,9 @@
  *   #room=<meetingId>     the video room of one meeting (buyer and vendor)
  *   #view=rooms           moderator / staff: live rooms (default for moderators)
  *   #view=schedule        moderator / staff: the whole schedule (default for staff)
+ *   #view=log             moderator / staff: the consultation log, filters, CSV/XLSX downloads
+ *   #view=report          moderator / staff: the fair's report (tables and bar charts)
+ *   #survey=<meetingId>   buyer / vendor: the satisfaction survey after a meeting closed
  *
  * The lobby (`/ws/lobby`): buyers and vendors keep one lobby connection across pages. Vendors
  * check in (or walk in) and see their place and wait; buyers see their booth's queue and
@@ -113,6 +116,11 @@
       err_booth_busy: '이 부스의 상담방에 이미 다른 참가자가 있습니다.',
       err_nobody_waiting: '입장할 수 있는 대기자가 없습니다.',
       err_nobody_in_room: '부스 상담방에 아무도 없습니다.',
+      err_bad_query: '검색 조건을 읽을 수 없습니다.',
+      err_unknown_fair: '기록에 없는 상담회입니다.',
+      err_survey_not_open: '상담방이 닫힌 뒤에 응답할 수 있습니다.',
+      err_already_answered: '이미 응답하셨습니다. 감사합니다.',
+      err_bad_answer: '응답을 확인해 주세요.',
       err_unknown: '알 수 없는 오류가 발생했습니다.',
 
       col_round: '회차',
@@ -181,7 +189,93 @@
       cnt_institutions: '기관',
       cnt_enterprises: '기업',
       staff_none: '조건에 맞는 상담이 없습니다.',
-      log_later: '상담 일지와 보고서 기능은 준비 중입니다.',
+      log_later: '상담 일지와 결과 보고서는 위의 탭에서 볼 수 있습니다.',
+      nav_log: '상담 일지',
+      nav_report: '결과 보고서',
+      fair_label: '상담회',
+      fair_current: '{name} (진행 중)',
+      log_title: '상담 일지',
+      log_caption: '상담 기록 (한국 시간)',
+      log_shown: '{total}건 중 {shown}건 표시',
+      log_none: '조건에 맞는 기록이 없습니다.',
+      filter_date: '날짜',
+      filter_itype: '기관 유형',
+      filter_etype: '기업 유형',
+      filter_outcome: '후속 결과',
+      filter_noshow: '불참',
+      noshow_yes: '불참한 상담만',
+      noshow_no: '진행된 상담만',
+      col_duration: '상담 시간',
+      col_ending: '종료 사유',
+      col_rating: '만족도',
+      col_outcome: '후속 결과',
+      col_date: '날짜',
+      col_distinct: '기관·기업 수',
+      col_share: '비율',
+      col_participations: '회차별 참여',
+      side_buyer_short: '기관',
+      side_vendor_short: '기업',
+      minutes: '{n}분',
+      dl_csv: 'CSV 내려받기',
+      dl_xlsx: 'Excel 내려받기',
+      dl_failed: '내려받기에 실패했습니다: {msg}',
+      ending_timer: '시간 종료',
+      ending_left_early_buyer: '기관 조기 퇴장',
+      ending_left_early_vendor: '기업 조기 퇴장',
+      ending_participant: '참가자 종료',
+      ending_moderator: '운영자 종료',
+      ending_no_show_buyer: '불참(기관)',
+      ending_no_show_vendor: '불참(기업)',
+      ending_no_show_both: '불참(양측)',
+      outcome_quote_requested: '견적 요청',
+      outcome_sample_requested: '샘플 요청',
+      outcome_contract_review: '계약 검토 중',
+      outcome_none: '없음',
+      outcome_unanswered: '응답 없음',
+      report_title: '상담회 결과 보고서',
+      rep_institutions: '참여 기관',
+      rep_enterprises: '참여 기업',
+      rep_consultations: '상담 건수',
+      rep_no_shows: '불참',
+      rep_avg: '평균 상담 시간',
+      rep_basis: '기관·기업 수는 한 번 이상 상담에 참여한 서로 다른 기관·기업의 수입니다. 회차별 참여는 회차마다 따로 세어 기관 {ip}회, 기업 {ep}회입니다. 상담 건수는 양측이 모두 참석한 상담입니다.',
+      rep_growth: '전년 대비',
+      rep_growth_caption: '{name} 대비',
+      rep_item: '항목',
+      rep_prev: '이전',
+      rep_cur: '이번',
+      rep_vs_prev: '전년 대비',
+      rep_rounds: '회차별 결과',
+      rep_rounds_caption: '회차별 상담과 참여',
+      rep_types: '유형별 참여',
+      rep_type: '유형',
+      rep_itypes_caption: '기관 유형별',
+      rep_etypes_caption: '기업 유형별',
+      rep_survey: '만족도 조사',
+      rep_survey_buyer: '기관 응답 ({n}건)',
+      rep_survey_vendor: '기업 응답 ({n}건)',
+      rep_answer: '응답',
+      rep_count: '건수',
+      rep_rating: '평균 만족도 {avg} / 5',
+      rep_followup: '후속 결과와 종료 사유',
+      rep_outcomes_caption: '상담별 후속 결과 (응답한 상담 기준)',
+      rep_endings_caption: '종료 사유',
+      survey_title: '만족도 조사',
+      survey_link: '만족도 조사',
+      survey_intro: '{name}과(와)의 상담은 어떠셨나요? 응답은 상담회 운영을 개선하는 데 쓰입니다.',
+      survey_rating: '이번 상담에 얼마나 만족하셨나요?',
+      rating_5: '매우 만족',
+      rating_4: '만족',
+      rating_3: '보통',
+      rating_2: '불만족',
+      rating_1: '매우 불만족',
+      survey_outcome: '상담 후 진행 상황',
+      survey_comment: '의견 (선택)',
+      survey_submit: '제출',
+      survey_thanks: '응답해 주셔서 감사합니다.',
+      survey_not_open: '상담방이 닫힌 뒤({time}) 응답할 수 있습니다.',
+      survey_missing: '모든 문항에 답해 주세요.',
+      survey_after: '상담은 어떠셨나요? 짧은 만족도 조사에 참여해 주세요.',
 
       room_label: '상담방',
       room_with: '상담 상대',
@@ -364,6 +458,11 @@
       err_booth_busy: 'Someone is already in this booth’s room.',
       err_nobody_waiting: 'Nobody is waiting who can be let in.',
       err_nobody_in_room: 'Nobody is in the booth’s room.',
+      err_bad_query: 'The search could not be read.',
+      err_unknown_fair: 'There is no such fair on record.',
+      err_survey_not_open: 'You can answer once the room has closed.',
+      err_already_answered: 'You have already answered. Thank you.',
+      err_bad_answer: 'Please check your answers.',
       err_unknown: 'An unknown error occurred.',
 
       col_round: 'Round',
@@ -432,7 +531,93 @@
       cnt_institutions: 'Institutions',
       cnt_enterprises: 'Enterprises',
       staff_none: 'No meetings match.',
-      log_later: 'The consultation log and report are coming soon.',
+      log_later: 'The consultation log and the fair report are in the tabs above.',
+      nav_log: 'Consultation log',
+      nav_report: 'Report',
+      fair_label: 'Fair',
+      fair_current: '{name} (current)',
+      log_title: 'Consultation log',
+      log_caption: 'Consultation records (Korea time)',
+      log_shown: 'Showing {shown} of {total}',
+      log_none: 'No records match.',
+      filter_date: 'Date',
+      filter_itype: 'Institution type',
+      filter_etype: 'Enterprise type',
+      filter_outcome: 'Follow-up',
+      filter_noshow: 'No-show',
+      noshow_yes: 'No-shows only',
+      noshow_no: 'Held meetings only',
+      col_duration: 'Duration',
+      col_ending: 'Ending',
+      col_rating: 'Rating',
+      col_outcome: 'Follow-up',
+      col_date: 'Date',
+      col_distinct: 'Organisations',
+      col_share: 'Share',
+      col_participations: 'Round participations',
+      side_buyer_short: 'Inst.',
+      side_vendor_short: 'Ent.',
+      minutes: '{n} min',
+      dl_csv: 'Download CSV',
+      dl_xlsx: 'Download Excel',
+      dl_failed: 'Download failed: {msg}',
+      ending_timer: 'Ended on time',
+      ending_left_early_buyer: 'Institution left early',
+      ending_left_early_vendor: 'Enterprise left early',
+      ending_participant: 'Ended by a participant',
+      ending_moderator: 'Ended by a moderator',
+      ending_no_show_buyer: 'No-show (institution)',
+      ending_no_show_vendor: 'No-show (enterprise)',
+      ending_no_show_both: 'No-show (both)',
+      outcome_quote_requested: 'Quote requested',
+      outcome_sample_requested: 'Sample requested',
+      outcome_contract_review: 'Contract under review',
+      outcome_none: 'None',
+      outcome_unanswered: 'Not answered',
+      report_title: 'Fair report',
+      rep_institutions: 'Institutions',
+      rep_enterprises: 'Enterprises',
+      rep_consultations: 'Consultations',
+      rep_no_shows: 'No-shows',
+      rep_avg: 'Average length',
+      rep_basis: 'Institutions and enterprises count distinct organisations that came to at least one meeting. Round participations count each round separately: {ip} for institutions, {ep} for enterprises. Consultations are meetings both sides attended.',
+      rep_growth: 'Against the previous fair',
+      rep_growth_caption: 'Against {name}',
+      rep_item: 'Figure',
+      rep_prev: 'Previous',
+      rep_cur: 'This fair',
+      rep_vs_prev: 'Of previous',
+      rep_rounds: 'By round',
+      rep_rounds_caption: 'Consultations and participation per round',
+      rep_types: 'By organisation type',
+      rep_type: 'Type',
+      rep_itypes_caption: 'Institution types',
+      rep_etypes_caption: 'Enterprise types',
+      rep_survey: 'Satisfaction survey',
+      rep_survey_buyer: 'Institutions ({n} answers)',
+      rep_survey_vendor: 'Enterprises ({n} answers)',
+      rep_answer: 'Answer',
+      rep_count: 'Count',
+      rep_rating: 'Average rating {avg} / 5',
+      rep_followup: 'Follow-up and endings',
+      rep_outcomes_caption: 'Follow-up per consultation (answered ones)',
+      rep_endings_caption: 'How meetings ended',
+      survey_title: 'Satisfaction survey',
+      survey_link: 'Survey',
+      survey_intro: 'How was your meeting with {name}? Your answers help improve the fair.',
+      survey_rating: 'How satisfied were you with this meeting?',
+      rating_5: 'Very satisfied',
+      rating_4: 'Satisfied',
+      rating_3: 'Neutral',
+      rating_2: 'Dissatisfied',
+      rating_1: 'Very dissatisfied',
+      survey_outcome: 'What followed',
+      survey_comment: 'Comments (optional)',
+      survey_submit: 'Submit',
+      survey_thanks: 'Thank you for your answers.',
+      survey_not_open: 'You can answer once the room has closed ({time}).',
+      survey_missing: 'Please answer every question.',
+      survey_after: 'How was it? Please take a short satisfaction survey.',
 
       room_label: 'Meeting room',
       room_with: 'Meeting with',
@@ -929,9 +1114,13 @@
     const role = S.me.participant.role;
     const room = p.get('room');
     if (room && (role === 'buyer' || role === 'vendor')) return show(withBoothPanel(roomPage(room)));
+    const survey = p.get('survey');
+    if (survey && (role === 'buyer' || role === 'vendor')) return show(surveyPage(survey));
     if (role === 'buyer') return show(buyerPage());
     if (role === 'vendor') return show(vendorPage());
     let view = p.get('view');
+    if (view === 'log') return show(logPage());
+    if (view === 'report') return show(reportPage());
     if (view !== 'rooms' && view !== 'schedule') view = role === 'staff' ? 'schedule' : 'rooms';
     return show(view === 'rooms' ? moderatorPage() : staffPage());
   }
@@ -1090,6 +1279,7 @@
       const cd = h('span', { class: 'countdown' });
       const btn = h('button', { type: 'button', class: 'btn primary small', 'aria-label': t('enter_aria', { name: m[otherKey].name }), onclick: () => enterRoom(m.id) }, t('enter'));
       const wrap = h('span', { class: 'btn-wrap' }, btn);
+      const sv = h('button', { type: 'button', class: 'btn small survey-link', hidden: true, onclick: () => go('survey=' + encodeURIComponent(m.id)) }, t('survey_link'));
       const tr = h(
         'tr',
         { dataset: { meeting: m.id } },
@@ -1097,7 +1287,7 @@
         h('td', { class: 'nowrap' }, fmtRange(m)),
         h('td', null, orgCell(m[otherKey])),
         h('td', null, badge, ' ', cd),
-        h('td', null, wrap),
+        h('td', null, wrap, ' ', sv),
       );
       S.tickers.push(() => {
         const ph = effPhase(m);
@@ -1112,6 +1302,7 @@
         setAttr(btn, 'title', tip);
         tr.classList.toggle('is-open', open);
         tr.classList.toggle('is-closed', ph === 'closed');
+        sv.hidden = ph !== 'closed';
       });
       return tr;
     });
@@ -1935,6 +2126,8 @@
       { class: 'tabs', 'aria-label': t('nav_label') },
       h('a', { href: '#view=rooms', class: 'tab', 'aria-current': current === 'rooms' ? 'page' : null }, t('nav_rooms')),
       h('a', { href: '#view=schedule', class: 'tab', 'aria-current': current === 'schedule' ? 'page' : null }, t('nav_schedule')),
+      h('a', { href: '#view=log', class: 'tab', 'aria-current': current === 'log' ? 'page' : null }, t('nav_log')),
+      h('a', { href: '#view=report', class: 'tab', 'aria-current': current === 'report' ? 'page' : null }, t('nav_report')),
     );
   }
 
@@ -2176,6 +2369,559 @@
   }
 
   // ------------------------------------------------------------------------------------
+  // The record: the consultation log, the fair's report (staff, moderators) and the
+  // satisfaction survey (buyers, vendors). See server/API.md.
+  // ------------------------------------------------------------------------------------
+  const OUTCOMES = ['quote_requested', 'sample_requested', 'contract_review', 'none'];
+  const I_KINDS = ['city_hall', 'district', 'city_funded', 'education', 'other'];
+  const E_KINDS = ['social_enterprise', 'cooperative', 'village_enterprise', 'other'];
+  const I_KIND_KO = { city_hall: '본청', district: '자치구', city_funded: '투자출연기관', education: '서울시교육청', other: '기타' };
+  const E_KIND_KO = { social_enterprise: '(예비)사회적기업', cooperative: '(사회적)협동조합', village_enterprise: '마을기업', other: '기타' };
+
+  /** The JSON body of a POST, with the same error handling as api(). */
+  async function apiPost(path, body) {
+    let res;
+    try {
+      res = await fetch(path, {
+        method: 'POST',
+        headers: { Authorization: 'Bearer ' + S.token, Accept: 'application/json', 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+        cache: 'no-store',
+      });
+    } catch (e) {
+      throw new ApiError('network', String((e && e.message) || e), 0);
+    }
+    let data = null;
+    try {
+      data = await res.json();
+    } catch (_) {
+      data = null;
+    }
+    if (!res.ok) {
+      const e = (data && data.error) || {};
+      throw new ApiError(e.code || 'http_' + res.status, e.message || res.statusText || '', res.status);
+    }
+    return data;
+  }
+
+  /** Fetches an export with the bearer token and saves it under the server's file name. */
+  async function download(path, fallbackName) {
+    let res;
+    try {
+      res = await fetch(path, { headers: { Authorization: 'Bearer ' + S.token }, cache: 'no-store' });
+    } catch (e) {
+      throw new ApiError('network', String((e && e.message) || e), 0);
+    }
+    if (!res.ok) {
+      let e = {};
+      try {
+        e = ((await res.json()) || {}).error || {};
+      } catch (_) {
+        /* not JSON */
+      }
+      throw new ApiError(e.code || 'http_' + res.status, e.message || res.statusText || '', res.status);
+    }
+    const blob = await res.blob();
+    const cd = res.headers.get('Content-Disposition') || '';
+    const m = cd.match(/filename="([^"]+)"/);
+    const a = h('a', { href: URL.createObjectURL(blob), download: (m && m[1]) || fallbackName, hidden: true });
+    document.body.append(a);
+    a.click();
+    setTimeout(() => {
+      URL.revokeObjectURL(a.href);
+      a.remove();
+    }, 1000);
+  }
+
+  function endingText(e) {
+    if (!e) return '';
+    if (e.kind === 'left_early') return t('ending_left_early_' + e.side);
+    if (e.kind === 'no_show') return t('ending_no_show_' + e.absent);
+    return t('ending_' + e.kind);
+  }
+
+  function pct(n) {
+    return (Math.round(n * 10) / 10).toFixed(1) + '%';
+  }
+
+  /** A horizontal bar for a share in percent (0–100, longer bars are clipped). */
+  function bar(percent, cls) {
+    const w = Math.max(0, Math.min(100, percent));
+    return h('span', { class: 'bar ' + (cls || ''), 'aria-hidden': 'true' }, h('span', { class: 'bar-fill', style: 'width:' + w.toFixed(1) + '%' }));
+  }
+
+  /** The fair selector shared by the log and the report; `fairs` is /api/fairs. */
+  function fairSelect(fairs, value, onchange) {
+    const sel = h(
+      'select',
+      { id: 'f-fair' },
+      fairs.fairs.map((f) => h('option', { value: f.id }, f.current ? t('fair_current', { name: f.name }) : f.name)),
+    );
+    sel.value = value;
+    sel.addEventListener('change', () => onchange(sel.value));
+    return h('div', { class: 'field' }, h('label', { for: 'f-fair' }, t('fair_label')), sel);
+  }
+
+  /** The fair a staff page opens with: the current one if it has records, else the latest on record. */
+  function defaultFair(fairs) {
+    const cur = fairs.fairs.find((f) => f.current);
+    if (cur && cur.records > 0) return cur.id;
+    const done = fairs.fairs.find((f) => !f.current && f.records > 0);
+    return (done || cur || fairs.fairs[0]).id;
+  }
+
+  function logPage() {
+    const page = {
+      name: 'log',
+      fairs: null,
+      fair: null,
+      data: null,
+      orgs: null, // {institutions: [[id, name]], enterprises: [...]} of the selected fair
+      f: { round: '', date: '', institution: '', enterprise: '', institution_type: '', enterprise_type: '', outcome: '', no_show: '' },
+      sort: 'time',
+      order: 'asc',
+      error: null,
+      busy: false,
+      query(extra) {
+        const q = new URLSearchParams({ fair: page.fair });
+        for (const [k, v] of Object.entries(page.f)) if (v) q.set(k, v);
+        q.set('sort', page.sort);
+        q.set('order', page.order);
+        for (const [k, v] of Object.entries(extra || {})) q.set(k, v);
+        return q.toString();
+      },
+      mount(root) {
+        root.append(opsNav('log'));
+        const section = h('section', { class: 'card', 'aria-labelledby': 'log-title' });
+        root.append(section);
+        const head = h('div', { class: 'card-head' }, h('h1', { id: 'log-title' }, t('log_title')));
+        section.append(head);
+        if (!page.fairs) {
+          section.append(h('p', { class: 'loading', role: 'status' }, page.error ? errText(page.error.code) : t('loading')));
+          return;
+        }
+        const dl = (ext) =>
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'btn small',
+              id: 'dl-' + ext,
+              async onclick(ev) {
+                const b = ev.currentTarget;
+                b.disabled = true;
+                try {
+                  await download('/api/log.' + ext + '?' + page.query(), 'sangdam-log.' + ext);
+                } catch (e) {
+                  toast(t('dl_failed', { msg: errText(e.code) }), 'error');
+                } finally {
+                  b.disabled = false;
+                }
+              },
+            },
+            t('dl_' + ext),
+          );
+        head.append(h('div', { class: 'actions' }, dl('csv'), dl('xlsx')));
+
+        const set = (k) => (ev) => {
+          page.f[k] = ev.currentTarget.value;
+          page.load();
+        };
+        const select = (id, k, options) => {
+          const s = h('select', { id, onchange: set(k) }, h('option', { value: '' }, t('filter_all')), options.map(([v, label]) => h('option', { value: v }, label)));
+          s.value = page.f[k];
+          return s;
+        };
+        const fair = page.fairs.fairs.find((x) => x.id === page.fair) || {};
+        const rounds = [];
+        for (let n = 1; n <= (fair.rounds || 0); n++) rounds.push([String(n), t('round_n', { n })]);
+        const date = h('input', { id: 'f-date', type: 'date', value: page.f.date, onchange: set('date') });
+        const orgs = page.orgs || { institutions: [], enterprises: [] };
+        section.append(
+          h(
+            'div',
+            { class: 'filters', role: 'search' },
+            fairSelect(page.fairs, page.fair, (id) => {
+              page.fair = id;
+              page.orgs = null;
+              for (const k of Object.keys(page.f)) page.f[k] = '';
+              page.load();
+            }),
+            h('div', { class: 'field' }, h('label', { for: 'f-round' }, t('filter_round')), select('f-round', 'round', rounds)),
+            h('div', { class: 'field' }, h('label', { for: 'f-date' }, t('filter_date')), date),
+            h('div', { class: 'field' }, h('label', { for: 'f-inst' }, t('col_institution')), select('f-inst', 'institution', orgs.institutions)),
+            h('div', { class: 'field' }, h('label', { for: 'f-ent' }, t('col_enterprise')), select('f-ent', 'enterprise', orgs.enterprises)),
+            h('div', { class: 'field' }, h('label', { for: 'f-itype' }, t('filter_itype')), select('f-itype', 'institution_type', I_KINDS.map((k) => [k, kindLabel({ kind: k, kind_label: I_KIND_KO[k] })]))),
+            h('div', { class: 'field' }, h('label', { for: 'f-etype' }, t('filter_etype')), select('f-etype', 'enterprise_type', E_KINDS.map((k) => [k, kindLabel({ kind: k, kind_label: E_KIND_KO[k] })]))),
+            h('div', { class: 'field' }, h('label', { for: 'f-outcome' }, t('filter_outcome')), select('f-outcome', 'outcome', OUTCOMES.map((o) => [o, t('outcome_' + o)]).concat([['unanswered', t('outcome_unanswered')]]))),
+            h('div', { class: 'field' }, h('label', { for: 'f-noshow' }, t('filter_noshow')), select('f-noshow', 'no_show', [['true', t('noshow_yes')], ['false', t('noshow_no')]])),
+          ),
+        );
+        const status = h('p', { class: 'muted', role: 'status', id: 'log-status' });
+        section.append(status);
+        if (page.error) status.append(h('span', { class: 'warn-text' }, errText(page.error.code) + (page.error.message ? ' (' + page.error.message + ')' : '')));
+        if (!page.data) {
+          if (!page.error) status.append(t('loading'));
+          return;
+        }
+        const rows = page.data.rows || [];
+        status.append(t('log_shown', { shown: rows.length, total: page.data.total }));
+        const th = (key, label) => {
+          const cur = page.sort === key;
+          const arrow = cur ? (page.order === 'asc' ? ' ▲' : ' ▼') : '';
+          return h(
+            'th',
+            { scope: 'col', 'aria-sort': cur ? (page.order === 'asc' ? 'ascending' : 'descending') : null },
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'sort',
+                dataset: { sort: key },
+                onclick() {
+                  if (page.sort === key) page.order = page.order === 'asc' ? 'desc' : 'asc';
+                  else {
+                    page.sort = key;
+                    page.order = key === 'duration' || key === 'rating' || key === 'outcome' ? 'desc' : 'asc';
+                  }
+                  page.load();
+                },
+              },
+              label + arrow,
+            ),
+          );
+        };
+        const rating = (r) => {
+          const parts = [];
+          if (r.buyer_survey) parts.push(t('side_buyer_short') + ' ' + r.buyer_survey.rating);
+          if (r.vendor_survey) parts.push(t('side_vendor_short') + ' ' + r.vendor_survey.rating);
+          return parts.join(' · ');
+        };
+        const body = rows.length
+          ? rows.map((r) =>
+            h(
+              'tr',
+              { dataset: { meeting: r.meeting }, class: r.ending && r.ending.kind === 'no_show' ? 'is-noshow' : null },
+              h('td', null, h('span', { class: 'round' }, t('round_n', { n: r.round })), h('span', { class: 'sub' }, r.theme)),
+              h('td', { class: 'nowrap' }, fmtDate(r.scheduled_start) + ' ' + fmtTime(r.scheduled_start), h('span', { class: 'sub mono' }, r.meeting)),
+              h('td', null, orgCell(r.institution), r.buyer ? h('span', { class: 'sub' }, r.buyer.name) : null),
+              h('td', null, orgCell(r.enterprise), r.vendor ? h('span', { class: 'sub' }, r.vendor.name) : null),
+              h('td', { class: 'nowrap num' }, t('minutes', { n: Math.round(r.duration_s / 60) })),
+              h('td', null, endingText(r.ending), r.moderator_actions && r.moderator_actions.length ? h('span', { class: 'sub' }, r.moderator_actions.map((a) => a.action).join(', ')) : null),
+              h('td', { class: 'nowrap' }, rating(r)),
+              h('td', null, r.outcome ? h('span', { class: 'tag outcome-' + r.outcome }, t('outcome_' + r.outcome)) : h('span', { class: 'muted' }, '—')),
+            ))
+          : [h('tr', null, h('td', { colspan: '8', class: 'empty' }, t('log_none')))];
+        section.append(
+          h(
+            'div',
+            { class: 'table-wrap' },
+            h(
+              'table',
+              { class: 'data log' },
+              h('caption', { class: 'sr-only' }, t('log_caption')),
+              h(
+                'thead',
+                null,
+                h(
+                  'tr',
+                  null,
+                  th('round', t('col_round')),
+                  th('time', t('col_datetime')),
+                  th('institution', t('col_institution')),
+                  th('enterprise', t('col_enterprise')),
+                  th('duration', t('col_duration')),
+                  h('th', { scope: 'col' }, t('col_ending')),
+                  th('rating', t('col_rating')),
+                  th('outcome', t('col_outcome')),
+                ),
+              ),
+              h('tbody', null, body),
+            ),
+          ),
+        );
+      },
+      async load() {
+        try {
+          if (!page.fairs) {
+            page.fairs = await api('/api/fairs');
+            page.fair = defaultFair(page.fairs);
+          }
+          if (!page.orgs) {
+            // Every row of the fair once, for the organisation filters.
+            const all = await api('/api/log?fair=' + encodeURIComponent(page.fair) + '&limit=5000');
+            const inst = new Map();
+            const ent = new Map();
+            for (const r of all.rows || []) {
+              inst.set(r.institution.id, r.institution.name);
+              ent.set(r.enterprise.id, r.enterprise.name);
+            }
+            const sorted = (m) => [...m.entries()].sort((a, b) => a[1].localeCompare(b[1], 'ko'));
+            page.orgs = { institutions: sorted(inst), enterprises: sorted(ent) };
+          }
+          page.data = await api('/api/log?' + page.query({ limit: '5000' }));
+          page.error = null;
+        } catch (e) {
+          page.error = { code: e.code || 'unknown', message: e.message || '' };
+          S.lastError = { code: page.error.code, message: page.error.message, fatal: false };
+        }
+        if (S.page === page) remount();
+      },
+    };
+    page.load();
+    return page;
+  }
+
+  function reportPage() {
+    const page = {
+      name: 'report',
+      fairs: null,
+      fair: null,
+      data: null,
+      error: null,
+      mount(root) {
+        root.append(opsNav('report'));
+        const section = h('section', { class: 'card report', 'aria-labelledby': 'report-title' });
+        root.append(section);
+        section.append(h('div', { class: 'card-head' }, h('h1', { id: 'report-title' }, t('report_title'))));
+        if (!page.fairs || !page.data) {
+          section.append(h('p', { class: 'loading', role: 'status' }, page.error ? errText(page.error.code) : t('loading')));
+          if (page.fairs) section.append(h('div', { class: 'filters' }, fairSelect(page.fairs, page.fair, (id) => page.choose(id))));
+          return;
+        }
+        const r = page.data;
+        const tt = r.totals;
+        section.append(
+          h('div', { class: 'filters' }, fairSelect(page.fairs, page.fair, (id) => page.choose(id))),
+          h(
+            'dl',
+            { class: 'stats big' },
+            h('div', null, h('dt', null, t('rep_institutions')), h('dd', { id: 'rep-institutions' }, String(tt.institutions))),
+            h('div', null, h('dt', null, t('rep_enterprises')), h('dd', { id: 'rep-enterprises' }, String(tt.enterprises))),
+            h('div', null, h('dt', null, t('rep_consultations')), h('dd', { id: 'rep-consultations' }, String(tt.consultations))),
+            h('div', null, h('dt', null, t('rep_no_shows')), h('dd', null, String(tt.no_shows))),
+            h('div', null, h('dt', null, t('rep_avg')), h('dd', null, t('minutes', { n: tt.average_minutes }))),
+          ),
+          h('p', { class: 'muted note' }, t('rep_basis', { ip: tt.institution_participations, ep: tt.enterprise_participations })),
+        );
+
+        const table = (caption, heads, rows) =>
+          h(
+            'div',
+            { class: 'table-wrap' },
+            h('table', { class: 'data report-table' }, h('caption', null, caption), h('thead', null, h('tr', null, heads.map((x) => h('th', { scope: 'col' }, x)))), h('tbody', null, rows)),
+          );
+
+        if (r.growth) {
+          const g = r.growth;
+          const line = (key) =>
+            h(
+              'tr',
+              null,
+              h('th', { scope: 'row' }, t('rep_' + key)),
+              h('td', { class: 'num' }, String(g[key].previous)),
+              h('td', { class: 'num' }, String(g[key].current)),
+              h('td', { class: 'num strong' }, pct(g[key].pct)),
+              h('td', { class: 'bar-cell' }, bar(g[key].pct / 2, 'growth'), h('span', { class: 'bar-mark', 'aria-hidden': 'true' })),
+            );
+          section.append(
+            h('h2', null, t('rep_growth')),
+            table(t('rep_growth_caption', { name: g.previous.name }), [t('rep_item'), t('rep_prev'), t('rep_cur'), t('rep_vs_prev'), ''], ['institutions', 'enterprises', 'consultations'].map(line)),
+          );
+        }
+
+        const maxRound = Math.max(1, ...r.rounds.map((x) => x.consultations + x.no_shows));
+        section.append(
+          h('h2', null, t('rep_rounds')),
+          table(
+            t('rep_rounds_caption'),
+            [t('col_round'), t('col_date'), t('rep_consultations'), t('rep_no_shows'), t('rep_institutions'), t('rep_enterprises'), ''],
+            r.rounds.map((x) =>
+              h(
+                'tr',
+                null,
+                h('th', { scope: 'row' }, t('round_n', { n: x.number }), h('span', { class: 'sub' }, x.theme)),
+                h('td', { class: 'nowrap' }, fmtDate(x.starts_at)),
+                h('td', { class: 'num' }, String(x.consultations)),
+                h('td', { class: 'num' }, String(x.no_shows)),
+                h('td', { class: 'num' }, String(x.institutions)),
+                h('td', { class: 'num' }, String(x.enterprises)),
+                h('td', { class: 'bar-cell' }, bar((100 * x.consultations) / maxRound)),
+              ),
+            ),
+          ),
+        );
+
+        const types = (key, list) =>
+          table(
+            t('rep_' + key + '_caption'),
+            [t('rep_type'), t('col_distinct'), t('col_share'), '', t('col_participations'), t('rep_consultations')],
+            list.map((k) =>
+              h(
+                'tr',
+                null,
+                h('th', { scope: 'row' }, kindLabel({ kind: k.kind, kind_label: k.label })),
+                h('td', { class: 'num' }, String(k.distinct)),
+                h('td', { class: 'num' }, pct(k.distinct_pct)),
+                h('td', { class: 'bar-cell' }, bar(k.distinct_pct)),
+                h('td', { class: 'num' }, String(k.participations)),
+                h('td', { class: 'num' }, String(k.consultations)),
+              ),
+            ),
+          );
+        section.append(
+          h('h2', null, t('rep_types')),
+          h('div', { class: 'two-col' }, types('itypes', r.institution_types), types('etypes', r.enterprise_types)),
+        );
+
+        const shares = (caption, list) =>
+          table(
+            caption,
+            [t('rep_answer'), t('rep_count'), t('col_share'), ''],
+            list.map((s) =>
+              h(
+                'tr',
+                null,
+                h('th', { scope: 'row' }, S.lang === 'en' && s.label_en ? s.label_en : s.label),
+                h('td', { class: 'num' }, String(s.count)),
+                h('td', { class: 'num strong' }, pct(s.pct)),
+                h('td', { class: 'bar-cell' }, bar(s.pct)),
+              ),
+            ),
+          );
+        const side = (key) => {
+          const s = r.survey[key];
+          return h(
+            'div',
+            { class: 'survey-side' },
+            h('h3', null, t('rep_survey_' + key, { n: s.responses })),
+            shares(S.lang === 'en' && s.question_en ? s.question_en : s.question, s.valued),
+            h('p', { class: 'muted' }, t('rep_rating', { avg: s.rating.average.toFixed(2) }), ' ', h('span', { class: 'mono' }, s.rating.counts.map((n, i) => i + 1 + '★ ' + n).join(' · '))),
+          );
+        };
+        section.append(h('h2', null, t('rep_survey')), h('div', { class: 'two-col' }, side('buyer'), side('vendor')));
+        section.append(
+          h('h2', null, t('rep_followup')),
+          h('div', { class: 'two-col' }, shares(t('rep_outcomes_caption'), r.outcomes), shares(t('rep_endings_caption'), r.endings)),
+        );
+      },
+      choose(id) {
+        page.fair = id;
+        page.data = null;
+        page.load();
+      },
+      async load() {
+        try {
+          if (!page.fairs) {
+            page.fairs = await api('/api/fairs');
+            page.fair = defaultFair(page.fairs);
+          }
+          page.data = await api('/api/report?fair=' + encodeURIComponent(page.fair));
+          page.error = null;
+        } catch (e) {
+          page.error = { code: e.code || 'unknown', message: e.message || '' };
+          S.lastError = { code: page.error.code, message: page.error.message, fatal: false };
+        }
+        if (S.page === page) remount();
+      },
+    };
+    page.load();
+    return page;
+  }
+
+  /** The survey about one meeting, for its buyer or vendor (#survey=<meetingId>). */
+  function surveyPage(meetingId) {
+    const page = {
+      name: 'survey',
+      data: null,
+      error: null,
+      sent: false,
+      mount(root) {
+        const section = h('section', { class: 'card survey', 'aria-labelledby': 'survey-title' });
+        root.append(section);
+        section.append(h('div', { class: 'card-head' }, h('h1', { id: 'survey-title' }, t('survey_title'))));
+        const back = h('div', { class: 'actions' }, h('button', { type: 'button', class: 'btn', onclick: () => go('') }, t('back')));
+        if (!page.data) {
+          section.append(h('p', { class: page.error ? 'warn-text' : 'loading', role: 'status' }, page.error ? errText(page.error.code) : t('loading')), back);
+          return;
+        }
+        const d = page.data;
+        const other = d.side === 'buyer' ? d.meeting.enterprise : d.meeting.institution;
+        section.append(h('p', { class: 'muted' }, t('round_n', { n: d.meeting.round }), ' · ', fmtRange(d.meeting, true), ' · ', orgCell(other)));
+        if (d.answered) {
+          section.setAttribute('data-answered', 'true');
+          section.append(h('p', { class: 'big-note', role: 'status' }, t('survey_thanks')), back);
+          return;
+        }
+        if (!d.open) {
+          section.append(h('p', { class: 'big-note' }, t('survey_not_open', { time: fmtTime(d.opens_at) })), back);
+          return;
+        }
+        const msg = h('p', { class: 'warn-text', role: 'alert', hidden: true });
+        const radios = (name, items) =>
+          h(
+            'div',
+            { class: 'choices' },
+            items.map(([value, label]) => h('label', { class: 'choice' }, h('input', { type: 'radio', name, value, required: true }), h('span', null, label))),
+          );
+        const q = d.question;
+        const form = h(
+          'form',
+          {
+            class: 'survey-form',
+            async onsubmit(ev) {
+              ev.preventDefault();
+              const fd = new FormData(form);
+              const valued = fd.get('valued');
+              const rating = fd.get('rating');
+              const outcome = fd.get('outcome');
+              if (!valued || !rating || !outcome) {
+                msg.hidden = false;
+                setText(msg, t('survey_missing'));
+                return;
+              }
+              const submit = form.querySelector('button[type=submit]');
+              submit.disabled = true;
+              try {
+                await apiPost('/api/survey/' + encodeURIComponent(meetingId), { valued, rating: Number(rating), outcome, comment: String(fd.get('comment') || '') });
+                page.data.answered = true;
+                toast(t('survey_thanks'), 'info');
+                remount();
+              } catch (e) {
+                submit.disabled = false;
+                msg.hidden = false;
+                setText(msg, errText(e.code) + (e.message ? ' (' + e.message + ')' : ''));
+                if (e.code === 'already_answered') {
+                  page.data.answered = true;
+                  remount();
+                }
+              }
+            },
+          },
+          h('fieldset', null, h('legend', null, S.lang === 'en' && q.text_en ? q.text_en : q.text), radios('valued', q.options.map((o) => [o.id, S.lang === 'en' && o.label_en ? o.label_en : o.label]))),
+          h('fieldset', null, h('legend', null, t('survey_rating')), radios('rating', [5, 4, 3, 2, 1].map((n) => [String(n), n + ' · ' + t('rating_' + n)]))),
+          h('fieldset', null, h('legend', null, t('survey_outcome')), radios('outcome', d.outcomes.map((o) => [o.code, S.lang === 'en' ? o.label_en : o.label]))),
+          h('label', { class: 'field' }, h('span', null, t('survey_comment')), h('textarea', { name: 'comment', rows: '3', maxlength: '1000' })),
+          msg,
+          h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn primary' }, t('survey_submit')), h('button', { type: 'button', class: 'btn', onclick: () => go('') }, t('back'))),
+        );
+        section.append(h('p', null, t('survey_intro', { name: other.name })), form);
+      },
+      async load() {
+        try {
+          page.data = await api('/api/survey/' + encodeURIComponent(meetingId));
+          page.error = null;
+        } catch (e) {
+          page.error = { code: e.code || 'unknown', message: e.message || '' };
+        }
+        if (S.page === page) remount();
+      },
+    };
+    page.load();
+    return page;
+  }
+
+  // ------------------------------------------------------------------------------------
   // The room: local and remote video, WebSocket signaling, WebRTC.
   // ------------------------------------------------------------------------------------
   const ICON = {
@@ -2407,6 +3153,10 @@
         );
       }
       const actions = h('div', { class: 'actions' }, h('button', { type: 'button', class: 'btn primary', onclick: () => go('') }, t('back')));
+      if (st.closed) {
+        body.push(h('p', null, t('survey_after')));
+        actions.prepend(h('button', { type: 'button', class: 'btn primary', id: 'to-survey', onclick: () => go('survey=' + encodeURIComponent(meetingId)) }, t('survey_link')));
+      }
       if (st.fatal && ['too_early', 'replaced', 'internal', 'unsupported_version'].includes(st.fatal.code)) {
         actions.append(h('button', { type: 'button', class: 'btn', onclick: () => (st.fatal.code === 'unsupported_version' ? location.reload() : show(roomPage(meetingId))) }, t('retry')));
       }
