@@ -2,8 +2,8 @@
 //! then `SANGDAM_` variables. Raw layers are merged as TOML and validated once into
 //! [`Settings`]; nothing else reads the environment.
 
-use sangdam_signaling::protocol::IceServer;
 use sangdam_signaling::lobby::LobbyPolicy;
+use sangdam_signaling::protocol::IceServer;
 use sangdam_signaling::RoomPolicy;
 use serde::Deserialize;
 use std::fmt;
