@@ -117,12 +117,13 @@ impl RedisLobby {
         }
     }
 
+    /// One attempt: `None` if another writer got in between (run again), else the outcome.
     async fn try_apply(
         &self,
         con: &mut MultiplexedConnection,
         op: &LobbyOp,
         now: Timestamp,
-    ) -> Result<Option<Vec<LobbyEvent>>, StoreError> {
+    ) -> Result<Option<Result<Vec<LobbyEvent>, StoreError>>, StoreError> {
         let mut slice = Slice::default();
         self.load(con, op, &mut slice).await?;
         let before = slice.clone();
@@ -132,9 +133,11 @@ impl RedisLobby {
         };
         let events = match apply(op, &mut slice, &ctx, now) {
             Ok(e) => e,
+            // A refusal is only as good as the state it read: the keys were read in
+            // several round trips, so confirm none changed since (an empty transaction
+            // under the same WATCH) before answering; otherwise run again.
             Err(e) => {
-                bounded(redis::cmd("UNWATCH").query_async::<()>(con)).await?;
-                return Err(e.into());
+                return Ok(unchanged_since_read(con).await?.then_some(Err(e.into())));
             }
         };
         let mut pipe = redis::pipe();
@@ -157,13 +160,21 @@ impl RedisLobby {
             }
         }
         if changed == 0 {
-            bounded(redis::cmd("UNWATCH").query_async::<()>(con)).await?;
-            return Ok(Some(events));
+            return Ok(unchanged_since_read(con).await?.then_some(Ok(events)));
         }
         // EXEC answers nil when a watched key changed: run again on fresh state.
         let done: Option<()> = bounded(pipe.query_async(con)).await?;
-        Ok(done.map(|_| events))
+        Ok(done.map(|_| Ok(events)))
     }
+}
+
+/// Whether no watched key changed since it was read: a transaction with no writes that
+/// EXEC runs only if the WATCH still holds. Ends the WATCH either way.
+async fn unchanged_since_read(con: &mut MultiplexedConnection) -> Result<bool, StoreError> {
+    let mut check = redis::pipe();
+    check.atomic().cmd("PING").ignore();
+    let done: Option<()> = bounded(check.query_async(con)).await?;
+    Ok(done.is_some())
 }
 
 fn json<T: serde::Serialize>(v: &T) -> String {
@@ -187,15 +198,11 @@ impl LobbyStore for RedisLobby {
             for _ in 0..MAX_ATTEMPTS {
                 let mut con = self.connection().await?;
                 match self.try_apply(&mut con, &op, now).await {
-                    Ok(Some(events)) => {
+                    Ok(Some(outcome)) => {
                         self.give_back(con).await;
-                        return Ok(events);
+                        return outcome;
                     }
                     Ok(None) => self.give_back(con).await,
-                    Err(e @ StoreError::Lobby(_)) => {
-                        self.give_back(con).await;
-                        return Err(e);
-                    }
                     // A connection that failed is dropped, not returned.
                     Err(e) => return Err(e),
                 }

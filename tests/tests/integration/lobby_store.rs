@@ -287,7 +287,10 @@ async fn concurrent_admissions_admit_each_vendor_exactly_once_in_order(store: Ar
             match r.await.unwrap() {
                 Ok(ev) => winners.extend(admitted(&ev)),
                 Err(StoreError::Lobby(LobbyError::BoothBusy)) => {}
-                Err(e) => panic!("unexpected {e}"),
+                Err(e) => panic!(
+                    "unexpected {e} in round {round}: {:?}",
+                    store.booth(id("b2")).await
+                ),
             }
         }
         assert_eq!(
