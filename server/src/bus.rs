@@ -38,7 +38,14 @@ pub enum BusMessage {
         since: Timestamp,
     },
     /// For the node holding side `to`: pass this signaling message to its connection.
-    Relay { to: Side, msg: ServerMessage },
+    /// It also vouches for the sender's side (its connection and join time), so a node
+    /// that has not yet heard that side's presence does not refuse the answer.
+    Relay {
+        to: Side,
+        msg: ServerMessage,
+        from_conn: u64,
+        from_since: Timestamp,
+    },
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -529,9 +529,18 @@ impl RoomTask {
                     return;
                 }
                 let other = side.other();
+                let since = match &self.sides[slot(side)] {
+                    Some(Holder::Local { since, .. }) => *since,
+                    _ => now,
+                };
                 match &self.sides[slot(other)] {
                     Some(Holder::Remote { .. }) if self.room.can_relay() => {
-                        self.publish(BusMessage::Relay { to: other, msg })
+                        self.publish(BusMessage::Relay {
+                            to: other,
+                            msg,
+                            from_conn: conn,
+                            from_since: since,
+                        })
                     }
                     _ if self.room.can_relay() => self.send(other, msg),
                     _ => self.send(
@@ -556,54 +565,7 @@ impl RoomTask {
                 participant,
                 conn,
                 since,
-            } => {
-                let i = slot(side);
-                let remote = Holder::Remote {
-                    node: env.node.clone(),
-                    conn,
-                    since,
-                    seen: std::time::Instant::now(),
-                };
-                match &mut self.sides[i] {
-                    // A heartbeat from the holder we know.
-                    Some(Holder::Remote {
-                        node,
-                        conn: c,
-                        seen,
-                        ..
-                    }) if *node == env.node && *c == conn => *seen = std::time::Instant::now(),
-                    // The same side joined elsewhere: the later join wins, on every node.
-                    Some(Holder::Local {
-                        outbox,
-                        since: ours,
-                        ..
-                    }) => {
-                        if (since, env.node.as_str())
-                            > (*ours, self.link.as_ref().map_or("", |l| l.bus.node()))
-                        {
-                            kick(outbox);
-                            self.sides[i] = Some(remote);
-                            self.room.handle_leave(side, now);
-                            let _ = self.room.handle_join(side, now);
-                        }
-                    }
-                    Some(Holder::Remote { since: theirs, .. }) => {
-                        if since >= *theirs {
-                            self.sides[i] = Some(remote);
-                            self.room.handle_leave(side, now);
-                            let _ = self.room.handle_join(side, now);
-                        }
-                    }
-                    None => {
-                        if self.room.handle_join(side, now).is_ok() {
-                            self.sides[i] = Some(remote);
-                            if let Some(p) = participant {
-                                self.took_side[i].get_or_insert(p);
-                            }
-                        }
-                    }
-                }
-            }
+            } => self.remote_present(&env.node, side, participant, conn, since, now),
             BusMessage::Presence {
                 side,
                 present: false,
@@ -616,10 +578,77 @@ impl RoomTask {
                     self.room.handle_leave(side, now);
                 }
             }
-            BusMessage::Relay { to, msg } => {
+            BusMessage::Relay {
+                to,
+                msg,
+                from_conn,
+                from_since,
+            } => {
                 if matches!(self.sides[slot(to)], Some(Holder::Local { .. })) {
+                    self.remote_present(&env.node, to.other(), None, from_conn, from_since, now);
+                    // Peer-joined and call-ready (if this relay is how we learnt of the
+                    // sender) must reach the client before the offer they precede.
+                    self.dispatch();
                     self.send(to, msg);
                 }
+            }
+        }
+    }
+
+    /// Another node holds `side` (by presence, heartbeat or a relay it sent).
+    fn remote_present(
+        &mut self,
+        from: &str,
+        side: Side,
+        participant: Option<ParticipantId>,
+        conn: u64,
+        since: Timestamp,
+        now: Timestamp,
+    ) {
+        let i = slot(side);
+        let remote = Holder::Remote {
+            node: from.to_string(),
+            conn,
+            since,
+            seen: std::time::Instant::now(),
+        };
+        match &mut self.sides[i] {
+            // A heartbeat from the holder we know.
+            Some(Holder::Remote {
+                node,
+                conn: c,
+                seen,
+                ..
+            }) if node == from && *c == conn => *seen = std::time::Instant::now(),
+            // The same side joined elsewhere: the later join wins, on every node.
+            Some(Holder::Local {
+                outbox,
+                since: ours,
+                ..
+            }) => {
+                if (since, from) > (*ours, self.link.as_ref().map_or("", |l| l.bus.node())) {
+                    kick(outbox);
+                    self.sides[i] = Some(remote);
+                    self.room.handle_leave(side, now);
+                    let _ = self.room.handle_join(side, now);
+                }
+            }
+            Some(Holder::Remote { since: theirs, .. }) => {
+                if since >= *theirs {
+                    self.sides[i] = Some(remote);
+                    self.room.handle_leave(side, now);
+                    let _ = self.room.handle_join(side, now);
+                }
+            }
+            None => {
+                if self.room.handle_join(side, now).is_ok() {
+                    self.sides[i] = Some(remote);
+                }
+            }
+        }
+        if let Some(p) = participant {
+            if self.sides[i].is_some() {
+                self.took_side[i].get_or_insert(p);
             }
         }
     }
