@@ -189,6 +189,8 @@ async fn lobby_connection(mut socket: WebSocket, state: AppState) {
     let mut last_room: Option<MeetingId> = None;
     let mut store_down = false;
     let mut refresh = tokio::time::interval(REFRESH);
+    // A slow store must not make refreshes fire back to back to catch up.
+    refresh.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             frame = socket.recv() => {

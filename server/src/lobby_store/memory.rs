@@ -4,7 +4,8 @@
 use super::{LobbyStore, StoreError};
 use futures_util::future::BoxFuture;
 use sangdam_signaling::lobby::{
-    apply, vendor_view, Booth, Context, LobbyEvent, LobbyOp, LobbyPolicy, Slice, VendorView,
+    apply, missing, vendor_view, Booth, Context, LobbyEvent, LobbyOp, LobbyPolicy, Slice,
+    VendorState, VendorView,
 };
 use sangdam_signaling::{Fair, InstitutionId, ParticipantId, Timestamp};
 use std::sync::{Arc, Mutex};
@@ -35,8 +36,41 @@ impl LobbyStore for MemoryLobby {
             fair: &self.fair,
             policy: &self.policy,
         };
-        let result = apply(&op, &mut self.lobby.lock().expect("lobby lock"), &ctx, now)
-            .map_err(StoreError::from);
+        let mut lobby = self.lobby.lock().expect("lobby lock");
+        // Work on the op's own slice, as the Redis store does: the rules copy what they
+        // are given (so a refusal changes nothing), and copying the whole lobby would make
+        // every operation cost as much as the lobby is large.
+        let mut slice = Slice::default();
+        loop {
+            let (booths, vendors) = missing(&op, &slice);
+            if booths.is_empty() && vendors.is_empty() {
+                break;
+            }
+            for b in booths {
+                let booth = lobby
+                    .booths
+                    .get(&b)
+                    .cloned()
+                    .unwrap_or_else(|| Booth::new(b.clone()));
+                slice.booths.insert(b, booth);
+            }
+            for v in vendors {
+                let state = lobby.vendors.get(&v).cloned().unwrap_or_default();
+                slice.vendors.insert(v, state);
+            }
+        }
+        let result = apply(&op, &mut slice, &ctx, now).map_err(StoreError::from);
+        if result.is_ok() {
+            lobby.booths.extend(slice.booths);
+            for (id, state) in slice.vendors {
+                if state == VendorState::default() {
+                    lobby.vendors.remove(&id);
+                } else {
+                    lobby.vendors.insert(id, state);
+                }
+            }
+        }
+        drop(lobby);
         Box::pin(async move { result })
     }
 

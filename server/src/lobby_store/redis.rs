@@ -36,6 +36,10 @@ pub struct RedisLobby {
     /// Connections used one transaction at a time: WATCH belongs to a connection, so a
     /// connection is never shared while a transaction is open on it.
     idle: Mutex<Vec<MultiplexedConnection>>,
+    /// Reads (places, booths, readiness) need no WATCH: they share one multiplexed
+    /// connection, so thousands of idle lobby sockets refreshing their status do not churn
+    /// through short-lived connections.
+    reader: Mutex<Option<MultiplexedConnection>>,
 }
 
 fn unavailable(e: impl std::fmt::Display) -> StoreError {
@@ -61,6 +65,7 @@ impl RedisLobby {
             fair,
             policy,
             idle: Mutex::new(Vec::new()),
+            reader: Mutex::new(None),
         })
     }
 
@@ -69,6 +74,72 @@ impl RedisLobby {
             return Ok(c);
         }
         bounded(self.client.get_multiplexed_async_connection()).await
+    }
+
+    /// The shared connection for reads (a cheap clone of one multiplexed connection).
+    async fn reader(&self) -> Result<MultiplexedConnection, StoreError> {
+        let mut shared = self.reader.lock().await;
+        if let Some(c) = shared.as_ref() {
+            return Ok(c.clone());
+        }
+        let c = bounded(self.client.get_multiplexed_async_connection()).await?;
+        *shared = Some(c.clone());
+        Ok(c)
+    }
+
+    /// Forgets the shared read connection after it failed; the next read makes a new one.
+    async fn reader_failed(&self) {
+        *self.reader.lock().await = None;
+    }
+
+    /// A read that could not reach Redis drops the shared connection, so the next read
+    /// connects afresh (and service resumes by itself when Redis returns).
+    async fn after_read<T>(&self, result: &Result<T, StoreError>) {
+        if matches!(result, Err(StoreError::Unavailable(_))) {
+            self.reader_failed().await;
+        }
+    }
+
+    async fn read_vendor_view(
+        &self,
+        vendor: &ParticipantId,
+        now: Timestamp,
+    ) -> Result<VendorView, StoreError> {
+        let mut con = self.reader().await?;
+        let key = self.keys.vendor(vendor);
+        let state: Option<String> = bounded(con.get(&key)).await?;
+        let Some(state) = state else {
+            return Ok(VendorView::default());
+        };
+        let state: VendorState = parse(&key, &state)?;
+        let booths: Vec<InstitutionId> = state.queued_at.iter().cloned().collect();
+        let mut slice = Slice::default();
+        if !booths.is_empty() {
+            let keys: Vec<String> = booths.iter().map(|b| self.keys.booth(b)).collect();
+            let values: Vec<Option<String>> =
+                bounded(redis::cmd("MGET").arg(&keys).query_async(&mut con)).await?;
+            for ((b, key), v) in booths.iter().zip(&keys).zip(values) {
+                if let Some(v) = v {
+                    slice.booths.insert(b.clone(), parse(key, &v)?);
+                }
+            }
+        }
+        slice.vendors.insert(vendor.clone(), state);
+        let ctx = Context {
+            fair: &self.fair,
+            policy: &self.policy,
+        };
+        Ok(vendor_view(&slice, &ctx, vendor, now))
+    }
+
+    async fn read_booth(&self, booth: InstitutionId) -> Result<Booth, StoreError> {
+        let mut con = self.reader().await?;
+        let key = self.keys.booth(&booth);
+        let v: Option<String> = bounded(con.get(&key)).await?;
+        match v {
+            Some(v) => parse(&key, &v),
+            None => Ok(Booth::new(booth)),
+        }
     }
 
     /// Returns a connection to the pool; only healthy connections come back.
@@ -217,55 +288,30 @@ impl LobbyStore for RedisLobby {
         now: Timestamp,
     ) -> BoxFuture<'_, Result<VendorView, StoreError>> {
         Box::pin(async move {
-            let mut con = self.connection().await?;
-            let key = self.keys.vendor(&vendor);
-            let state: Option<String> = bounded(con.get(&key)).await?;
-            let Some(state) = state else {
-                self.give_back(con).await;
-                return Ok(VendorView::default());
-            };
-            let state: VendorState = parse(&key, &state)?;
-            let booths: Vec<InstitutionId> = state.queued_at.iter().cloned().collect();
-            let mut slice = Slice::default();
-            if !booths.is_empty() {
-                let keys: Vec<String> = booths.iter().map(|b| self.keys.booth(b)).collect();
-                let values: Vec<Option<String>> =
-                    bounded(redis::cmd("MGET").arg(&keys).query_async(&mut con)).await?;
-                for ((b, key), v) in booths.iter().zip(&keys).zip(values) {
-                    if let Some(v) = v {
-                        slice.booths.insert(b.clone(), parse(key, &v)?);
-                    }
-                }
-            }
-            self.give_back(con).await;
-            slice.vendors.insert(vendor.clone(), state);
-            let ctx = Context {
-                fair: &self.fair,
-                policy: &self.policy,
-            };
-            Ok(vendor_view(&slice, &ctx, &vendor, now))
+            let result = self.read_vendor_view(&vendor, now).await;
+            self.after_read(&result).await;
+            result
         })
     }
 
     fn booth(&self, booth: InstitutionId) -> BoxFuture<'_, Result<Booth, StoreError>> {
         Box::pin(async move {
-            let mut con = self.connection().await?;
-            let key = self.keys.booth(&booth);
-            let v: Option<String> = bounded(con.get(&key)).await?;
-            self.give_back(con).await;
-            match v {
-                Some(v) => parse(&key, &v),
-                None => Ok(Booth::new(booth)),
-            }
+            let result = self.read_booth(booth).await;
+            self.after_read(&result).await;
+            result
         })
     }
 
     fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
         Box::pin(async move {
-            let mut con = self.connection().await?;
-            let _: String = bounded(redis::cmd("PING").query_async(&mut con)).await?;
-            self.give_back(con).await;
-            Ok(())
+            let result = async {
+                let mut con = self.reader().await?;
+                bounded(redis::cmd("PING").query_async::<String>(&mut con)).await?;
+                Ok(())
+            }
+            .await;
+            self.after_read(&result).await;
+            result
         })
     }
 }
