@@ -8,6 +8,7 @@
 //! ([`DEMO_VENDOR`]) meet in its first slot. Rounds 2 and 3 lie one and two weeks later.
 
 use crate::fairfile::KST_OFFSET_MINUTES;
+use crate::seeded::SplitMix64;
 use chrono::{DateTime, Days, FixedOffset, Utc};
 use sangdam_signaling::fair::{
     Affiliation, Enterprise, EnterpriseType, Fair, FairParts, Institution, InstitutionType,
@@ -244,36 +245,6 @@ const FIXED_PEOPLE: [(&str, &str); 6] = [
     (DEMO_STAFF, "정예준"),
     ("p-staff-02", "강하은"),
 ];
-
-/// splitmix64: a tiny, well-mixed generator whose sequence never changes between releases
-/// of any crate, unlike `rand`'s generators, which do not promise a stable stream.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number below `n`; the modulo bias is irrelevant for picking names.
-    fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-
-    fn shuffle<T>(&mut self, items: &mut [T]) {
-        for i in (1..items.len()).rev() {
-            let j = self.below(i + 1);
-            items.swap(i, j);
-        }
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
 
 /// Ids are generated from constants here, so a bad one is a bug in this file.
 fn id<T: TryFrom<String>>(s: String) -> T

@@ -16,6 +16,7 @@
 //! them, as it is for a live fair.
 
 use crate::fairfile::KST_OFFSET_MINUTES;
+use crate::seeded::SplitMix64;
 use chrono::{FixedOffset, NaiveDate};
 use sangdam_signaling::fair::{
     Affiliation, Enterprise, Fair, FairParts, Institution, MeetingSpec, Participant, Role, Round,
@@ -64,52 +65,6 @@ impl Archive {
 
     pub fn is_empty(&self) -> bool {
         self.fairs.is_empty()
-    }
-}
-
-/// splitmix64, as the demo fair uses: a stream that never changes between releases.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n.max(1)
-    }
-
-    /// True with probability `percent` / 100.
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-
-    fn secs(&mut self, lo: u64, hi: u64) -> Duration {
-        Duration::from_secs(lo + self.below(hi - lo + 1))
-    }
-
-    fn shuffle<T>(&mut self, items: &mut [T]) {
-        for i in (1..items.len()).rev() {
-            let j = self.below(i as u64 + 1) as usize;
-            items.swap(i, j);
-        }
-    }
-
-    /// An index into `weights`, drawn in proportion to them.
-    fn weighted(&mut self, weights: &[u64]) -> usize {
-        let total: u64 = weights.iter().sum();
-        let mut x = self.below(total);
-        for (i, w) in weights.iter().enumerate() {
-            if x < *w {
-                return i;
-            }
-            x -= w;
-        }
-        weights.len() - 1
     }
 }
 
@@ -219,7 +174,12 @@ impl Placer {
 /// `extra = None` every organisation takes part in every round; otherwise each takes part
 /// in one round (the rounds get about equal shares) and `extra` of them in a second one too,
 /// as at a real fair where most organisations come to the round whose theme suits them.
-fn rosters(rng: &mut Rng, count: usize, rounds: usize, extra: Option<usize>) -> Vec<Vec<usize>> {
+fn rosters(
+    rng: &mut SplitMix64,
+    count: usize,
+    rounds: usize,
+    extra: Option<usize>,
+) -> Vec<Vec<usize>> {
     let mut order: Vec<usize> = (0..count).collect();
     rng.shuffle(&mut order);
     let Some(extra) = extra else {
@@ -249,7 +209,7 @@ fn rosters(rng: &mut Rng, count: usize, rounds: usize, extra: Option<usize>) -> 
 
 /// Generates a completed fair: its schedule, a record of every meeting and survey answers.
 pub fn generate(spec: &HistorySpec) -> ArchivedFair {
-    let mut rng = Rng(spec.seed);
+    let mut rng = SplitMix64(spec.seed);
     let rounds: Vec<Round> = spec
         .rounds
         .iter()
@@ -350,7 +310,7 @@ pub fn generate(spec: &HistorySpec) -> ArchivedFair {
         let m = fair.meeting(&spec_m.id).expect("placed meeting");
         let round = fair.round(&m.round).expect("placed round").number;
         let (start, end) = (m.slot.start, m.slot.end);
-        let arrive = |rng: &mut Rng, early_max: u64, late_pct: u64, late_max: u64| {
+        let arrive = |rng: &mut SplitMix64, early_max: u64, late_pct: u64, late_max: u64| {
             if rng.chance(late_pct) {
                 start + rng.secs(10, late_max)
             } else {
@@ -426,7 +386,7 @@ pub fn generate(spec: &HistorySpec) -> ArchivedFair {
                 )
             }
             Some(absent) => {
-                let came = |rng: &mut Rng| Attendance {
+                let came = |rng: &mut SplitMix64| Attendance {
                     first_joined_at: Some(start - rng.secs(0, 120)),
                     last_left_at: Some(end + rng.secs(0, 50)),
                 };
@@ -609,7 +569,7 @@ pub fn seoul_2021() -> ArchivedFair {
 /// consultations.
 pub fn seoul_2020() -> ArchivedFair {
     let (institutions, enterprises, participants) = demo_people();
-    let mut rng = Rng(0x2020_5EA6_DA11);
+    let mut rng = SplitMix64(0x2020_5EA6_DA11);
     // The city hall took part both years; the rest are drawn.
     let mut rest: Vec<Institution> = institutions[1..].to_vec();
     rng.shuffle(&mut rest);

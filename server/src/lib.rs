@@ -17,6 +17,7 @@ pub mod lobby_ws;
 pub mod records_api;
 pub mod redis_keys;
 pub mod rooms;
+pub mod seeded;
 pub mod settings;
 pub mod startup;
 pub mod survey_api;
