@@ -167,9 +167,11 @@ impl RedisLobby {
                 .map(|b| self.keys.booth(b))
                 .chain(vendors.iter().map(|v| self.keys.vendor(v)))
                 .collect();
-            bounded(redis::cmd("WATCH").arg(&keys).query_async::<()>(con)).await?;
-            let values: Vec<Option<String>> =
-                bounded(redis::cmd("MGET").arg(&keys).query_async(con)).await?;
+            // WATCH then MGET in one round trip: the connection runs them in order, so
+            // nothing read can have changed unnoticed.
+            let mut read = redis::pipe();
+            read.cmd("WATCH").arg(&keys).ignore().cmd("MGET").arg(&keys);
+            let (values,): (Vec<Option<String>>,) = bounded(read.query_async(con)).await?;
             let mut values = values.into_iter();
             for (b, key) in booths.iter().zip(&keys) {
                 let booth = match values.next().flatten() {
