@@ -51,8 +51,8 @@ enum Command {
     Token(TokenArgs),
     /// Write the demo fair as editable files (fair.toml, CSV with Korean headers, survey.toml).
     Demo(DemoArgs),
-    /// Check the configuration and the fair files, and report the first problem with its
-    /// file, line and field.
+    /// Check the configuration and the fair files; problems are reported with their file,
+    /// line and field (every problem of the first bad file, so a sheet is fixed in one go).
     Check(Common),
 }
 
