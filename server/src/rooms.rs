@@ -612,6 +612,7 @@ impl RoomTask {
             since,
             seen: std::time::Instant::now(),
         };
+        let mut news = true;
         match &mut self.sides[i] {
             // A heartbeat from the holder we know.
             Some(Holder::Remote {
@@ -619,7 +620,10 @@ impl RoomTask {
                 conn: c,
                 seen,
                 ..
-            }) if node == from && *c == conn => *seen = std::time::Instant::now(),
+            }) if node == from && *c == conn => {
+                *seen = std::time::Instant::now();
+                news = false;
+            }
             // The same side joined elsewhere: the later join wins, on every node.
             Some(Holder::Local {
                 outbox,
@@ -651,24 +655,36 @@ impl RoomTask {
                 self.took_side[i].get_or_insert(p);
             }
         }
+        // A node we had not heard from about this side may not have heard of ours either
+        // (its subscription may be younger than our last announcement): answer at once
+        // rather than at the next heartbeat.
+        if news {
+            self.announce_local();
+        }
+    }
+
+    /// Tells the other nodes which sides this node holds.
+    fn announce_local(&self) {
+        for side in [Side::Buyer, Side::Vendor] {
+            if let Some(Holder::Local { conn, since, .. }) = &self.sides[slot(side)] {
+                self.publish(BusMessage::Presence {
+                    side,
+                    present: true,
+                    participant: self.took_side[slot(side)].clone(),
+                    conn: *conn,
+                    since: *since,
+                });
+            }
+        }
     }
 
     /// Tells the other nodes which sides this node holds, and drops remote sides whose node
     /// has gone quiet (died, or lost Redis).
     fn heartbeat(&mut self) {
         let now = clock::now();
+        self.announce_local();
         for side in [Side::Buyer, Side::Vendor] {
             match &self.sides[slot(side)] {
-                Some(Holder::Local { conn, since, .. }) => {
-                    let msg = BusMessage::Presence {
-                        side,
-                        present: true,
-                        participant: self.took_side[slot(side)].clone(),
-                        conn: *conn,
-                        since: *since,
-                    };
-                    self.publish(msg);
-                }
                 Some(Holder::Remote { seen, .. })
                     if seen.elapsed() > bus::PRESENCE_TTL
                         && self
