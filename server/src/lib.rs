@@ -11,6 +11,7 @@ pub mod consultation_log;
 pub mod demo;
 pub mod export;
 pub mod fairfile;
+pub mod frames;
 pub mod history;
 pub mod lobby_store;
 pub mod lobby_ws;

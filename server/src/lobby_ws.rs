@@ -4,6 +4,7 @@
 //! reach, and a node that dies loses nothing but its connections.
 
 use crate::clock;
+use crate::frames::{self, Frame};
 use crate::lobby_store::StoreError;
 use crate::startup::AppState;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -12,7 +13,7 @@ use axum::response::Response;
 use sangdam_signaling::fair::Affiliation;
 use sangdam_signaling::lobby::{Admission, LobbyError, LobbyOp, VendorView};
 use sangdam_signaling::protocol::{
-    decode, LobbyClientMessage, LobbyPlaceView, LobbyQueueEntry, LobbyRoomView, LobbyServerMessage,
+    LobbyClientMessage, LobbyPlaceView, LobbyQueueEntry, LobbyRoomView, LobbyServerMessage,
     OrgView, PROTOCOL_VERSION,
 };
 use sangdam_signaling::{
@@ -79,10 +80,8 @@ async fn lobby_connection(mut socket: WebSocket, state: AppState) {
     let max = state.settings.server.max_frame_bytes;
     // Hello first.
     let participant = loop {
-        let frame = match tokio::time::timeout(HELLO_TIMEOUT, socket.recv()).await {
-            Ok(Some(Ok(Message::Text(t)))) => t,
-            Ok(Some(Ok(Message::Close(_)))) | Ok(None) | Ok(Some(Err(_))) => return,
-            Ok(Some(Ok(_))) => continue,
+        let received = match tokio::time::timeout(HELLO_TIMEOUT, socket.recv()).await {
+            Ok(r) => r,
             Err(_) => {
                 let _ = send(
                     &mut socket,
@@ -96,19 +95,8 @@ async fn lobby_connection(mut socket: WebSocket, state: AppState) {
                 return;
             }
         };
-        if frame.len() > max {
-            let _ = send(
-                &mut socket,
-                &LobbyServerMessage::error(
-                    ErrorCode::FrameTooLarge,
-                    format!("a message may be at most {max} bytes"),
-                ),
-            )
-            .await;
-            continue;
-        }
-        match decode::<LobbyClientMessage>(&frame) {
-            Ok(LobbyClientMessage::Hello { token, .. }) => {
+        match frames::read::<LobbyClientMessage>(received, max) {
+            Frame::Message(LobbyClientMessage::Hello { token, .. }) => {
                 match state.tokens.authenticate(&state.fair, &token) {
                     Ok((_, p)) => break p.clone(),
                     Err(e) => {
@@ -121,7 +109,7 @@ async fn lobby_connection(mut socket: WebSocket, state: AppState) {
                     }
                 }
             }
-            Ok(_) => {
+            Frame::Message(_) => {
                 let _ = send(
                     &mut socket,
                     &LobbyServerMessage::error(
@@ -131,13 +119,14 @@ async fn lobby_connection(mut socket: WebSocket, state: AppState) {
                 )
                 .await;
             }
-            Err(e) => {
-                let fatal = e.code.is_fatal();
-                let _ = send(&mut socket, &LobbyServerMessage::error(e.code, e.message)).await;
-                if fatal {
+            Frame::Refused(code, message) => {
+                let _ = send(&mut socket, &LobbyServerMessage::error(code, message)).await;
+                if code.is_fatal() {
                     return;
                 }
             }
+            Frame::Ignore => {}
+            Frame::Closed => return,
         }
     };
     tracing::Span::current().record("participant", participant.id.as_str());
@@ -193,30 +182,19 @@ async fn lobby_connection(mut socket: WebSocket, state: AppState) {
     refresh.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
-            frame = socket.recv() => {
-                let text = match frame {
-                    Some(Ok(Message::Text(t))) => t,
-                    Some(Ok(Message::Binary(_))) => {
-                        let _ = send(&mut socket, &LobbyServerMessage::refusal(ErrorCode::BinaryFrame, "binary frames are not part of the protocol")).await;
+            received = socket.recv() => {
+                let op = match frames::read::<LobbyClientMessage>(received, max) {
+                    Frame::Closed => break,
+                    Frame::Ignore => continue,
+                    Frame::Refused(code, message) => {
+                        let _ = send(&mut socket, &LobbyServerMessage::refusal(code, message)).await;
                         continue;
                     }
-                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
-                    Some(Ok(_)) => continue,
-                };
-                if text.len() > max {
-                    let _ = send(&mut socket, &LobbyServerMessage::refusal(ErrorCode::FrameTooLarge, format!("a message may be at most {max} bytes; this one has {}", text.len()))).await;
-                    continue;
-                }
-                let op = match decode::<LobbyClientMessage>(&text) {
-                    Err(e) => {
-                        let _ = send(&mut socket, &LobbyServerMessage::refusal(e.code, e.message)).await;
-                        continue;
-                    }
-                    Ok(LobbyClientMessage::Ping { t }) => {
+                    Frame::Message(LobbyClientMessage::Ping { t }) => {
                         let _ = send(&mut socket, &LobbyServerMessage::Pong { t, server_time: clock::now() }).await;
                         continue;
                     }
-                    Ok(msg) => match op_for(&participant, &who, msg) {
+                    Frame::Message(msg) => match op_for(&participant, &who, msg) {
                         Ok(op) => op,
                         Err((code, message)) => {
                             let _ = send(&mut socket, &LobbyServerMessage::refusal(code, message)).await;

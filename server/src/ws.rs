@@ -2,6 +2,7 @@
 //! message must be `join` with an invite token; from then on the connection's identity is
 //! fixed, and nothing in a later payload can change who it speaks for.
 
+use crate::frames::{self, Frame};
 use crate::rooms::{ConnId, Membership, OUTBOX_CAPACITY};
 use crate::startup::AppState;
 use crate::{clock, lobby_ws, timefmt};
@@ -9,13 +10,13 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
 use futures_util::{SinkExt, StreamExt};
-use sangdam_signaling::protocol::{decode_client, ClientMessage, ServerMessage, You};
+use sangdam_signaling::protocol::{ClientMessage, ServerMessage, You};
 use sangdam_signaling::room::JoinRefusal;
 use sangdam_signaling::{ErrorCode, MeetingId, Role};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::mpsc;
-use tracing::{debug, info, warn, Instrument};
+use tracing::{debug, info, Instrument};
 
 /// A connection that has not joined within this time is closed.
 const JOIN_TIMEOUT: Duration = Duration::from_secs(15);
@@ -99,7 +100,7 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
             }
             f = tokio::time::timeout(wait, stream.next()) => f,
         };
-        let text = match frame {
+        let msg = match frame {
             Err(_) => {
                 let _ = tx
                     .send(ServerMessage::Error {
@@ -110,46 +111,18 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
                     .await;
                 break;
             }
-            Ok(None) | Ok(Some(Ok(Message::Close(_)))) => break,
-            Ok(Some(Err(e))) => {
-                info!(error = %e, "connection lost");
-                break;
-            }
-            Ok(Some(Ok(Message::Text(t)))) => t,
-            Ok(Some(Ok(Message::Binary(_)))) => {
-                let _ = tx
-                    .send(ServerMessage::error(
-                        ErrorCode::BinaryFrame,
-                        "binary frames are not part of the protocol; send JSON text",
-                    ))
-                    .await;
-                continue;
-            }
-            Ok(Some(Ok(_))) => continue,
-        };
-        if text.len() > max {
-            warn!(bytes = text.len(), max, "frame too large");
-            let _ = tx
-                .send(ServerMessage::error(
-                    ErrorCode::FrameTooLarge,
-                    format!(
-                        "a message may be at most {max} bytes; this one has {}",
-                        text.len()
-                    ),
-                ))
-                .await;
-            continue;
-        }
-        let msg = match decode_client(&text) {
-            Ok(m) => m,
-            Err(e) => {
-                info!(code = %e.code, "bad message");
-                let _ = tx.send(ServerMessage::error(e.code, e.message)).await;
-                if e.code.is_fatal() {
-                    break;
+            Ok(received) => match frames::read::<ClientMessage>(received, max) {
+                Frame::Message(m) => m,
+                Frame::Ignore => continue,
+                Frame::Closed => break,
+                Frame::Refused(code, message) => {
+                    let _ = tx.send(ServerMessage::error(code, message)).await;
+                    if code.is_fatal() {
+                        break;
+                    }
+                    continue;
                 }
-                continue;
-            }
+            },
         };
         match (msg, &member) {
             (ClientMessage::Join { token, meeting, .. }, None) => {
