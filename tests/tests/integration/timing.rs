@@ -11,8 +11,8 @@ async fn a_room_waits_in_check_in_goes_live_and_closes_at_the_slot_end() {
     let mut settings = test_settings();
     settings.rooms.grace_seconds = 0;
     settings.rooms.warning_minutes = vec![];
-    // Live in 1.5 s, for 2 s.
-    let start = now() + Duration::from_millis(1500);
+    // Live in 3 s (time enough to join during check-in on a loaded machine), for 2 s.
+    let start = now() + Duration::from_millis(3000);
     let app = spawn_app_with(settings, test_fair_at(start, Duration::from_secs(2))).await;
 
     let (mut buyer, joined) = SignalClient::join(&app.ws_url, &app.token(BUYER_1), "live-1").await;
@@ -46,10 +46,10 @@ async fn a_room_waits_in_check_in_goes_live_and_closes_at_the_slot_end() {
 async fn warnings_reach_both_sides_with_the_time_left() {
     let mut settings = test_settings();
     settings.rooms.grace_seconds = 0;
-    // A one-minute slot that started 58.5 s ago: the one-minute warning has passed, so
-    // make the slot two minutes long with a warning due in 1.5 s.
+    // A two-minute slot that started 57 s ago: its one-minute warning is due in 3 s, time
+    // enough for both sides to join first on a loaded machine.
     settings.rooms.warning_minutes = vec![1];
-    let start = now() - Duration::from_millis(58_500);
+    let start = now() - Duration::from_millis(57_000);
     let app = spawn_app_with(settings, test_fair_at(start, Duration::from_secs(120))).await;
     let (mut buyer, _) = SignalClient::join(&app.ws_url, &app.token(BUYER_1), "live-1").await;
     let (mut vendor, _) = SignalClient::join(&app.ws_url, &app.token(VENDOR_1), "live-1").await;
