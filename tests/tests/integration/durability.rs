@@ -66,7 +66,7 @@ const NODE_ENV: [(&str, &str); 2] = [
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_right_after_a_meeting_loses_nothing_and_a_restart_writes_nothing_twice() {
-    let (fair_dir, fair) = short_fair(Duration::from_millis(1500));
+    let (fair_dir, fair) = short_fair(Duration::from_millis(3000));
     let data = temp_dir("data");
     let args = [
         "--fair",
@@ -98,7 +98,7 @@ async fn sigkill_right_after_a_meeting_loses_nothing_and_a_restart_writes_nothin
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_redis_mode_the_record_is_in_the_stream_after_a_sigkill_and_never_twice() {
     let redis = RedisServer::start();
-    let (fair_dir, fair) = short_fair(Duration::from_millis(1500));
+    let (fair_dir, fair) = short_fair(Duration::from_millis(3000));
     let work = temp_dir("work");
     let args = ["--fair", fair_dir.to_str().unwrap()];
     let url = redis.url();

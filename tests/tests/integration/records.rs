@@ -14,13 +14,13 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// A server whose `live-1` and `live-2` run for two seconds from one second after start,
+/// A server whose `live-1` and `live-2` run for two seconds from two seconds after start,
 /// with no grace and no warnings.
 async fn short_meetings() -> TestApp {
     let mut settings = test_settings();
     settings.rooms.grace_seconds = 0;
     settings.rooms.warning_minutes = vec![];
-    let start = now() + Duration::from_millis(1000);
+    let start = now() + Duration::from_millis(2000);
     spawn_app_with(settings, test_fair_at(start, Duration::from_secs(2))).await
 }
 
