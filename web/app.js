@@ -1249,23 +1249,33 @@
   // ------------------------------------------------------------------------------------
   // Buyer and vendor pages.
   // ------------------------------------------------------------------------------------
-  const leftRooms = {
-    get() {
-      try {
-        return new Set(JSON.parse(store('session', SS_LEFT) || '[]'));
-      } catch (_) {
-        return new Set();
-      }
-    },
-    add(id) {
-      const s = this.get();
-      s.add(id);
-      store('session', SS_LEFT, JSON.stringify([...s]));
-    },
-    has(id) {
-      return this.get().has(id);
-    },
-  };
+  /** A set of ids kept in sessionStorage under `key` (this tab, this browser session). */
+  function sessionSet(key) {
+    return {
+      get() {
+        try {
+          return new Set(JSON.parse(store('session', key) || '[]'));
+        } catch (_) {
+          return new Set();
+        }
+      },
+      add(id) {
+        const s = this.get();
+        s.add(id);
+        store('session', key, JSON.stringify([...s]));
+      },
+      remove(id) {
+        const s = this.get();
+        if (s.delete(id)) store('session', key, JSON.stringify([...s]));
+      },
+      has(id) {
+        return this.get().has(id);
+      },
+    };
+  }
+
+  /** Rooms the participant left on purpose: not entered again automatically. */
+  const leftRooms = sessionSet(SS_LEFT);
 
   function enterRoom(id) {
     go('room=' + encodeURIComponent(id));
@@ -1528,27 +1538,7 @@
 
   /** Booked meetings whose queue the vendor left on purpose (this browser session). */
   const SS_LOBBY_LEFT = 'sangdam.lobbyLeft';
-  const lobbyLeft = {
-    get() {
-      try {
-        return new Set(JSON.parse(store('session', SS_LOBBY_LEFT) || '[]'));
-      } catch (_) {
-        return new Set();
-      }
-    },
-    add(id) {
-      const s = this.get();
-      s.add(id);
-      store('session', SS_LOBBY_LEFT, JSON.stringify([...s]));
-    },
-    remove(id) {
-      const s = this.get();
-      if (s.delete(id)) store('session', SS_LOBBY_LEFT, JSON.stringify([...s]));
-    },
-    has(id) {
-      return this.get().has(id);
-    },
-  };
+  const lobbyLeft = sessionSet(SS_LOBBY_LEFT);
 
   function lobbyUrl() {
     return (location.protocol === 'https:' ? 'wss' : 'ws') + '://' + location.host + '/ws/lobby';
