@@ -4,9 +4,10 @@
 //! download from the same data. Prints `FIGURE` lines; run with
 //! `cargo bench -p sangdam-server --bench report` (release build).
 
-use sangdam_server::{export, history};
-use sangdam_signaling::log_view::{log_rows, LogFilter, LogSort, Scope, SortKey};
-use sangdam_signaling::report::{FairReport, ReportInput};
+use sangdam_server::demo::history;
+use sangdam_server::files::log_export as export;
+use sangdam_signaling::records::log_view::{log_rows, LogFilter, LogSort, Scope, SortKey};
+use sangdam_signaling::records::report::{FairReport, ReportInput};
 use std::time::{Duration, Instant};
 
 const RECORDS: usize = 100_000;

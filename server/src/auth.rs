@@ -4,7 +4,7 @@
 
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use sangdam_signaling::{ErrorCode, Fair, MeetingId, Participant, Role, Timestamp};
+use sangdam_signaling::{ErrorCode, Fair, MeetingId, Participant, Refusal, Role, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -150,5 +150,11 @@ impl TokenIssuer {
             return Err(AuthError::Mismatch);
         }
         Ok((claims, participant))
+    }
+}
+
+impl From<AuthError> for Refusal {
+    fn from(e: AuthError) -> Self {
+        Refusal::new(e.code(), e.to_string())
     }
 }

@@ -1,29 +1,31 @@
-//! The `sangdam` server: everything that does IO around the `sangdam_signaling` core —
-//! HTTP and WebSocket endpoints, invite tokens, one task per live room, the embedded web
-//! client, configuration and telemetry.
+//! The `sangdam` server: everything that does IO around the `sangdam_signaling` core.
+//!
+//! Layout, by layer (each folder's `mod.rs` says more):
+//! - [`app`]: the binary's setup — command line, settings, start-up, the shared
+//!   [`app::state::AppState`], the clock, logging;
+//! - [`http`]: the HTTP API — router, the one refusal-to-response mapping, the caller
+//!   extractor, one module per resource (schedule, records, survey, labels), the
+//!   embedded web client;
+//! - [`ws`]: the two WebSockets — frame reading, signaling (`/ws`), lobby (`/ws/lobby`);
+//! - [`rooms`]: live rooms — the registry and scheduler, one task per room, the
+//!   cross-node bus;
+//! - [`lobby`]: the lobby's ticker and its stores (memory, Redis transactions);
+//! - [`journal`]: the durable consultation log and survey answers (file, Redis Stream);
+//! - [`files`]: file formats — fair directories, survey files, log exports (CSV, XLSX);
+//! - [`demo`]: the demo fair and its two completed fairs of history;
+//! - [`auth`]: invite tokens; [`redis_keys`]: every Redis key, on one page.
+//!
+//! Requests flow `http`/`ws` → the core's rules (`sangdam_signaling::live`) → `rooms`,
+//! `lobby`, `journal`. Handlers take [`app::state::AppState`]; nothing imports `app::startup`
+//! but the binary's setup.
 
-pub mod api;
+pub mod app;
 pub mod auth;
-pub mod bus;
-pub mod cli;
-pub mod clock;
-pub mod consultation_log;
 pub mod demo;
-pub mod export;
-pub mod fairfile;
-pub mod frames;
-pub mod history;
-pub mod lobby_store;
-pub mod lobby_ws;
-pub mod records_api;
+pub mod files;
+pub mod http;
+pub mod journal;
+pub mod lobby;
 pub mod redis_keys;
 pub mod rooms;
-pub mod seeded;
-pub mod settings;
-pub mod startup;
-pub mod survey_api;
-pub mod survey_file;
-pub mod telemetry;
-pub mod timefmt;
-pub mod web_assets;
 pub mod ws;

@@ -1,5 +1,5 @@
-//! The `sangdam` binary: everything it does lives in `sangdam_server::cli`.
+//! The `sangdam` binary: everything it does lives in `sangdam_server::app::cli`.
 
 fn main() -> anyhow::Result<()> {
-    sangdam_server::cli::main()
+    sangdam_server::app::cli::main()
 }

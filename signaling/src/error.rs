@@ -1,5 +1,7 @@
-//! The error codes a client may receive, over WebSocket or HTTP. One list, so the web
-//! client, the tests and the protocol document agree on every code.
+//! The error codes a client may receive, over WebSocket or HTTP, and the one [`Refusal`]
+//! every surface answers with. One list, so the web client, the tests and the protocol
+//! document agree on every code; one type, so whether a refusal closes a connection is
+//! decided once.
 
 use serde::{Deserialize, Serialize};
 
@@ -162,6 +164,51 @@ impl ErrorCode {
     }
 }
 
+/// A refusal as a client reads it: a stable code, a message for people, and whether the
+/// server closes the connection after sending it. Every error type converts into this;
+/// the server turns it into an HTTP response or a socket message only at the edge.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct Refusal {
+    pub code: ErrorCode,
+    pub message: String,
+    fatal: bool,
+}
+
+impl Refusal {
+    /// A refusal that is fatal exactly when its code is ([`ErrorCode::is_fatal`]): errors
+    /// about the connection itself (its token, its role, its room) close it.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            fatal: code.is_fatal(),
+        }
+    }
+
+    /// The same refusal about one request only: the connection stays whatever the code
+    /// (a lobby check-in refused as `too_early` leaves the lobby connection up).
+    pub fn for_request(mut self) -> Self {
+        self.fatal = false;
+        self
+    }
+
+    /// The same refusal, closing the connection whatever the code (a deadline missed).
+    pub fn closing(mut self) -> Self {
+        self.fatal = true;
+        self
+    }
+
+    pub fn is_fatal(&self) -> bool {
+        self.fatal
+    }
+
+    /// The HTTP status of this refusal on the HTTP API.
+    pub fn http_status(&self) -> u16 {
+        self.code.http_status()
+    }
+}
+
 impl std::fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -171,6 +218,19 @@ impl std::fmt::Display for ErrorCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refusal_is_fatal_by_its_code_unless_said_otherwise() {
+        assert!(Refusal::new(ErrorCode::TooEarly, "wait").is_fatal());
+        assert!(!Refusal::new(ErrorCode::TooEarly, "wait")
+            .for_request()
+            .is_fatal());
+        assert!(!Refusal::new(ErrorCode::NotJoined, "join first").is_fatal());
+        assert!(Refusal::new(ErrorCode::NotJoined, "too late")
+            .closing()
+            .is_fatal());
+        assert_eq!(Refusal::new(ErrorCode::WrongRole, "no").http_status(), 403);
+    }
 
     #[test]
     fn wire_names_match_as_str() {

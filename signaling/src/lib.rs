@@ -1,23 +1,27 @@
-//! Sangdam's core: the fair's domain, the wire protocol and the timed-room state machine.
+//! Sangdam's core: the fair's domain, the wire protocol and the rules of the live fair.
 //!
 //! Nothing in this crate opens a socket or reads a clock. Time is always an argument
 //! (`now: Timestamp`), so a whole fair day can run in a test in milliseconds, and the
-//! server's room task only sleeps until [`room::Room::next_deadline`] and feeds input.
+//! server's room task only sleeps until [`Room::poll_timeout`] and feeds input.
+//!
+//! Layout:
+//! - [`ids`], [`time`], [`error`]: typed ids, instants, every error code and the one
+//!   [`Refusal`] type;
+//! - [`fair`]: rounds, organisations, participants and the schedule;
+//! - [`live`]: timing policy, rooms, the lobby, the cross-node side table, access rules;
+//! - [`protocol`]: every socket message (documented in `PROTOCOL.md`);
+//! - [`records`]: consultation records, survey, log view and report.
 
 pub mod error;
 pub mod fair;
 pub mod ids;
-pub mod lobby;
-pub mod log_view;
+pub mod live;
 pub mod protocol;
-pub mod record;
-pub mod report;
-pub mod room;
-pub mod survey;
+pub mod records;
 pub mod time;
 
-pub use error::ErrorCode;
+pub use error::{ErrorCode, Refusal};
 pub use fair::{Fair, FairError, Meeting, Participant, Role, Round};
 pub use ids::{EnterpriseId, FairId, IdError, InstitutionId, MeetingId, ParticipantId, RoundId};
-pub use room::{Phase, Room, RoomEvent, RoomPolicy, Side};
+pub use live::room::{Phase, Room, RoomEvent, RoomPolicy, Side};
 pub use time::Timestamp;

@@ -2,10 +2,10 @@
 //! documents each one with an example; a change here changes that document and
 //! `web/app.js` in the same commit.
 
-use crate::error::ErrorCode;
+use crate::error::{ErrorCode, Refusal};
 use crate::fair::{Affiliation, Enterprise, Fair, Institution, Meeting, Participant};
 use crate::ids::{InstitutionId, MeetingId, ParticipantId};
-use crate::room::{Absent, CloseReason, Phase, Side, Window};
+use crate::live::room::{Absent, CloseReason, Phase, Side, Window};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -112,28 +112,58 @@ pub enum ServerMessage {
         server_time: Timestamp,
     },
     /// Answer to `ping`.
-    Pong {
-        #[serde(skip_serializing_if = "Option::is_none", default)]
-        t: Option<i64>,
-        server_time: Timestamp,
-    },
+    Pong(Pong),
     /// Something was wrong. `fatal: true` means the server closes the connection next.
-    Error {
-        code: ErrorCode,
-        message: String,
-        fatal: bool,
-    },
+    Error(ErrorBody),
+}
+
+/// The answer to `ping`, the same on every socket: the client's `t` echoed and the
+/// server's clock.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pong {
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub t: Option<i64>,
+    pub server_time: Timestamp,
+}
+
+/// A refusal as every socket sends it. `fatal: true` means the server closes the
+/// connection next.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub code: ErrorCode,
+    pub message: String,
+    pub fatal: bool,
+}
+
+impl From<Refusal> for ErrorBody {
+    fn from(r: Refusal) -> Self {
+        ErrorBody {
+            fatal: r.is_fatal(),
+            code: r.code,
+            message: r.message,
+        }
+    }
+}
+
+impl From<Refusal> for ServerMessage {
+    fn from(r: Refusal) -> Self {
+        ServerMessage::Error(r.into())
+    }
+}
+
+impl From<Refusal> for LobbyServerMessage {
+    fn from(r: Refusal) -> Self {
+        LobbyServerMessage::Error(r.into())
+    }
+}
+
+impl From<DecodeError> for Refusal {
+    fn from(e: DecodeError) -> Self {
+        Refusal::new(e.code, e.message)
+    }
 }
 
 impl ServerMessage {
-    pub fn error(code: ErrorCode, message: impl Into<String>) -> Self {
-        ServerMessage::Error {
-            code,
-            message: message.into(),
-            fatal: code.is_fatal(),
-        }
-    }
-
     /// Whether this message carries SDP or candidates that must not reach a log.
     pub fn is_sensitive(&self) -> bool {
         matches!(
@@ -425,35 +455,28 @@ pub enum LobbyServerMessage {
         room: LobbyRoomView,
         server_time: Timestamp,
     },
-    Pong {
-        #[serde(skip_serializing_if = "Option::is_none", default)]
-        t: Option<i64>,
-        server_time: Timestamp,
-    },
-    Error {
-        code: ErrorCode,
-        message: String,
-        fatal: bool,
-    },
+    /// Answer to `ping`, as on the signaling socket.
+    Pong(Pong),
+    /// A refusal, as on the signaling socket.
+    Error(ErrorBody),
 }
 
 impl LobbyServerMessage {
-    /// An error about the connection itself (hello, token, role): fatal where the code is.
-    pub fn error(code: ErrorCode, message: impl Into<String>) -> Self {
-        LobbyServerMessage::Error {
-            code,
-            message: message.into(),
-            fatal: code.is_fatal(),
+    /// The same message with its clock stamp cleared: a status is sent again only when
+    /// something other than the time changed.
+    pub fn unstamped(&self) -> Self {
+        let mut m = self.clone();
+        match &mut m {
+            LobbyServerMessage::Welcome { server_time, .. }
+            | LobbyServerMessage::VendorStatus { server_time, .. }
+            | LobbyServerMessage::BoothStatus { server_time, .. }
+            | LobbyServerMessage::Admitted { server_time, .. }
+            | LobbyServerMessage::Pong(Pong { server_time, .. }) => {
+                *server_time = Timestamp::from_millis(0)
+            }
+            LobbyServerMessage::Error(_) => {}
         }
-    }
-
-    /// A refused operation: the connection and the vendor's places stay as they were.
-    pub fn refusal(code: ErrorCode, message: impl Into<String>) -> Self {
-        LobbyServerMessage::Error {
-            code,
-            message: message.into(),
-            fatal: false,
-        }
+        m
     }
 }
 
@@ -512,10 +535,40 @@ mod tests {
 
     #[test]
     fn server_messages_have_the_documented_shape() {
-        let v = serde_json::to_value(ServerMessage::error(ErrorCode::TooEarly, "wait")).unwrap();
+        let v = serde_json::to_value(ServerMessage::from(Refusal::new(
+            ErrorCode::TooEarly,
+            "wait",
+        )))
+        .unwrap();
         assert_eq!(
             v,
             serde_json::json!({"type":"error","code":"too_early","message":"wait","fatal":true})
+        );
+        // Both sockets answer pings and refusals in the same shape.
+        let pong = Pong {
+            t: Some(5),
+            server_time: Timestamp::from_millis(7),
+        };
+        let expected = serde_json::json!({"type":"pong","t":5,"server_time":7});
+        assert_eq!(
+            serde_json::to_value(ServerMessage::Pong(pong.clone())).unwrap(),
+            expected
+        );
+        assert_eq!(
+            serde_json::to_value(LobbyServerMessage::Pong(pong)).unwrap(),
+            expected
+        );
+        let at = |ms| LobbyServerMessage::VendorStatus {
+            places: Vec::new(),
+            in_room: None,
+            server_time: Timestamp::from_millis(ms),
+        };
+        assert_eq!(at(1).unstamped(), at(2).unstamped());
+        assert_ne!(at(1), at(2));
+        let refused = Refusal::new(ErrorCode::TooEarly, "wait").for_request();
+        assert_eq!(
+            serde_json::to_value(LobbyServerMessage::from(refused)).unwrap(),
+            serde_json::json!({"type":"error","code":"too_early","message":"wait","fatal":false})
         );
         let v = serde_json::to_value(ServerMessage::CallReady { offerer: true }).unwrap();
         assert_eq!(v, serde_json::json!({"type":"call_ready","offerer":true}));

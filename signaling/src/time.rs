@@ -50,6 +50,28 @@ impl fmt::Display for Timestamp {
     }
 }
 
+/// Korea Standard Time's offset from UTC, in minutes. Korea has no daylight saving, so a
+/// fixed +09:00 is exact; every KST computation in Sangdam starts from this one constant.
+pub const KST_OFFSET_MINUTES: i32 = 9 * 60;
+
+/// KST as chrono's offset type.
+pub fn kst_offset() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(KST_OFFSET_MINUTES * 60).expect("+09:00 is a valid offset")
+}
+
+impl Timestamp {
+    /// `2026-11-27 15:40:00 KST`, as people at a Korean fair read times.
+    pub fn kst(self) -> String {
+        chrono::DateTime::<chrono::Utc>::from_timestamp_millis(self.0)
+            .map(|d| {
+                d.with_timezone(&kst_offset())
+                    .format("%Y-%m-%d %H:%M:%S KST")
+                    .to_string()
+            })
+            .unwrap_or_else(|| self.to_string())
+    }
+}
+
 /// Shorthand for the durations the fair is made of.
 pub const fn minutes(m: u64) -> Duration {
     Duration::from_secs(m * 60)
@@ -65,6 +87,14 @@ mod tests {
         let b = Timestamp::from_millis(4_000);
         assert_eq!(b.since(a), Duration::from_secs(3));
         assert_eq!(a.since(b), Duration::ZERO);
+    }
+
+    #[test]
+    fn korea_time_prints_at_plus_nine() {
+        assert_eq!(
+            Timestamp::from_millis(1_810_774_800_000).kst(),
+            "2027-05-20 10:00:00 KST"
+        );
     }
 
     #[test]

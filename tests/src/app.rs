@@ -1,9 +1,9 @@
 //! `spawn_app`: the server as a user reaches it, on `127.0.0.1:0`, with a fair built for the
 //! test relative to now, so each test has its own state.
 
+use sangdam_server::app::settings::{Secret, Settings};
+use sangdam_server::app::startup::Application;
 use sangdam_server::auth::{Claims, TokenIssuer};
-use sangdam_server::settings::{Secret, Settings};
-use sangdam_server::startup::Application;
 use sangdam_signaling::fair::{
     Affiliation, Enterprise, EnterpriseType, FairParts, Institution, InstitutionType, MeetingSpec,
 };
@@ -58,7 +58,7 @@ pub async fn spawn_app(fair: Fair) -> TestApp {
 
 pub async fn spawn_app_with(settings: Settings, fair: Fair) -> TestApp {
     if std::env::var_os("RUST_LOG").is_some() {
-        sangdam_server::telemetry::init(&settings.log);
+        sangdam_server::app::telemetry::init(&settings.log);
     }
     let app = Application::build(settings.clone(), fair)
         .await
@@ -132,7 +132,7 @@ impl TestApp {
 }
 
 pub fn now() -> Timestamp {
-    sangdam_server::clock::now()
+    sangdam_server::app::clock::now()
 }
 
 fn id<T: TryFrom<String>>(s: &str) -> T

@@ -4,8 +4,8 @@
 //! the survey about a meeting that is over.
 
 use anyhow::Result;
-use sangdam_server::startup::Application;
-use sangdam_server::{demo, history};
+use sangdam_server::app::startup::Application;
+use sangdam_server::demo::{self, history};
 use sangdam_tests::app::{now, spawn_app, spawn_built, test_fair, test_settings, BUYER_2};
 use sangdam_tests::cdp::Browser;
 use std::time::Duration;

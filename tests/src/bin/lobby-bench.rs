@@ -23,11 +23,11 @@
 //! `FIGURE` lines with the ratio. The same workload against the in-memory store follows as
 //! a reference (the cost of the rules alone). Nothing here is a test: it only prints.
 
-use sangdam_server::lobby_store::{LobbyStore, MemoryLobby, RedisLobby, StoreError};
+use sangdam_server::lobby::store::{LobbyStore, MemoryLobby, RedisLobby, StoreError};
 use sangdam_signaling::fair::{
     Affiliation, Enterprise, EnterpriseType, FairParts, Institution, InstitutionType,
 };
-use sangdam_signaling::lobby::{LobbyError, LobbyEvent, LobbyOp, LobbyPolicy};
+use sangdam_signaling::live::lobby::{LobbyError, LobbyEvent, LobbyOp, LobbyPolicy};
 use sangdam_signaling::{
     EnterpriseId, Fair, InstitutionId, Participant, ParticipantId, Role, Round,
 };
@@ -149,7 +149,7 @@ impl Bench {
                 id: id("r1".into()),
                 number: 1,
                 theme: "벤치마크".into(),
-                starts_at: sangdam_server::clock::now() + Duration::from_secs(7 * 24 * 3600),
+                starts_at: sangdam_server::app::clock::now() + Duration::from_secs(7 * 24 * 3600),
                 slot_len: Duration::from_secs(20 * 60),
                 break_len: Duration::from_secs(10 * 60),
                 slots: 8,
@@ -406,7 +406,7 @@ async fn run(
                             };
                             let mut seen = Seen::default();
                             let t0 = Instant::now();
-                            match store.apply(op, sangdam_server::clock::now()).await {
+                            match store.apply(op, sangdam_server::app::clock::now()).await {
                                 Ok(_) => seen.record(Kind::CheckIn, t0.elapsed()),
                                 Err(e) => seen.error(Kind::CheckIn, &e),
                             }
@@ -425,7 +425,7 @@ async fn run(
                             let mut seen = Seen::default();
                             let t0 = Instant::now();
                             match store
-                                .vendor_view(vendor, sangdam_server::clock::now())
+                                .vendor_view(vendor, sangdam_server::app::clock::now())
                                 .await
                             {
                                 Ok(_) => seen.record(Kind::Position, t0.elapsed()),
@@ -470,7 +470,7 @@ async fn run(
                     vendor: v.clone(),
                     booth: None,
                 };
-                let _ = store.apply(op, sangdam_server::clock::now()).await;
+                let _ = store.apply(op, sangdam_server::app::clock::now()).await;
             }
             break;
         }
@@ -487,7 +487,7 @@ async fn admit_all(store: &dyn LobbyStore, booth: &InstitutionId, until: Instant
         let op = LobbyOp::AdmitNext {
             booth: booth.clone(),
         };
-        let meeting = match store.apply(op, sangdam_server::clock::now()).await {
+        let meeting = match store.apply(op, sangdam_server::app::clock::now()).await {
             Ok(events) => {
                 seen.record(Kind::Admit, t0.elapsed());
                 events.into_iter().find_map(|e| match e {
@@ -514,7 +514,7 @@ async fn admit_all(store: &dyn LobbyStore, booth: &InstitutionId, until: Instant
                 booth: booth.clone(),
                 meeting: meeting.clone(),
             };
-            match store.apply(op, sangdam_server::clock::now()).await {
+            match store.apply(op, sangdam_server::app::clock::now()).await {
                 Ok(_) => {
                     seen.record(Kind::Finish, t1.elapsed());
                     break;

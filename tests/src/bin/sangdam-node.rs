@@ -2,5 +2,5 @@
 //! separate process (`CARGO_BIN_EXE_sangdam-node`) and kill it with SIGKILL.
 
 fn main() -> anyhow::Result<()> {
-    sangdam_server::cli::main()
+    sangdam_server::app::cli::main()
 }

@@ -17,11 +17,12 @@
 //! `redis-server` (as on a multi-node deployment: every refresh reads Redis). Everything is bounded in time; it stops the server and
 //! removes its directory at the end. It only prints.
 
+use sangdam_server::app::settings::Settings;
 use sangdam_server::auth::TokenIssuer;
 use sangdam_server::demo::{demo_fair, DemoOptions};
-use sangdam_server::fairfile::{load_fair_dir, write_fair_dir, KST_OFFSET_MINUTES};
-use sangdam_server::settings::Settings;
+use sangdam_server::files::fair::{load_fair_dir, write_fair_dir};
 use sangdam_signaling::fair::{Affiliation, FairParts, MeetingSpec};
+use sangdam_signaling::time::KST_OFFSET_MINUTES;
 use sangdam_signaling::{Fair, Participant, ParticipantId, Role};
 use sangdam_tests::redis_server::RedisServer;
 use std::path::{Path, PathBuf};
@@ -143,7 +144,7 @@ fn raise_open_files() {
 /// The demo fair plus `extra` vendors (`p-ws-v00001`, ...) spread over its enterprises.
 fn fair_with_vendors(extra: usize) -> Fair {
     let demo = demo_fair(&DemoOptions::starting_at(
-        sangdam_server::clock::now() + Duration::from_secs(3600),
+        sangdam_server::app::clock::now() + Duration::from_secs(3600),
     ));
     let enterprises: Vec<_> = demo.enterprises().map(|e| e.id.clone()).collect();
     let mut participants: Vec<Participant> = demo.participants().cloned().collect();
@@ -412,7 +413,7 @@ fn measure_in(a: &Args, dir: &Path, limit: u64) -> Result<(), String> {
         &settings.auth.audience,
         Duration::from_secs(6 * 3600),
     );
-    let now = sangdam_server::clock::now();
+    let now = sangdam_server::app::clock::now();
     let tokens: Vec<Option<String>> = (0..a.connections)
         .map(|i| {
             a.hello.then(|| {

@@ -1,7 +1,8 @@
 //! The fair files shipped under `config/` stay loadable, and the demo they were written from
 //! is the one the server serves.
 
-use sangdam_server::{demo, fairfile};
+use sangdam_server::demo;
+use sangdam_server::files::fair as fairfile;
 use std::path::Path;
 
 #[test]

@@ -4,12 +4,12 @@
 //! Stream — and a restart never writes it twice.
 
 use redis::AsyncCommands;
-use sangdam_server::consultation_log::redis_stream::RedisJournal;
-use sangdam_server::consultation_log::{ConsultationLog, Journal, SurveyLog, CONSULTATIONS_FILE};
-use sangdam_server::fairfile::write_fair_dir;
+use sangdam_server::files::fair::write_fair_dir;
+use sangdam_server::journal::redis_stream::RedisJournal;
+use sangdam_server::journal::{ConsultationLog, Journal, SurveyLog, CONSULTATIONS_FILE};
 use sangdam_server::redis_keys::Keys;
-use sangdam_signaling::record::ConsultationRecord;
-use sangdam_signaling::survey::{Answers, Outcome, SurveyAnswer};
+use sangdam_signaling::records::record::ConsultationRecord;
+use sangdam_signaling::records::survey::{Answers, Outcome, SurveyAnswer};
 use sangdam_signaling::{Fair, FairId, MeetingId, ParticipantId, Side, Timestamp};
 use sangdam_tests::app::{
     issuer, now, temp_dir, test_fair_at, test_settings, BUYER_1, SECRET, VENDOR_1,

@@ -95,3 +95,61 @@ async fn moderators_see_who_is_in_each_room() {
         .unwrap();
     assert_eq!(all["meetings"].as_array().unwrap().len(), 4);
 }
+
+#[tokio::test]
+async fn labels_are_public_and_name_every_type_outcome_and_phase_in_both_languages() {
+    let app = spawn_app(test_fair(Duration::from_secs(600))).await;
+    let r = app.get("/api/labels", None).await;
+    assert_eq!(r.status(), 200);
+    let labels: Value = r.json().await.unwrap();
+    let codes = |key: &str| -> Vec<String> {
+        labels[key]
+            .as_array()
+            .unwrap_or_else(|| panic!("{key} missing: {labels}"))
+            .iter()
+            .map(|l| {
+                assert!(
+                    !l["label"].as_str().unwrap().is_empty()
+                        && !l["label_en"].as_str().unwrap().is_empty(),
+                    "{l}"
+                );
+                l["code"].as_str().unwrap().to_string()
+            })
+            .collect()
+    };
+    assert_eq!(
+        codes("institution_types"),
+        ["city_hall", "district", "city_funded", "education", "other"]
+    );
+    assert_eq!(
+        codes("enterprise_types"),
+        [
+            "social_enterprise",
+            "cooperative",
+            "village_enterprise",
+            "other"
+        ]
+    );
+    assert_eq!(
+        codes("outcomes"),
+        [
+            "quote_requested",
+            "sample_requested",
+            "contract_review",
+            "none"
+        ]
+    );
+    assert_eq!(labels["institution_types"][1]["label"], "자치구");
+    assert_eq!(
+        labels["institution_types"][1]["label_en"],
+        "District office"
+    );
+    assert_eq!(
+        labels["phases"],
+        serde_json::json!(["scheduled", "check-in", "live", "grace", "closed"])
+    );
+    assert_eq!(
+        labels["roles"],
+        serde_json::json!(["buyer", "vendor", "moderator", "staff"])
+    );
+}

@@ -17,7 +17,7 @@ async fn hello(url: &str, token: &str) -> (SignalClient, Value) {
     (c, first)
 }
 
-fn fast_settings() -> sangdam_server::settings::Settings {
+fn fast_settings() -> sangdam_server::app::settings::Settings {
     let mut s = test_settings();
     s.lobby.tick_seconds = 1;
     s
@@ -153,7 +153,7 @@ async fn lobby_refusals_have_codes_and_keep_the_connection() {
 async fn when_redis_goes_away_live_rooms_go_on_and_the_lobby_says_unavailable_until_it_returns() {
     let mut redis = RedisServer::start();
     let mut settings = fast_settings();
-    settings.redis.url = sangdam_server::settings::Secret::new(redis.url());
+    settings.redis.url = sangdam_server::app::settings::Secret::new(redis.url());
     let app = spawn_app_with(settings, test_fair(Duration::from_secs(600))).await;
     assert_eq!(app.get("/readyz", None).await.status(), 200);
 

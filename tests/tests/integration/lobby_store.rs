@@ -1,12 +1,12 @@
 //! One conformance suite for both lobby stores: every scenario runs against the in-memory
 //! store and against a real Redis server (a private `redis-server` per test).
 
-use sangdam_server::lobby_store::{LobbyStore, MemoryLobby, RedisLobby, StoreError};
+use sangdam_server::lobby::store::{LobbyStore, MemoryLobby, RedisLobby, StoreError};
 use sangdam_signaling::fair::{
     Affiliation, Enterprise, EnterpriseType, FairParts, Institution, InstitutionType, MeetingSpec,
     Participant, Role, Round,
 };
-use sangdam_signaling::lobby::{LobbyError, LobbyEvent, LobbyOp, LobbyPolicy};
+use sangdam_signaling::live::lobby::{LobbyError, LobbyEvent, LobbyOp, LobbyPolicy};
 use sangdam_signaling::{Fair, FairId, InstitutionId, ParticipantId, Timestamp};
 use sangdam_tests::redis_server::RedisServer;
 use std::sync::Arc;

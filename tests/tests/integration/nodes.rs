@@ -2,8 +2,8 @@
 //! with a vendor on the other, show a vendor the same place from either, and lose no queue
 //! entry when one of them is killed.
 
-use sangdam_server::fairfile::write_fair_dir;
-use sangdam_server::settings::{Secret, Settings};
+use sangdam_server::app::settings::{Secret, Settings};
+use sangdam_server::files::fair::write_fair_dir;
 use sangdam_tests::app::{
     issuer, now, spawn_app_with, test_fair, test_settings, TestApp, BUYER_1, SECRET, VENDOR_1,
     VENDOR_2,

@@ -1,9 +1,9 @@
 //! The consultation log, the survey and the staff report over HTTP, against the real server
 //! writing its journals to files in a temporary directory.
 
-use sangdam_server::consultation_log::{CONSULTATIONS_FILE, SURVEYS_FILE};
-use sangdam_server::startup::Application;
-use sangdam_server::{demo, history};
+use sangdam_server::app::startup::Application;
+use sangdam_server::demo::{self, history};
+use sangdam_server::journal::{CONSULTATIONS_FILE, SURVEYS_FILE};
 use sangdam_tests::app::{
     now, spawn_app_with, spawn_built, test_fair, test_fair_at, test_settings, TestApp, BUYER_1,
     BUYER_2, MODERATOR, STAFF, VENDOR_1, VENDOR_2,

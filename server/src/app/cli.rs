@@ -1,0 +1,336 @@
+//! `sangdam`'s command line: parses flags, loads settings and the fair, then hands off to
+//! the rest of the library. It is the binary's setup, kept in the library so that tests can
+//! run the very same program as a separate process (to kill it); the only place `anyhow`
+//! is used.
+
+use crate::app::settings::{Settings, Sources};
+use crate::app::startup::Application;
+use crate::app::{clock, telemetry, timefmt};
+use crate::demo::{self, history};
+use crate::files::{fair as fairfile, survey as survey_file};
+use crate::journal::Stores;
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+use sangdam_signaling::records::survey::SurveyConfig;
+use sangdam_signaling::{Fair, MeetingId, ParticipantId, Role};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Sangdam (상담): online public-procurement consultation fairs by video.
+///
+/// Public institutions (buyers) meet social-economy enterprises (vendors) one to one, by
+/// video, in timed slots that follow the fair's schedule. With no arguments, `sangdam`
+/// serves a demo fair on http://127.0.0.1:8080 and prints invite links to try it.
+#[derive(Parser)]
+#[command(
+    name = "sangdam",
+    version,
+    propagate_version = true,
+    args_conflicts_with_subcommands = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// With no subcommand, `sangdam` serves, taking `serve`'s options.
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the fair: web client, HTTP API and signaling WebSocket (the default).
+    ///
+    /// Without fair.dir (SANGDAM_FAIR_DIR or --fair) it serves the demo fair, whose first
+    /// round goes live shortly after start; it prints invite links for a demo buyer,
+    /// vendor, moderator and staff member.
+    Serve(ServeArgs),
+    /// Print an invite token and link for one participant.
+    ///
+    /// The server checks tokens with its signing secret, so set auth.secret
+    /// (SANGDAM_SECRET) to the same value the server uses. A demo server without a
+    /// configured secret makes a random one and prints its own links instead.
+    Token(TokenArgs),
+    /// Write the demo fair as editable files (fair.toml, CSV with Korean headers, survey.toml).
+    Demo(DemoArgs),
+    /// Check the configuration and the fair files; problems are reported with their file,
+    /// line and field (every problem of the first bad file, so a sheet is fixed in one go).
+    Check(Common),
+}
+
+#[derive(Args, Clone, Default)]
+struct Common {
+    /// A configuration file layered over the defaults (instead of config/$SANGDAM_ENV.toml).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// A fair directory (fair.toml, institutions.csv, enterprises.csv, participants.csv,
+    /// meetings.csv); overrides fair.dir. Without one, the demo fair is used.
+    #[arg(long, value_name = "DIR")]
+    fair: Option<PathBuf>,
+}
+
+#[derive(Args, Clone, Default)]
+struct ServeArgs {
+    /// Address to listen on [env: SANGDAM_LISTEN] [default: 127.0.0.1:8080].
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+    /// Directory for the consultation log and survey answers (consultations.jsonl,
+    /// surveys.jsonl), each entry flushed to disk before it is acknowledged; overrides
+    /// records.dir [env: SANGDAM_DATA_DIR] [default: data]. Not used when redis.url is set:
+    /// then they go to Redis Streams.
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Args)]
+struct TokenArgs {
+    /// The participant's id, e.g. p-b-i001 (see participants.csv).
+    #[arg(long, value_name = "ID")]
+    participant: String,
+    /// Admit to this one meeting only.
+    #[arg(long, value_name = "MEETING")]
+    meeting: Option<String>,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Args)]
+struct DemoArgs {
+    /// Directory to write the files into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// When the live round starts, in Korea time ("2027-05-20 10:00"); default: the
+    /// configured delay from now, as `serve` does.
+    #[arg(long, value_name = "KST")]
+    start: Option<String>,
+    #[command(flatten)]
+    common: Common,
+}
+
+/// Runs the command line as `sangdam` would, with the process's arguments.
+pub fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Serve(cli.serve)) {
+        Command::Serve(args) => serve(args),
+        Command::Token(args) => token(args),
+        Command::Demo(args) => write_demo(args),
+        Command::Check(common) => check(common),
+    }
+}
+
+fn settings(common: &Common) -> anyhow::Result<Settings> {
+    let mut settings = Settings::load(&Sources::from_process(common.config.clone()))?;
+    if let Some(dir) = &common.fair {
+        settings.fair.dir = dir.display().to_string();
+    }
+    Ok(settings)
+}
+
+/// The configured fair, or the demo fair whose live round starts `start_delay` from now.
+fn load_fair(settings: &Settings) -> anyhow::Result<Fair> {
+    match settings.fair_dir() {
+        Some(dir) => Ok(fairfile::load_fair_dir(&dir)?),
+        None => Ok(demo::demo_fair(&demo_options(settings))),
+    }
+}
+
+/// The fair's survey: `survey.toml` in its directory, or the default questions.
+fn load_survey(settings: &Settings) -> anyhow::Result<SurveyConfig> {
+    match settings.fair_dir() {
+        Some(dir) => Ok(survey_file::load_survey(&dir)?),
+        None => Ok(SurveyConfig::default()),
+    }
+}
+
+fn demo_options(settings: &Settings) -> demo::DemoOptions {
+    demo::DemoOptions {
+        live_round_starts_at: clock::now() + Duration::from_secs(settings.demo.start_delay_seconds),
+        live_slot: Duration::from_secs(settings.demo.slot_minutes * 60),
+        live_break: Duration::from_secs(settings.demo.break_minutes * 60),
+    }
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let mut settings = settings(&args.common)?;
+    if let Some(listen) = args.listen {
+        settings.server.listen = listen;
+    }
+    if let Some(dir) = &args.data_dir {
+        settings.records.dir = dir.display().to_string();
+    }
+    telemetry::init(&settings.log);
+    let demo = settings.fair_dir().is_none();
+    if demo {
+        settings.rooms.no_show_minutes = settings.demo.no_show_minutes;
+    }
+    let fair = load_fair(&settings)?;
+    let survey = load_survey(&settings)?;
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let listen = settings.server.listen;
+        let mut app = Application::build(settings, fair)
+            .await
+            .with_context(|| format!("cannot start on {listen}"))?
+            .with_survey(survey);
+        if demo {
+            // The completed 2021 fair and the year before, so the staff report has
+            // something to show from the first start.
+            app = app.with_archive(history::demo_archive());
+        }
+        print_banner(&app, demo);
+        app.run(shutdown_signal()).await?;
+        Ok(())
+    })
+}
+
+fn print_banner(app: &Application, demo: bool) {
+    let fair = &app.state().fair;
+    let now = clock::now();
+    println!();
+    println!("  상담 Sangdam — {}", fair.name);
+    println!("  {}", app.base_url());
+    println!();
+    let roles = [
+        (Role::Buyer, "구매자 buyer    "),
+        (Role::Vendor, "판매자 vendor   "),
+        (Role::Moderator, "운영자 moderator"),
+        (Role::Staff, "직원 staff      "),
+    ];
+    let picks: Vec<(&str, Option<ParticipantId>)> = roles
+        .iter()
+        .map(|(role, label)| {
+            let id = if demo {
+                ParticipantId::parse(demo::demo_participant(*role)).ok()
+            } else {
+                fair.first_with_role(*role).map(|p| p.id.clone())
+            };
+            (*label, id)
+        })
+        .collect();
+    println!("  Invite links (open each in its own browser window):");
+    for (label, id) in picks {
+        if let Some(link) = id.and_then(|id| app.invite_link(&id, None, now)) {
+            println!("    {label}  {link}");
+        }
+    }
+    if demo {
+        if let Some(m) = fair
+            .participant(&ParticipantId::parse(demo::DEMO_BUYER).expect("valid id"))
+            .and_then(|p| fair.meetings_of(p).into_iter().next())
+        {
+            println!();
+            println!(
+                "  The demo buyer and vendor meet at {} (check-in is open now).",
+                m.slot.start.kst()
+            );
+        }
+    }
+    println!();
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+fn token(args: TokenArgs) -> anyhow::Result<()> {
+    let settings = settings(&args.common)?;
+    if settings.auth.secret.is_empty() {
+        bail!(
+            "no signing secret: set auth.secret (or SANGDAM_SECRET) to the server's secret. \
+             A demo server without one makes a random secret and prints its own links."
+        );
+    }
+    let fair = load_fair(&settings)?;
+    let id = ParticipantId::parse(args.participant.clone())
+        .with_context(|| format!("{:?} is not a participant id", args.participant))?;
+    let meeting = args
+        .meeting
+        .as_deref()
+        .map(|m| MeetingId::parse(m).with_context(|| format!("{m:?} is not a meeting id")))
+        .transpose()?;
+    if fair.participant(&id).is_none() {
+        bail!("fair {} has no participant {id}", fair.id);
+    }
+    if let Some(m) = &meeting {
+        if fair.meeting(m).is_none() {
+            bail!("fair {} has no meeting {m}", fair.id);
+        }
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let link = rt.block_on(async {
+        let mut s = settings.clone();
+        // Bind nothing real: the link only needs the base URL.
+        s.server.listen = "127.0.0.1:0".parse().expect("valid address");
+        if s.server.public_url.is_empty() {
+            s.server.public_url = format!("http://{}", settings.server.listen);
+        }
+        let app = Application::build_with_stores(s, fair, Stores::memory()).await?;
+        anyhow::Ok(app.invite_link(&id, meeting.as_ref(), clock::now()))
+    })?;
+    let link = link.context("participant vanished")?;
+    let token = link.split("#token=").nth(1).unwrap_or_default();
+    println!("{token}");
+    eprintln!("link: {link}");
+    Ok(())
+}
+
+fn write_demo(args: DemoArgs) -> anyhow::Result<()> {
+    let settings = settings(&args.common)?;
+    let mut opts = demo_options(&settings);
+    if let Some(start) = &args.start {
+        opts.live_round_starts_at = timefmt::parse_kst(start).with_context(|| {
+            format!("--start {start:?}: expected \"YYYY-MM-DD HH:MM\" (Korea time)")
+        })?;
+    }
+    let fair = demo::demo_fair(&opts);
+    fairfile::write_fair_dir(&fair, 9 * 60, &args.out)?;
+    survey_file::write_survey(&args.out, &SurveyConfig::default()).with_context(|| {
+        format!(
+            "writing {}",
+            args.out.join(survey_file::SURVEY_TOML).display()
+        )
+    })?;
+    println!(
+        "wrote the demo fair ({} institutions, {} enterprises, {} meetings) to {}",
+        fair.institutions().count(),
+        fair.enterprises().count(),
+        fair.meetings().count(),
+        args.out.display()
+    );
+    Ok(())
+}
+
+fn check(common: Common) -> anyhow::Result<()> {
+    let settings = settings(&common)?;
+    let fair = load_fair(&settings)?;
+    let survey = load_survey(&settings)?;
+    println!(
+        "ok: configuration and fair {} ({} rounds, {} institutions, {} enterprises, {} participants, {} meetings; survey: {} + {} options)",
+        fair.id,
+        fair.rounds().count(),
+        fair.institutions().count(),
+        fair.enterprises().count(),
+        fair.participants().count(),
+        fair.meetings().count(),
+        survey.buyer.options.len(),
+        survey.vendor.options.len()
+    );
+    Ok(())
+}

@@ -1,0 +1,434 @@
+//! Configuration, layered: the embedded `config/default.toml`, then an environment's file,
+//! then `SANGDAM_` variables. Raw layers are merged as TOML and validated once into
+//! [`Settings`]; nothing else reads the environment.
+
+use sangdam_signaling::live::lobby::LobbyPolicy;
+use sangdam_signaling::live::policy::Timing;
+use sangdam_signaling::protocol::IceServer;
+use sangdam_signaling::RoomPolicy;
+use serde::Deserialize;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The defaults, built into the binary.
+pub const DEFAULT_TOML: &str = include_str!("../../../config/default.toml");
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub auth: AuthSettings,
+    pub rooms: RoomSettings,
+    pub webrtc: WebrtcSettings,
+    pub redis: RedisSettings,
+    pub lobby: LobbySettings,
+    pub records: RecordsSettings,
+    pub fair: FairSettings,
+    pub demo: DemoSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub listen: SocketAddr,
+    pub public_url: String,
+    pub max_frame_bytes: usize,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    pub secret: Secret,
+    pub issuer: String,
+    pub audience: String,
+    pub token_ttl_hours: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoomSettings {
+    pub checkin_minutes: u64,
+    pub warning_minutes: Vec<u64>,
+    pub grace_seconds: u64,
+    pub no_show_minutes: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebrtcSettings {
+    pub ice_servers: Vec<IceServer>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedisSettings {
+    pub url: Secret,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LobbySettings {
+    pub disconnect_grace_seconds: u64,
+    pub walk_ins: bool,
+    pub walk_in_minutes: u64,
+    pub buyer_presence_seconds: u64,
+    pub tick_seconds: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordsSettings {
+    pub dir: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FairSettings {
+    pub dir: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoSettings {
+    pub start_delay_seconds: u64,
+    pub slot_minutes: u64,
+    pub break_minutes: u64,
+    pub no_show_minutes: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    pub filter: String,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// A secret that never prints: `Debug` and `Display` show only whether it is set.
+#[derive(Clone, Deserialize, Default)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_empty() {
+            "Secret(unset)"
+        } else {
+            "Secret(***)"
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{origin}: {message}")]
+    Parse { origin: String, message: String },
+    #[error("configuration: {0}")]
+    Invalid(String),
+}
+
+/// Where the layers come from. Tests build this by hand instead of touching the process
+/// environment.
+#[derive(Clone, Debug, Default)]
+pub struct Sources {
+    /// An explicit file (`--config`), or the environment's file (`config/$SANGDAM_ENV.toml`).
+    pub file: Option<PathBuf>,
+    /// `SANGDAM_*` variables as (name, value).
+    pub env: Vec<(String, String)>,
+}
+
+impl Sources {
+    /// The process's own sources: `--config` if given, else `config/$SANGDAM_ENV.toml` if
+    /// that variable is set, and every `SANGDAM_` variable.
+    pub fn from_process(explicit: Option<PathBuf>) -> Self {
+        let env: Vec<(String, String)> = std::env::vars()
+            .filter(|(k, _)| k.starts_with("SANGDAM_"))
+            .collect();
+        let file = explicit.or_else(|| {
+            env.iter()
+                .find(|(k, _)| k == "SANGDAM_ENV")
+                .map(|(_, v)| Path::new("config").join(format!("{v}.toml")))
+        });
+        Self { file, env }
+    }
+}
+
+/// Short names for the settings people change most; any other key is
+/// `SANGDAM_<SECTION>__<KEY>`.
+const ALIASES: &[(&str, &str)] = &[
+    ("SANGDAM_LISTEN", "server.listen"),
+    ("SANGDAM_PUBLIC_URL", "server.public_url"),
+    ("SANGDAM_SECRET", "auth.secret"),
+    ("SANGDAM_FAIR_DIR", "fair.dir"),
+    ("SANGDAM_REDIS_URL", "redis.url"),
+    ("SANGDAM_DATA_DIR", "records.dir"),
+    ("SANGDAM_LOG", "log.filter"),
+    ("SANGDAM_LOG_FORMAT", "log.format"),
+];
+
+impl Settings {
+    /// Only the embedded defaults.
+    pub fn defaults() -> Self {
+        Self::load(&Sources::default()).expect("the embedded defaults are valid")
+    }
+
+    pub fn load(sources: &Sources) -> Result<Self, SettingsError> {
+        let mut merged = parse_toml("config/default.toml (embedded)", DEFAULT_TOML)?;
+        if let Some(path) = &sources.file {
+            let text = std::fs::read_to_string(path).map_err(|source| SettingsError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            let layer = parse_toml(&path.display().to_string(), &text)?;
+            merge(&mut merged, layer);
+        }
+        for (name, value) in &sources.env {
+            if name == "SANGDAM_ENV" || name == "SANGDAM_CONFIG" {
+                continue;
+            }
+            let Some(path) = env_key(name) else { continue };
+            set_path(&mut merged, &path, env_value(value));
+        }
+        let settings: Settings =
+            merged
+                .try_into()
+                .map_err(|e: toml::de::Error| SettingsError::Parse {
+                    origin: "configuration".into(),
+                    message: e.message().to_string(),
+                })?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), SettingsError> {
+        let bad = |m: &str| Err(SettingsError::Invalid(m.to_string()));
+        if !self.auth.secret.is_empty() && self.auth.secret.expose().len() < 32 {
+            return bad("auth.secret must be at least 32 characters (or empty for a random one)");
+        }
+        if self.server.max_frame_bytes < 1024 {
+            return bad("server.max_frame_bytes must be at least 1024");
+        }
+        if self.demo.slot_minutes == 0 {
+            return bad("demo.slot_minutes must be at least 1");
+        }
+        if self.lobby.tick_seconds == 0 {
+            return bad("lobby.tick_seconds must be at least 1");
+        }
+        if self.auth.token_ttl_hours == 0 {
+            return bad("auth.token_ttl_hours must be at least 1");
+        }
+        Ok(())
+    }
+
+    /// Check-in and no-show timings: one policy for the rooms and the lobby.
+    pub fn timing(&self) -> Timing {
+        Timing {
+            checkin_before: Duration::from_secs(self.rooms.checkin_minutes * 60),
+            no_show_after: Duration::from_secs(self.rooms.no_show_minutes * 60),
+        }
+    }
+
+    pub fn room_policy(&self) -> RoomPolicy {
+        RoomPolicy {
+            timing: self.timing(),
+            warnings: self
+                .rooms
+                .warning_minutes
+                .iter()
+                .map(|m| Duration::from_secs(m * 60))
+                .collect(),
+            grace: Duration::from_secs(self.rooms.grace_seconds),
+        }
+    }
+
+    pub fn lobby_policy(&self) -> LobbyPolicy {
+        LobbyPolicy {
+            timing: self.timing(),
+            disconnect_grace: Duration::from_secs(self.lobby.disconnect_grace_seconds),
+            walk_in_len: Duration::from_secs(self.lobby.walk_in_minutes * 60),
+            buyer_presence_ttl: Duration::from_secs(self.lobby.buyer_presence_seconds),
+            walk_ins: self.lobby.walk_ins,
+        }
+    }
+
+    /// The Redis URL, if several nodes share state; `None` is the embedded default.
+    pub fn redis_url(&self) -> Option<&str> {
+        let url = self.redis.url.expose().trim();
+        (!url.is_empty()).then_some(url)
+    }
+
+    /// Where the consultation log and survey answers are kept when Redis is not
+    /// configured.
+    pub fn records_dir(&self) -> PathBuf {
+        match self.records.dir.trim() {
+            "" => PathBuf::from("data"),
+            dir => PathBuf::from(dir),
+        }
+    }
+
+    /// The fair directory, if one is configured; `None` means the demo fair.
+    pub fn fair_dir(&self) -> Option<PathBuf> {
+        (!self.fair.dir.trim().is_empty()).then(|| PathBuf::from(self.fair.dir.trim()))
+    }
+}
+
+fn parse_toml(origin: &str, text: &str) -> Result<toml::Table, SettingsError> {
+    text.parse::<toml::Table>().map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+        SettingsError::Parse {
+            origin: match line {
+                Some(l) => format!("{origin} line {l}"),
+                None => origin.to_string(),
+            },
+            message: e.message().to_string(),
+        }
+    })
+}
+
+fn merge(base: &mut toml::Table, layer: toml::Table) {
+    for (k, v) in layer {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(l)) => merge(b, l),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+fn env_key(name: &str) -> Option<Vec<String>> {
+    if let Some((_, path)) = ALIASES.iter().find(|(n, _)| *n == name) {
+        return Some(path.split('.').map(String::from).collect());
+    }
+    let rest = name.strip_prefix("SANGDAM_")?;
+    let parts: Vec<String> = rest.split("__").map(|p| p.to_ascii_lowercase()).collect();
+    (parts.len() >= 2 && parts.iter().all(|p| !p.is_empty())).then_some(parts)
+}
+
+/// A variable's value as TOML if it reads as one (`30`, `true`, `[5, 1]`), else a string.
+fn env_value(raw: &str) -> toml::Value {
+    format!("v = {raw}")
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(raw.to_string()))
+}
+
+fn set_path(table: &mut toml::Table, path: &[String], value: toml::Value) {
+    let (last, parents) = path.split_last().expect("non-empty path");
+    let mut t = table;
+    for p in parents {
+        let entry = t
+            .entry(p.clone())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        if !entry.is_table() {
+            *entry = toml::Value::Table(toml::Table::new());
+        }
+        t = entry.as_table_mut().expect("just made a table");
+    }
+    t.insert(last.clone(), value);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn the_embedded_defaults_load() {
+        let s = Settings::defaults();
+        assert_eq!(s.server.listen.to_string(), "127.0.0.1:8080");
+        assert!(s.auth.secret.is_empty());
+        assert_eq!(s.room_policy().warnings.len(), 2);
+        assert_eq!(s.fair_dir(), None);
+    }
+
+    #[test]
+    fn a_file_then_variables_override_the_defaults() {
+        let dir = std::env::temp_dir().join(format!("sangdam-settings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("staging.toml");
+        std::fs::write(
+            &file,
+            "[server]\nlisten = \"0.0.0.0:9000\"\n[rooms]\ngrace_seconds = 5\n",
+        )
+        .unwrap();
+        let s = Settings::load(&Sources {
+            file: Some(file),
+            env: env(&[
+                ("SANGDAM_LISTEN", "127.0.0.1:7000"),
+                ("SANGDAM_ROOMS__WARNING_MINUTES", "[2]"),
+                ("SANGDAM_FAIR_DIR", "/srv/fair"),
+            ]),
+        })
+        .unwrap();
+        assert_eq!(s.server.listen.to_string(), "127.0.0.1:7000");
+        assert_eq!(s.rooms.grace_seconds, 5);
+        assert_eq!(s.rooms.warning_minutes, vec![2]);
+        assert_eq!(s.fair_dir(), Some(PathBuf::from("/srv/fair")));
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let err = Settings::load(&Sources {
+            file: None,
+            env: env(&[("SANGDAM_SERVER__LISTEN", "not an address")]),
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("invalid socket address"), "{err}");
+
+        let err = Settings::load(&Sources {
+            file: None,
+            env: env(&[("SANGDAM_SECRET", "short")]),
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("at least 32"), "{err}");
+
+        let err = Settings::load(&Sources {
+            file: None,
+            env: env(&[("SANGDAM_ROOMS__COLOUR", "blue")]),
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("unknown field"), "{err}");
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let s = Secret::new("x".repeat(40));
+        assert_eq!(format!("{s:?}"), "Secret(***)");
+    }
+}

@@ -1,0 +1,29 @@
+//! What every handler shares. Its own module, so handlers depend on the state and never
+//! on how the server is started.
+
+use crate::app::settings::Settings;
+use crate::auth::TokenIssuer;
+use crate::journal::archive::Archive;
+use crate::journal::{ConsultationLog, SurveyLog};
+use crate::lobby::store::LobbyStore;
+use crate::rooms::Rooms;
+use sangdam_signaling::records::survey::SurveyConfig;
+use sangdam_signaling::Fair;
+use std::sync::Arc;
+
+/// What every handler shares. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub fair: Arc<Fair>,
+    pub tokens: Arc<TokenIssuer>,
+    pub rooms: Rooms,
+    pub log: Arc<dyn ConsultationLog>,
+    pub lobby: Arc<dyn LobbyStore>,
+    /// Survey answers, kept like the consultation log.
+    pub surveys: Arc<dyn SurveyLog>,
+    /// The fair's survey questions.
+    pub survey: Arc<SurveyConfig>,
+    /// Completed fairs kept for reports (the demo's history).
+    pub archive: Arc<Archive>,
+}

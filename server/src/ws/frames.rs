@@ -1,0 +1,55 @@
+//! Reading a client's WebSocket frame the same way on every socket: text only, size-checked
+//! against the protocol's limit, then decoded, so each kind of bad frame gets the same
+//! error code wherever it arrives.
+
+use axum::extract::ws::Message;
+use sangdam_signaling::protocol::{decode, Incoming};
+use sangdam_signaling::{ErrorCode, Refusal};
+
+/// What one received frame amounts to.
+pub enum Frame<M> {
+    /// A well-formed message.
+    Message(M),
+    /// A frame to answer with this refusal; the connection stays unless it is fatal.
+    Refused(Refusal),
+    /// Control frames (ping, pong): nothing to do.
+    Ignore,
+    /// The peer closed or the connection failed.
+    Closed,
+}
+
+/// Classifies what `socket.recv()` (or a stream's `next()`) gave.
+pub fn read<M: Incoming>(received: Option<Result<Message, axum::Error>>, max: usize) -> Frame<M> {
+    let text = match received {
+        None | Some(Ok(Message::Close(_))) => return Frame::Closed,
+        Some(Err(e)) => {
+            tracing::info!(error = %e, "connection lost");
+            return Frame::Closed;
+        }
+        Some(Ok(Message::Binary(_))) => {
+            return Frame::Refused(Refusal::new(
+                ErrorCode::BinaryFrame,
+                "binary frames are not part of the protocol; send JSON text",
+            ))
+        }
+        Some(Ok(Message::Text(t))) => t,
+        Some(Ok(_)) => return Frame::Ignore,
+    };
+    if text.len() > max {
+        tracing::warn!(bytes = text.len(), max, "frame too large");
+        return Frame::Refused(Refusal::new(
+            ErrorCode::FrameTooLarge,
+            format!(
+                "a message may be at most {max} bytes; this one has {}",
+                text.len()
+            ),
+        ));
+    }
+    match decode::<M>(&text) {
+        Ok(m) => Frame::Message(m),
+        Err(e) => {
+            tracing::info!(code = %e.code, "bad message");
+            Frame::Refused(e.into())
+        }
+    }
+}

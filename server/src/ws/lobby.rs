@@ -1,0 +1,323 @@
+//! The lobby WebSocket (`/ws/lobby`): a vendor waits and sees their place and estimated
+//! wait, updated live; a buyer sees who waits at their booth and lets them in. Everything
+//! shared lives in the lobby store, so a vendor sees the same place whichever node they
+//! reach, and a node that dies loses nothing but its connections.
+
+use crate::app::clock;
+use crate::app::state::AppState;
+use crate::lobby::store::StoreError;
+use crate::ws::frames::{self, Frame};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::response::Response;
+use sangdam_signaling::live::access::{Grant, LobbySeat};
+use sangdam_signaling::live::lobby::{Admission, LobbyOp, VendorView};
+use sangdam_signaling::protocol::{
+    LobbyClientMessage, LobbyPlaceView, LobbyQueueEntry, LobbyRoomView, LobbyServerMessage,
+    OrgView, Pong, PROTOCOL_VERSION,
+};
+use sangdam_signaling::{ErrorCode, Fair, InstitutionId, MeetingId, Participant, Refusal};
+use std::time::Duration;
+use tracing::{debug, info, warn, Instrument};
+
+/// How often a connection re-reads its status from the store.
+const REFRESH: Duration = Duration::from_secs(1);
+/// A connection that has not said hello within this time is closed.
+const HELLO_TIMEOUT: Duration = Duration::from_secs(15);
+/// Idle lobby connections are many; their buffers are kept small (tungstenite's defaults
+/// cost about 130 KiB a connection). Lobby messages are a few hundred bytes.
+const LOBBY_BUFFER: usize = 4 * 1024;
+
+pub async fn upgrade(ws: WebSocketUpgrade, State(state): State<AppState>) -> Response {
+    let max = state.settings.server.max_frame_bytes;
+    ws.read_buffer_size(LOBBY_BUFFER)
+        .write_buffer_size(LOBBY_BUFFER)
+        .max_write_buffer_size(max * 4)
+        .max_message_size(max * 4)
+        .max_frame_size(max * 4)
+        .on_upgrade(move |socket| {
+            lobby_connection(socket, state).instrument(tracing::info_span!(
+                "lobby",
+                participant = tracing::field::Empty
+            ))
+        })
+}
+
+async fn send(socket: &mut WebSocket, msg: &LobbyServerMessage) -> bool {
+    let text = serde_json::to_string(msg).expect("lobby messages serialize");
+    socket.send(Message::Text(text.into())).await.is_ok()
+}
+
+async fn refuse(socket: &mut WebSocket, refusal: Refusal) -> bool {
+    send(socket, &refusal.into()).await
+}
+
+/// Waits for `hello` and checks its token and role. `None`: the connection is done (its
+/// refusal has been sent).
+async fn hello(socket: &mut WebSocket, state: &AppState) -> Option<(Participant, LobbySeat)> {
+    let max = state.settings.server.max_frame_bytes;
+    loop {
+        let Ok(received) = tokio::time::timeout(HELLO_TIMEOUT, socket.recv()).await else {
+            let late = Refusal::new(
+                ErrorCode::NotJoined,
+                format!("no hello within {} s; closing", HELLO_TIMEOUT.as_secs()),
+            );
+            refuse(socket, late.closing()).await;
+            return None;
+        };
+        let refusal = match frames::read::<LobbyClientMessage>(received, max) {
+            Frame::Message(LobbyClientMessage::Hello { token, .. }) => {
+                let seated = state
+                    .tokens
+                    .authenticate(&state.fair, &token)
+                    .map_err(Refusal::from)
+                    .and_then(|(claims, p)| {
+                        let seat = Grant::new(p, claims.mtg.as_deref()).lobby_seat()?;
+                        Ok((p.clone(), seat))
+                    });
+                match seated {
+                    Ok(found) => return Some(found),
+                    // Every refusal of a hello is about the connection itself.
+                    Err(r) => r.closing(),
+                }
+            }
+            Frame::Message(_) => Refusal::new(
+                ErrorCode::NotJoined,
+                "say hello with your invite token first",
+            ),
+            Frame::Refused(r) => r,
+            Frame::Ignore => continue,
+            Frame::Closed => return None,
+        };
+        let fatal = refusal.is_fatal();
+        if !refuse(socket, refusal).await || fatal {
+            return None;
+        }
+    }
+}
+
+async fn lobby_connection(mut socket: WebSocket, state: AppState) {
+    let max = state.settings.server.max_frame_bytes;
+    let Some((participant, seat)) = hello(&mut socket, &state).await else {
+        return;
+    };
+    tracing::Span::current().record("participant", participant.id.as_str());
+    let welcome = LobbyServerMessage::Welcome {
+        v: PROTOCOL_VERSION,
+        participant: participant.id.clone(),
+        name: participant.name.clone(),
+        role: participant.role,
+        organisation: OrgView::of_participant(&state.fair, &participant),
+        server_time: clock::now(),
+    };
+    if !send(&mut socket, &welcome).await {
+        return;
+    }
+    info!(role = participant.role.as_str(), "lobby connected");
+    if let LobbySeat::Vendor(_) = seat {
+        // Coming back within the grace keeps the places; nothing to resume is fine.
+        match state
+            .lobby
+            .apply(
+                LobbyOp::Reconnect {
+                    vendor: participant.id.clone(),
+                },
+                clock::now(),
+            )
+            .await
+        {
+            Ok(_) | Err(StoreError::Lobby(_)) => {}
+            Err(e) => warn!(error = %e, "reconnect not recorded"),
+        }
+    }
+
+    // The last status sent, without its clock stamp.
+    let mut last: Option<LobbyServerMessage> = None;
+    let mut last_room: Option<MeetingId> = None;
+    let mut store_down = false;
+    let mut refresh = tokio::time::interval(REFRESH);
+    // A slow store must not make refreshes fire back to back to catch up.
+    refresh.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            received = socket.recv() => {
+                // After hello, every refusal concerns one message: the connection stays.
+                let op = match frames::read::<LobbyClientMessage>(received, max) {
+                    Frame::Closed => break,
+                    Frame::Ignore => continue,
+                    Frame::Refused(r) => Err(r.for_request()),
+                    Frame::Message(LobbyClientMessage::Ping { t }) => {
+                        let pong = Pong { t, server_time: clock::now() };
+                        let _ = send(&mut socket, &LobbyServerMessage::Pong(pong)).await;
+                        continue;
+                    }
+                    Frame::Message(msg) => seat.op_for(&participant, msg),
+                };
+                let applied = match op {
+                    Ok(op) => state.lobby.apply(op, clock::now()).await.map_err(Refusal::from),
+                    Err(r) => Err(r),
+                };
+                if let Err(r) = applied {
+                    debug!(code = %r.code, "lobby operation refused");
+                    let _ = refuse(&mut socket, r.for_request()).await;
+                    continue;
+                }
+            }
+            _ = refresh.tick() => {}
+        }
+        // After every message and every second: tell the client if anything changed.
+        match status(&state, &participant, &seat).await {
+            Ok((msg, room)) => {
+                store_down = false;
+                let unstamped = msg.unstamped();
+                if last.as_ref() != Some(&unstamped) {
+                    if !send(&mut socket, &msg).await {
+                        break;
+                    }
+                    last = Some(unstamped);
+                }
+                if let Some(room) = room {
+                    if last_room.as_ref() != Some(&room.meeting) {
+                        last_room = Some(room.meeting.clone());
+                        if !send(
+                            &mut socket,
+                            &LobbyServerMessage::Admitted {
+                                room,
+                                server_time: clock::now(),
+                            },
+                        )
+                        .await
+                        {
+                            break;
+                        }
+                    }
+                } else {
+                    last_room = None;
+                }
+            }
+            Err(e) => {
+                // Whatever comes after the outage is news, even if it equals what was
+                // sent before it: the client clears its "unavailable" banner on it.
+                last = None;
+                if !store_down {
+                    store_down = true;
+                    warn!(error = %e, "lobby status unavailable");
+                    let _ = refuse(&mut socket, Refusal::from(e).for_request()).await;
+                }
+            }
+        }
+    }
+    if let LobbySeat::Vendor(_) = seat {
+        if let Err(e) = state
+            .lobby
+            .apply(
+                LobbyOp::Disconnect {
+                    vendor: participant.id.clone(),
+                },
+                clock::now(),
+            )
+            .await
+        {
+            warn!(error = %e, "disconnect not recorded; the place expires by itself only if it was");
+        }
+    }
+    debug!("lobby connection closed");
+}
+
+fn room_view(fair: &Fair, booth: &InstitutionId, a: &Admission) -> Option<LobbyRoomView> {
+    Some(LobbyRoomView {
+        meeting: a.meeting.clone(),
+        booth: OrgView::institution(fair.institution(booth)?),
+        enterprise: OrgView::enterprise(fair.enterprise(&a.enterprise)?),
+        since: a.since,
+        until: a.until,
+        walk_in: a.walk_in,
+    })
+}
+
+/// The status message for this participant, and the room they should be in, if any.
+async fn status(
+    state: &AppState,
+    p: &Participant,
+    seat: &LobbySeat,
+) -> Result<(LobbyServerMessage, Option<LobbyRoomView>), StoreError> {
+    let now = clock::now();
+    let fair = &state.fair;
+    match seat {
+        LobbySeat::Vendor(_) => {
+            let view: VendorView = state.lobby.vendor_view(p.id.clone(), now).await?;
+            let places = view
+                .places
+                .iter()
+                .filter_map(|pl| {
+                    Some(LobbyPlaceView {
+                        booth: OrgView::institution(fair.institution(&pl.booth)?),
+                        position: pl.position,
+                        waiting: pl.waiting,
+                        estimated_wait_s: pl.estimated_wait_s,
+                        meeting: pl.booking.as_ref().map(|b| b.meeting.clone()),
+                        starts_at: pl.booking.as_ref().map(|b| b.starts_at),
+                        disconnected: pl.disconnected,
+                    })
+                })
+                .collect();
+            let room = match (&view.in_room, &view.in_room_at) {
+                (Some(a), Some(b)) => room_view(fair, b, a),
+                _ => None,
+            };
+            Ok((
+                LobbyServerMessage::VendorStatus {
+                    places,
+                    in_room: room.clone(),
+                    server_time: now,
+                },
+                room,
+            ))
+        }
+        LobbySeat::Buyer(inst) => {
+            state
+                .lobby
+                .apply(
+                    LobbyOp::BuyerHere {
+                        booth: inst.clone(),
+                    },
+                    now,
+                )
+                .await?;
+            let booth = state.lobby.booth(inst.clone()).await?;
+            let queue = booth
+                .queue
+                .iter()
+                .filter_map(|w| {
+                    Some(LobbyQueueEntry {
+                        vendor: w.vendor.clone(),
+                        name: fair
+                            .participant(&w.vendor)
+                            .map(|p| p.name.clone())
+                            .unwrap_or_default(),
+                        enterprise: OrgView::enterprise(fair.enterprise(&w.enterprise)?),
+                        meeting: w.booking.as_ref().map(|b| b.meeting.clone()),
+                        starts_at: w.booking.as_ref().map(|b| b.starts_at),
+                        checked_in_at: w.checked_in_at,
+                        disconnected: w.disconnected_since.is_some(),
+                    })
+                })
+                .collect();
+            // A buyer's own booked meetings are rooms they join from their page; the lobby
+            // sends them into walk-in rooms it made.
+            let room = booth
+                .current
+                .as_ref()
+                .and_then(|a| room_view(fair, inst, a));
+            let walk_in_room = room.clone().filter(|r| r.walk_in);
+            Ok((
+                LobbyServerMessage::BoothStatus {
+                    queue,
+                    current: room,
+                    server_time: now,
+                },
+                walk_in_room,
+            ))
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! The two WebSockets: [`signaling`] (`/ws`, one participant in one room) and [`lobby`]
+//! (`/ws/lobby`, vendors waiting and buyers at their booth). Both read frames the same way
+//! ([`frames`]) and answer refusals with the core's `Refusal`, converted here, at the edge.
+
+pub mod frames;
+pub mod lobby;
+pub mod signaling;

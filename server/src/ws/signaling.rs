@@ -1,0 +1,226 @@
+//! The signaling WebSocket: one connection is one participant in one room. The first
+//! message must be `join` with an invite token; from then on the connection's identity is
+//! fixed, and nothing in a later payload can change who it speaks for.
+
+use crate::app::clock;
+use crate::app::state::AppState;
+use crate::lobby;
+use crate::rooms::{ConnId, Membership, OUTBOX_CAPACITY};
+use crate::ws::frames::{self, Frame};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::response::Response;
+use futures_util::{SinkExt, StreamExt};
+use sangdam_signaling::live::access::{Grant, Purpose};
+use sangdam_signaling::protocol::{ClientMessage, ErrorBody, Pong, ServerMessage, You};
+use sangdam_signaling::{ErrorCode, MeetingId, Refusal};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tracing::{debug, info, Instrument};
+
+/// A connection that has not joined within this time is closed.
+const JOIN_TIMEOUT: Duration = Duration::from_secs(15);
+
+static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
+
+pub async fn upgrade(ws: WebSocketUpgrade, State(state): State<AppState>) -> Response {
+    // Frames up to four times the protocol's limit are read and answered with
+    // `frame_too_large`, leaving the connection up; only beyond that does the socket
+    // layer itself cut the connection.
+    let hard_limit = state.settings.server.max_frame_bytes * 4;
+    ws.max_message_size(hard_limit)
+        .max_frame_size(hard_limit)
+        .on_upgrade(move |socket| {
+            let conn = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
+            let span = tracing::info_span!(
+                "conn",
+                conn,
+                participant = tracing::field::Empty,
+                meeting = tracing::field::Empty
+            );
+            connection(socket, state, conn).instrument(span)
+        })
+}
+
+async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
+    let (mut sink, mut stream) = socket.split();
+    let (tx, mut rx) = mpsc::channel::<ServerMessage>(OUTBOX_CAPACITY);
+    let mut writer = tokio::spawn(
+        async move {
+            let mut close = CloseFrame {
+                code: 1000,
+                reason: "bye".into(),
+            };
+            while let Some(msg) = rx.recv().await {
+                let last = match &msg {
+                    ServerMessage::Closed { .. } => true,
+                    ServerMessage::Error(ErrorBody {
+                        fatal: true, code, ..
+                    }) => {
+                        close = CloseFrame {
+                            code: 4000,
+                            reason: code.as_str().into(),
+                        };
+                        true
+                    }
+                    _ => false,
+                };
+                if !msg.is_sensitive() {
+                    debug!(?msg, "send");
+                }
+                let text = serde_json::to_string(&msg).expect("server messages serialize");
+                if sink.send(Message::Text(text.into())).await.is_err() {
+                    return;
+                }
+                if last {
+                    break;
+                }
+            }
+            let _ = sink.send(Message::Close(Some(close))).await;
+        }
+        .in_current_span(),
+    );
+
+    let max = state.settings.server.max_frame_bytes;
+    let mut member: Option<Membership> = None;
+    let mut writer_done = false;
+    loop {
+        let wait = if member.is_some() {
+            Duration::MAX
+        } else {
+            JOIN_TIMEOUT
+        };
+        let frame = tokio::select! {
+            _ = &mut writer => {
+                writer_done = true;
+                break;
+            }
+            f = tokio::time::timeout(wait, stream.next()) => f,
+        };
+        let msg = match frame {
+            Err(_) => {
+                let late = Refusal::new(
+                    ErrorCode::NotJoined,
+                    format!("no join within {} s; closing", JOIN_TIMEOUT.as_secs()),
+                );
+                let _ = tx.send(late.closing().into()).await;
+                break;
+            }
+            Ok(received) => match frames::read::<ClientMessage>(received, max) {
+                Frame::Message(m) => m,
+                Frame::Ignore => continue,
+                Frame::Closed => break,
+                Frame::Refused(r) => {
+                    let fatal = r.is_fatal();
+                    let _ = tx.send(r.into()).await;
+                    if fatal {
+                        break;
+                    }
+                    continue;
+                }
+            },
+        };
+        match (msg, &member) {
+            (ClientMessage::Join { token, meeting, .. }, None) => {
+                match join(&state, conn, &token, &meeting, tx.clone()).await {
+                    Ok(m) => member = Some(m),
+                    Err(r) => {
+                        info!(code = %r.code, "join refused");
+                        // A refused join ends the connection, whatever the code.
+                        let _ = tx.send(r.closing().into()).await;
+                        break;
+                    }
+                }
+            }
+            (ClientMessage::Join { .. }, Some(_)) => {
+                let again = Refusal::new(
+                    ErrorCode::AlreadyJoined,
+                    "this connection has already joined a room",
+                );
+                let _ = tx.send(again.into()).await;
+            }
+            (ClientMessage::Ping { t }, _) => {
+                let pong = Pong {
+                    t,
+                    server_time: clock::now(),
+                };
+                let _ = tx.send(ServerMessage::Pong(pong)).await;
+            }
+            (_, None) => {
+                let first = Refusal::new(
+                    ErrorCode::NotJoined,
+                    "send join with your invite token first",
+                );
+                let _ = tx.send(first.into()).await;
+            }
+            (ClientMessage::Offer { sdp }, Some(m)) => m.relay(ServerMessage::Offer { sdp }).await,
+            (ClientMessage::Answer { sdp }, Some(m)) => {
+                m.relay(ServerMessage::Answer { sdp }).await
+            }
+            (ClientMessage::Ice { candidate }, Some(m)) => {
+                m.relay(ServerMessage::Ice { candidate }).await
+            }
+            (ClientMessage::Leave, Some(_)) => break,
+        }
+    }
+    if let Some(m) = member {
+        m.leave().await;
+    }
+    drop(tx);
+    // The writer ends once the room lets go of this connection's outbox; it gets a moment
+    // to flush a final error, then goes.
+    if !writer_done
+        && tokio::time::timeout(Duration::from_secs(2), &mut writer)
+            .await
+            .is_err()
+    {
+        writer.abort();
+    }
+    debug!("connection closed");
+}
+
+/// Checks a join from the token down to the room's clock, and enters the room.
+async fn join(
+    state: &AppState,
+    conn: ConnId,
+    token: &str,
+    meeting_id: &MeetingId,
+    outbox: mpsc::Sender<ServerMessage>,
+) -> Result<Membership, Refusal> {
+    let fair = &state.fair;
+    let (claims, participant) = state.tokens.authenticate(fair, token)?;
+    let span = tracing::Span::current();
+    span.record("participant", participant.id.as_str());
+    span.record("meeting", meeting_id.as_str());
+    let grant = Grant::new(participant, claims.mtg.as_deref());
+    grant.may_act_in(meeting_id, Purpose::Join)?;
+    let now = clock::now();
+    let (meeting, side) = match fair.meeting(meeting_id) {
+        Some(m) => (m.clone(), grant.side_in(fair, m)?),
+        // Not in the schedule: a walk-in room the lobby let this participant into?
+        None => {
+            let seat = grant.lobby_seat()?;
+            lobby::walk_in_room(&*state.lobby, fair, participant, &seat, meeting_id, now)
+                .await?
+                .ok_or_else(|| {
+                    Refusal::new(
+                        ErrorCode::UnknownMeeting,
+                        format!("there is no meeting {meeting_id} for you in this fair"),
+                    )
+                })?
+        }
+    };
+    let you = You {
+        participant: participant.id.clone(),
+        name: participant.name.clone(),
+        side,
+    };
+    let member = state
+        .rooms
+        .join(&meeting, side, conn, you, outbox, now)
+        .await
+        .map_err(|r| r.refusal(now))?;
+    info!(?side, "joined");
+    Ok(member)
+}

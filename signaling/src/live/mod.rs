@@ -1,0 +1,15 @@
+//! The live fair: the rules that run while meetings happen, as sans-IO state machines and
+//! pure decisions with time passed in.
+//!
+//! - [`policy`]: check-in and no-show timings and the no-show decision, shared by rooms and
+//!   the lobby;
+//! - [`room`]: one meeting's timed room;
+//! - [`lobby`]: booth queues, admissions and walk-in meetings;
+//! - [`sides`]: which node holds each side of a room (later join wins, heartbeat expiry);
+//! - [`access`]: who may do what in which meeting.
+
+pub mod access;
+pub mod lobby;
+pub mod policy;
+pub mod room;
+pub mod sides;

@@ -1,0 +1,88 @@
+//! The fair's timing rules for check-in and no-shows, in one place: the room and the lobby
+//! read the same [`Timing`], so a vendor may check in at the booth exactly when the room
+//! opens, and both decide a no-show at the same moment by the same rule.
+
+use crate::fair::Slot;
+use crate::live::room::Absent;
+use crate::time::Timestamp;
+use std::time::Duration;
+
+/// When check-in opens and when an absent side counts as a no-show.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Timing {
+    /// How long before the slot start participants may enter and wait.
+    pub checkin_before: Duration,
+    /// A side still absent this long after the slot start is a no-show.
+    pub no_show_after: Duration,
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Self {
+            checkin_before: Duration::from_secs(10 * 60),
+            no_show_after: Duration::from_secs(5 * 60),
+        }
+    }
+}
+
+impl Timing {
+    /// When participants of a slot may start to enter and wait.
+    pub fn checkin_opens_at(&self, slot: Slot) -> Timestamp {
+        slot.start - self.checkin_before
+    }
+
+    /// When a slot's no-show check runs. A slot no longer than `no_show_after` has none:
+    /// it would end before anyone could be called absent.
+    pub fn no_show_check_at(&self, slot: Slot) -> Option<Timestamp> {
+        (self.no_show_after < slot.end.since(slot.start)).then(|| slot.start + self.no_show_after)
+    }
+}
+
+/// The no-show decision, given whether each side has been seen by the check: nobody is
+/// absent when both came. The room passes presence in the room; the lobby passes the
+/// buyer at the booth and the booked vendor in the queue.
+pub fn absent(buyer_here: bool, vendor_here: bool) -> Option<Absent> {
+    match (buyer_here, vendor_here) {
+        (true, true) => None,
+        (true, false) => Some(Absent::Vendor),
+        (false, true) => Some(Absent::Buyer),
+        (false, false) => Some(Absent::Both),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::minutes;
+
+    fn slot(len_min: u64) -> Slot {
+        let start = Timestamp::from_millis(1_000_000);
+        Slot {
+            index: 0,
+            start,
+            end: start + minutes(len_min),
+        }
+    }
+
+    #[test]
+    fn check_in_opens_before_the_slot_and_the_no_show_check_runs_inside_it() {
+        let t = Timing {
+            checkin_before: minutes(10),
+            no_show_after: minutes(5),
+        };
+        let s = slot(20);
+        assert_eq!(t.checkin_opens_at(s), s.start - minutes(10));
+        assert_eq!(t.no_show_check_at(s), Some(s.start + minutes(5)));
+        // A slot as short as the no-show time has no check.
+        assert_eq!(t.no_show_check_at(slot(5)), None);
+        assert_eq!(t.no_show_check_at(slot(3)), None);
+    }
+
+    #[test]
+    fn the_absent_side_is_whoever_was_not_seen() {
+        assert_eq!(absent(true, true), None);
+        assert_eq!(absent(true, false), Some(Absent::Vendor));
+        assert_eq!(absent(false, true), Some(Absent::Buyer));
+        assert_eq!(absent(false, false), Some(Absent::Both));
+    }
+}
