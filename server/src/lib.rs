@@ -3,11 +3,11 @@
 //! Layout, by layer (each folder's `mod.rs` says more):
 //! - [`app`]: the binary's setup — command line, settings, start-up, the shared
 //!   [`app::state::AppState`], the clock, logging;
-//! - [`http`]: the HTTP API — router, the one refusal-to-response mapping, the caller
+//! - `http`: the HTTP API — router, the one refusal-to-response mapping, the caller
 //!   extractor, one module per resource (schedule, records, survey, labels), the
 //!   embedded web client;
-//! - [`ws`]: the two WebSockets — frame reading, signaling (`/ws`), lobby (`/ws/lobby`);
-//! - [`rooms`]: live rooms — the registry and scheduler, one task per room, the
+//! - `ws`: the two WebSockets — frame reading, signaling (`/ws`), lobby (`/ws/lobby`);
+//! - `rooms`: live rooms — the registry and scheduler, one task per room, the
 //!   cross-node bus;
 //! - [`lobby`]: the lobby's ticker and its stores (memory, Redis transactions);
 //! - [`journal`]: the durable consultation log and survey answers (file, Redis Stream);
@@ -17,15 +17,17 @@
 //!
 //! Requests flow `http`/`ws` → the core's rules (`sangdam_signaling::live`) → `rooms`,
 //! `lobby`, `journal`. Handlers take [`app::state::AppState`]; nothing imports `app::startup`
-//! but the binary's setup.
+//! but the binary's setup. Public are only the parts the tests and tools in `tests/` use
+//! (starting the server, settings, tokens, stores, journals, file formats, the demo); the
+//! handlers, sockets and room tasks are reached as a user reaches them, over the network.
 
 pub mod app;
 pub mod auth;
 pub mod demo;
 pub mod files;
-pub mod http;
+pub(crate) mod http;
 pub mod journal;
 pub mod lobby;
 pub mod redis_keys;
-pub mod rooms;
-pub mod ws;
+pub(crate) mod rooms;
+pub(crate) mod ws;

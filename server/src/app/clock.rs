@@ -1,4 +1,5 @@
-//! The only place the server reads the wall clock; the core is handed the result.
+//! The only place the server reads the wall clock; the core is handed the result. (Timers
+//! and sleeps are tokio's; they measure waits, they never decide what time it is.)
 
 use sangdam_signaling::Timestamp;
 use std::time::{SystemTime, UNIX_EPOCH};

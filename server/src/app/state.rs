@@ -17,7 +17,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub fair: Arc<Fair>,
     pub tokens: Arc<TokenIssuer>,
-    pub rooms: Rooms,
+    pub(crate) rooms: Rooms,
     pub log: Arc<dyn ConsultationLog>,
     pub lobby: Arc<dyn LobbyStore>,
     /// Survey answers, kept like the consultation log.

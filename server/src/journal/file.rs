@@ -212,10 +212,7 @@ pub(crate) mod tests {
         let dir = std::env::temp_dir().join(format!(
             "sangdam-journal-{}-{name}-{}",
             std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos()
+            crate::app::clock::now().as_millis()
         ));
         dir.join("sub").join("consultations.jsonl")
     }

@@ -22,7 +22,7 @@ const CALL_TIMEOUT: Duration = Duration::from_secs(3);
 /// Entries read per XRANGE call.
 const PAGE: usize = 1000;
 
-/// KEYS[1] the set of keys on record, KEYS[2] the stream; ARGV[1] the key, ARGV[2] the
+/// `KEYS[1]` the set of keys on record, `KEYS[2]` the stream; `ARGV[1]` the key, `ARGV[2]` the
 /// entry as JSON. Returns 1 if written, 0 if the key was already on record.
 ///
 /// The stream entry is added before the key: should Redis fail between the two (it runs a

@@ -136,10 +136,6 @@ impl Rooms {
         }
     }
 
-    pub fn fair(&self) -> &Arc<Fair> {
-        &self.inner.fair
-    }
-
     /// The timing of one meeting's room under this fair's policy.
     pub fn window(&self, meeting: &Meeting) -> Window {
         Window::new(meeting.slot, &self.policy_for(meeting))
