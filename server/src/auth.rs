@@ -2,6 +2,7 @@
 //! algorithm (HS256), expiry, audience and issuer. A token proves who a connection is;
 //! nothing a client sends later can change that.
 
+use crate::app::clock;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use sangdam_signaling::{ErrorCode, Fair, MeetingId, Participant, Refusal, Role, Timestamp};
@@ -11,6 +12,10 @@ use std::time::Duration;
 /// The only algorithm accepted. Pinning it closes `alg: none` and algorithm-confusion
 /// attacks: a token whose header says anything else is refused before its claims are read.
 const ALGORITHM: Algorithm = Algorithm::HS256;
+
+/// How far the clocks of the server that signed a token and the one checking it may
+/// disagree: expiry, not-before and issued-at are each allowed this much, no more.
+pub const CLOCK_SKEW_LEEWAY_S: u64 = 5;
 
 /// What an invite token says.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,6 +33,9 @@ pub struct Claims {
     pub aud: String,
     pub iat: i64,
     pub exp: i64,
+    /// Not valid before this time, if set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
 }
 
 /// Why a token was refused. Each maps to one protocol error code.
@@ -73,7 +81,8 @@ impl TokenIssuer {
         validation.set_issuer(&[issuer]);
         validation.set_audience(&[audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.leeway = 5;
+        validation.leeway = CLOCK_SKEW_LEEWAY_S;
+        validation.validate_nbf = true;
         Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
@@ -103,6 +112,7 @@ impl TokenIssuer {
             aud: self.audience.clone(),
             iat,
             exp: iat + self.ttl.as_secs() as i64,
+            nbf: None,
         })
     }
 
@@ -112,12 +122,15 @@ impl TokenIssuer {
             .expect("HMAC signing cannot fail")
     }
 
-    /// Checks signature, algorithm, expiry, issuer and audience.
+    /// Checks signature, algorithm, expiry, not-before, issue time, issuer and audience.
+    /// A token issued in the future (beyond the leeway) is refused: no honest issuer makes
+    /// one, and it would outlive its stated lifetime.
     pub fn verify(&self, token: &str) -> Result<Claims, AuthError> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map(|d| d.claims)
             .map_err(|e| match e.kind() {
                 ErrorKind::ExpiredSignature => AuthError::Expired,
+                ErrorKind::ImmatureSignature => AuthError::Invalid("it is not valid yet"),
                 ErrorKind::InvalidSignature => AuthError::Invalid("its signature does not match"),
                 ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
                     AuthError::Invalid("it is not signed with the accepted algorithm")
@@ -128,7 +141,12 @@ impl TokenIssuer {
                     AuthError::Invalid("a required claim is missing")
                 }
                 _ => AuthError::Invalid("it is malformed"),
-            })
+            })?;
+        let now_s = clock::now().as_millis() / 1000;
+        if claims.iat > now_s + CLOCK_SKEW_LEEWAY_S as i64 {
+            return Err(AuthError::Invalid("it was issued in the future"));
+        }
+        Ok(claims)
     }
 
     /// Verifies a token and finds its participant in `fair`, checking that the role and

@@ -161,3 +161,41 @@ async fn joins_outside_the_slot_are_refused_with_a_clear_error() {
     let (_c, joined) = SignalClient::join(&app.ws_url, &app.token(BUYER_2), "live-2").await;
     assert_eq!(joined["type"], "joined");
 }
+
+#[tokio::test]
+async fn tokens_not_yet_valid_or_issued_in_the_future_are_refused_beyond_a_small_leeway() {
+    let app = spawn_app(test_fair(Duration::from_secs(600))).await;
+    let leeway = sangdam_server::auth::CLOCK_SKEW_LEEWAY_S as i64;
+
+    // Issued an hour from now, correctly signed.
+    let mut claims = app.claims(VENDOR_1);
+    claims.iat += 3600;
+    claims.exp += 3600;
+    let future = refused(&app, &app.issuer.sign(&claims), "live-1").await;
+    assert_eq!(future["code"], "token_invalid");
+    assert!(
+        future["message"].as_str().unwrap().contains("future"),
+        "{future}"
+    );
+
+    // Not valid before a minute from now.
+    let mut claims = app.claims(VENDOR_1);
+    claims.nbf = Some(claims.iat + 60);
+    let early = refused(&app, &app.issuer.sign(&claims), "live-1").await;
+    assert_eq!(early["code"], "token_invalid");
+    assert!(
+        early["message"].as_str().unwrap().contains("not valid yet"),
+        "{early}"
+    );
+
+    // The same over HTTP.
+    let r = app.get("/api/me", Some(&app.issuer.sign(&claims))).await;
+    assert_eq!(r.status(), 401);
+
+    // A clock a little behind the issuer's is fine: issued and valid from within the leeway.
+    let mut claims = app.claims(VENDOR_1);
+    claims.iat += leeway - 2;
+    claims.nbf = Some(claims.iat);
+    let (_c, joined) = SignalClient::join(&app.ws_url, &app.issuer.sign(&claims), "live-1").await;
+    assert_eq!(joined["type"], "joined", "{joined}");
+}
