@@ -56,11 +56,12 @@ fn kst(t: Timestamp, format: &str) -> String {
 }
 
 fn time(t: Option<Timestamp>) -> Cell {
-    t.map_or(Cell::Empty, |t| Cell::Text(kst(t, "%H:%M:%S")))
+    t.map_or(Cell::Empty, |t| text(kst(t, "%H:%M:%S")))
 }
 
-/// A text cell. Text that a spreadsheet would take for a formula is quoted, so a name
-/// like `=HYPERLINK(...)` in a fair file stays text.
+/// A text cell; every text cell of an export is made here. Text that a spreadsheet would
+/// take for a formula is quoted, so a name like `=HYPERLINK(...)` in a fair file, or an id
+/// like `-1+2`, stays text.
 fn text(s: impl Into<String>) -> Cell {
     let s = s.into();
     if s.is_empty() {
@@ -131,10 +132,10 @@ fn cells(row: &LogRow, survey: &SurveyConfig) -> Vec<Cell> {
     let mut v = vec![
         Cell::Number(row.round as f64),
         text(row.theme.clone()),
-        Cell::Text(kst(row.scheduled_start, "%Y-%m-%d")),
-        Cell::Text(kst(row.scheduled_start, "%H:%M")),
-        Cell::Text(kst(row.scheduled_end, "%H:%M")),
-        Cell::Text(row.meeting.to_string()),
+        text(kst(row.scheduled_start, "%Y-%m-%d")),
+        text(kst(row.scheduled_start, "%H:%M")),
+        text(kst(row.scheduled_end, "%H:%M")),
+        text(row.meeting.to_string()),
         text(row.institution.name.clone()),
         text(row.institution.kind_label.clone()),
         text(row.enterprise.name.clone()),
@@ -146,7 +147,7 @@ fn cells(row: &LogRow, survey: &SurveyConfig) -> Vec<Cell> {
         time(row.vendor_attendance.first_joined_at),
         time(row.vendor_attendance.last_left_at),
         Cell::Number((row.duration_s as f64 / 6.0).round() / 10.0),
-        Cell::Text(ending_label(&row.ending).into()),
+        text(ending_label(&row.ending)),
         text(absent_label(row.no_show)),
         text(actions.join("; ")),
     ];
@@ -230,6 +231,57 @@ mod tests {
         assert!(matches!(text("=1+2"), Cell::Text(s) if s == "'=1+2"));
         assert!(matches!(text("서울특별시"), Cell::Text(s) if s == "서울특별시"));
         assert!(matches!(text(""), Cell::Empty));
+    }
+
+    #[test]
+    fn every_cell_of_a_row_is_escaped_ids_included() {
+        use sangdam_signaling::live::room::Attendance;
+        use sangdam_signaling::protocol::OrgView;
+        use sangdam_signaling::records::record::ModeratorAction;
+        let org = |name: &str| OrgView {
+            id: "-9".into(),
+            name: name.into(),
+            kind: "other".into(),
+            kind_label: "+기타".into(),
+        };
+        let t = Timestamp::from_millis(1_779_238_800_000);
+        let row = LogRow {
+            meeting: sangdam_signaling::MeetingId::parse("-1-2").unwrap(),
+            round: 1,
+            theme: "@theme".into(),
+            slot: 0,
+            scheduled_start: t,
+            scheduled_end: t,
+            institution: org("=HYPERLINK(\"x\")"),
+            enterprise: org("-2+3"),
+            buyer: None,
+            vendor: None,
+            buyer_attendance: Attendance::default(),
+            vendor_attendance: Attendance::default(),
+            duration_s: 0,
+            ending: Ending::Timer,
+            no_show: None,
+            moderator_actions: vec![ModeratorAction {
+                at: t,
+                moderator: sangdam_signaling::ParticipantId::parse("-m").unwrap(),
+                action: "@extend".into(),
+            }],
+            closed_at: t,
+            buyer_survey: None,
+            vendor_survey: None,
+            outcome: None,
+        };
+        for cell in cells(&row, &SurveyConfig::default()) {
+            if let Cell::Text(s) = cell {
+                assert!(
+                    !s.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "a cell a spreadsheet would evaluate: {s:?}"
+                );
+            }
+        }
+        let out = String::from_utf8(csv(&[row], &SurveyConfig::default())).unwrap();
+        assert!(out.contains("'-1-2"), "{out}");
+        assert!(out.contains("'-2+3"), "{out}");
     }
 
     #[test]
