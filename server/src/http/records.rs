@@ -17,7 +17,7 @@ use axum::Json;
 use chrono::NaiveDate;
 use sangdam_signaling::fair::{EnterpriseType, InstitutionType};
 use sangdam_signaling::records::log_view::{
-    log_rows, LogFilter, LogRow, LogSort, OutcomeFilter, Scope, SortKey,
+    log_rows, LogFilter, LogRow, LogSort, OutcomeFilter, SortKey,
 };
 use sangdam_signaling::records::record::ConsultationRecord;
 use sangdam_signaling::records::report::{FairReport, ReportInput};
@@ -71,6 +71,7 @@ async fn source(state: &AppState, caller: &Caller, fair: Option<&str>) -> Result
                     )
                 })?;
             caller.require_operator()?;
+            caller.grant().require_unscoped("another fair's record")?;
             return Ok(Source {
                 fair: archived.fair.clone(),
                 records: archived.records.clone(),
@@ -241,7 +242,7 @@ async fn rows_for(
         &src.fair,
         &src.records,
         &src.answers,
-        &Scope::of(&caller.participant),
+        &caller.grant().log_scope(),
         &query.filter,
         query.sort,
     );
@@ -336,6 +337,7 @@ pub async fn report(
     caller: Caller,
 ) -> Result<impl IntoResponse, ApiError> {
     caller.require_operator()?;
+    caller.grant().require_unscoped("the fair's report")?;
     if let Some(k) = q.keys().find(|k| k.as_str() != "fair") {
         return Err(bad_query(format!("unknown parameter {k:?}; expected fair")));
     }
@@ -368,6 +370,7 @@ pub async fn fairs(
     caller: Caller,
 ) -> Result<impl IntoResponse, ApiError> {
     caller.require_operator()?;
+    caller.grant().require_unscoped("the list of fairs")?;
     let records = state.log.records().await.map_err(unavailable)?;
     let entry = |fair: &Fair, records: usize, current: bool, previous: &Option<FairId>| {
         let starts = fair.rounds().map(|r| r.starts_at).min();

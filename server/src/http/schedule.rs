@@ -39,6 +39,7 @@ pub async fn me(State(state): State<AppState>, caller: Caller) -> impl IntoRespo
         .fair
         .meetings_of(p)
         .into_iter()
+        .filter(|m| caller.grant().covers(&m.id))
         .map(|m| entry(&state, m, now))
         .collect();
     Json(json!({
@@ -63,6 +64,7 @@ pub async fn rooms(
     let mut rooms: Vec<(Timestamp, serde_json::Value)> = state
         .fair
         .meetings()
+        .filter(|m| caller.grant().covers(&m.id))
         .filter_map(|m| {
             let w = state.rooms.window(m);
             let near =
@@ -92,7 +94,11 @@ pub async fn meetings(
 ) -> Result<impl IntoResponse, ApiError> {
     caller.require_operator()?;
     let now = caller.now;
-    let mut list: Vec<&Meeting> = state.fair.meetings().collect();
+    let mut list: Vec<&Meeting> = state
+        .fair
+        .meetings()
+        .filter(|m| caller.grant().covers(&m.id))
+        .collect();
     list.sort_by_key(|m| (m.slot.start, m.id.clone()));
     let meetings: Vec<MeetingEntry> = list.into_iter().map(|m| entry(&state, m, now)).collect();
     Ok(Json(json!({"server_time": now, "meetings": meetings})))

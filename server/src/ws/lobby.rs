@@ -52,9 +52,16 @@ async fn refuse(socket: &mut WebSocket, refusal: Refusal) -> bool {
     send(socket, &refusal.into()).await
 }
 
+/// Who said hello: the participant, the meeting their token is scoped to, their seat.
+struct Hello {
+    participant: Participant,
+    scope: Option<String>,
+    seat: LobbySeat,
+}
+
 /// Waits for `hello` and checks its token and role. `None`: the connection is done (its
 /// refusal has been sent).
-async fn hello(socket: &mut WebSocket, state: &AppState) -> Option<(Participant, LobbySeat)> {
+async fn hello(socket: &mut WebSocket, state: &AppState) -> Option<Hello> {
     let max = state.settings.server.max_frame_bytes;
     loop {
         let Ok(received) = tokio::time::timeout(HELLO_TIMEOUT, socket.recv()).await else {
@@ -73,7 +80,11 @@ async fn hello(socket: &mut WebSocket, state: &AppState) -> Option<(Participant,
                     .map_err(Refusal::from)
                     .and_then(|(claims, p)| {
                         let seat = Grant::new(p, claims.mtg.as_deref()).lobby_seat()?;
-                        Ok((p.clone(), seat))
+                        Ok(Hello {
+                            participant: p.clone(),
+                            scope: claims.mtg,
+                            seat,
+                        })
                     });
                 match seated {
                     Ok(found) => return Some(found),
@@ -98,9 +109,15 @@ async fn hello(socket: &mut WebSocket, state: &AppState) -> Option<(Participant,
 
 async fn lobby_connection(mut socket: WebSocket, state: AppState) {
     let max = state.settings.server.max_frame_bytes;
-    let Some((participant, seat)) = hello(&mut socket, &state).await else {
+    let Some(Hello {
+        participant,
+        scope,
+        seat,
+    }) = hello(&mut socket, &state).await
+    else {
         return;
     };
+    let grant = Grant::new(&participant, scope.as_deref());
     tracing::Span::current().record("participant", participant.id.as_str());
     let welcome = LobbyServerMessage::Welcome {
         v: PROTOCOL_VERSION,
@@ -151,7 +168,7 @@ async fn lobby_connection(mut socket: WebSocket, state: AppState) {
                         let _ = send(&mut socket, &LobbyServerMessage::Pong(pong)).await;
                         continue;
                     }
-                    Frame::Message(msg) => seat.op_for(&participant, msg),
+                    Frame::Message(msg) => grant.lobby_op(&seat, msg),
                 };
                 let applied = match op {
                     Ok(op) => state.lobby.apply(op, clock::now()).await.map_err(Refusal::from),

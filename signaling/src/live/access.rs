@@ -1,6 +1,12 @@
 //! Who may do what in which meeting, decided once: the signaling socket, the lobby, the
 //! survey and the staff API all ask [`Grant`], so a rule about roles, token scopes or
 //! sides changes in one place and reads the same everywhere.
+//!
+//! A token scoped to one meeting acts on that meeting only, on every surface: it joins that
+//! room, answers that survey, reads that meeting's record and lists that meeting; in the
+//! lobby it checks in for that booking only and cannot run the booth's queue; what spans
+//! the whole fair (the report, exports of other meetings, the list of fairs) it may not
+//! read.
 
 use crate::error::{ErrorCode, Refusal};
 use crate::fair::{Affiliation, Fair, Meeting, Participant, Role};
@@ -8,6 +14,7 @@ use crate::ids::{EnterpriseId, InstitutionId, MeetingId};
 use crate::live::lobby::LobbyOp;
 use crate::live::room::Side;
 use crate::protocol::LobbyClientMessage;
+use crate::records::log_view::Scope;
 
 /// What a verified token grants: the participant it names, and the one meeting it is
 /// scoped to, if any.
@@ -76,6 +83,40 @@ impl<'a> Grant<'a> {
         Ok(())
     }
 
+    /// Whether the token reaches `meeting`: always, unless it is scoped to another one.
+    pub fn covers(&self, meeting: &MeetingId) -> bool {
+        self.scope.is_none_or(|s| s == meeting.as_str())
+    }
+
+    fn wrong_meeting(scope: &str, what: &str) -> Refusal {
+        Refusal::new(
+            ErrorCode::TokenWrongMeeting,
+            format!("this invite is for meeting {scope} only; {what} needs a full invite"),
+        )
+    }
+
+    /// Refuses a token scoped to one meeting for what spans the whole fair (`what`, for
+    /// the message).
+    pub fn require_unscoped(&self, what: &str) -> Result<(), Refusal> {
+        match self.scope {
+            Some(scope) => Err(Self::wrong_meeting(scope, what)),
+            None => Ok(()),
+        }
+    }
+
+    /// Whose records the participant reads in the log: their organisation's (everything,
+    /// for staff and moderators), narrowed to the one meeting of a scoped token.
+    pub fn log_scope(&self) -> Scope {
+        let within = Scope::of(self.participant);
+        match self.scope.and_then(|s| MeetingId::parse(s).ok()) {
+            Some(meeting) => Scope::OneMeeting {
+                within: Box::new(within),
+                meeting,
+            },
+            None => within,
+        }
+    }
+
     /// The participant's side in a scheduled meeting they passed [`Grant::may_act_in`]
     /// for.
     pub fn side_in(&self, fair: &Fair, meeting: &Meeting) -> Result<Side, Refusal> {
@@ -112,18 +153,38 @@ impl<'a> Grant<'a> {
     }
 }
 
-impl LobbySeat {
-    /// The lobby operation a message asks for, if this seat may ask it. Identity comes
-    /// from the seat, never from the message. Refusals concern the one message: the
-    /// connection stays.
-    pub fn op_for(&self, p: &Participant, msg: LobbyClientMessage) -> Result<LobbyOp, Refusal> {
+impl Grant<'_> {
+    /// The lobby operation a message asks for, if this grant and seat may ask it.
+    /// Identity comes from the token, never from the message. Refusals concern the one
+    /// message: the connection stays.
+    pub fn lobby_op(&self, seat: &LobbySeat, msg: LobbyClientMessage) -> Result<LobbyOp, Refusal> {
+        let p = self.participant;
+        if let Some(scope) = self.scope {
+            match &msg {
+                LobbyClientMessage::CheckIn { meeting, .. }
+                    if meeting.as_ref().is_none_or(|m| m.as_str() != scope) =>
+                {
+                    return Err(Self::wrong_meeting(
+                        scope,
+                        "waiting at another booth or as a walk-in",
+                    )
+                    .for_request());
+                }
+                LobbyClientMessage::AdmitNext | LobbyClientMessage::SendBack => {
+                    return Err(
+                        Self::wrong_meeting(scope, "running the booth's queue").for_request()
+                    );
+                }
+                _ => {}
+            }
+        }
         let wrong = |what: &str| {
             Err(
                 Refusal::new(ErrorCode::WrongRole, format!("only a {what} may do that"))
                     .for_request(),
             )
         };
-        match (msg, self) {
+        match (msg, seat) {
             (LobbyClientMessage::CheckIn { booth, meeting }, LobbySeat::Vendor(e)) => {
                 Ok(LobbyOp::CheckIn {
                     vendor: p.id.clone(),
@@ -210,16 +271,17 @@ mod tests {
             Grant::new(&moderator, None).lobby_seat().unwrap_err().code,
             ErrorCode::WrongRole
         );
-        let seat = Grant::new(&vendor, None).lobby_seat().unwrap();
+        let g = Grant::new(&vendor, None);
+        let seat = g.lobby_seat().unwrap();
         assert_eq!(seat, LobbySeat::Vendor(ent("e-1")));
-        let refused = seat
-            .op_for(&vendor, LobbyClientMessage::AdmitNext)
+        let refused = g
+            .lobby_op(&seat, LobbyClientMessage::AdmitNext)
             .unwrap_err();
         assert_eq!(refused.code, ErrorCode::WrongRole);
         assert!(!refused.is_fatal());
         assert_eq!(
-            seat.op_for(
-                &vendor,
+            g.lobby_op(
+                &seat,
                 LobbyClientMessage::CheckIn {
                     booth: inst("i-9"),
                     meeting: None
@@ -233,10 +295,52 @@ mod tests {
                 booking: None
             }
         );
-        let booth = Grant::new(&buyer, None).lobby_seat().unwrap();
+        let gb = Grant::new(&buyer, None);
+        let booth = gb.lobby_seat().unwrap();
         assert_eq!(
-            booth.op_for(&buyer, LobbyClientMessage::SendBack).unwrap(),
+            gb.lobby_op(&booth, LobbyClientMessage::SendBack).unwrap(),
             LobbyOp::SendBack { booth: inst("i-1") }
+        );
+    }
+
+    #[test]
+    fn a_scoped_token_reaches_its_one_meeting_on_every_surface() {
+        let vendor = person("v", Role::Vendor, Affiliation::Enterprise(ent("e-1")));
+        let buyer = person("b", Role::Buyer, Affiliation::Institution(inst("i-1")));
+        let mine = MeetingId::parse("m-1").unwrap();
+        let other = MeetingId::parse("m-2").unwrap();
+        let g = Grant::new(&vendor, Some("m-1"));
+        assert!(g.covers(&mine) && !g.covers(&other));
+        assert!(Grant::new(&vendor, None).covers(&other));
+        assert_eq!(
+            g.require_unscoped("the report").unwrap_err().code,
+            ErrorCode::TokenWrongMeeting
+        );
+        assert_eq!(
+            g.log_scope(),
+            Scope::OneMeeting {
+                within: Box::new(Scope::Enterprise(ent("e-1"))),
+                meeting: mine.clone()
+            }
+        );
+        let seat = g.lobby_seat().unwrap();
+        let check_in = |meeting: Option<&MeetingId>| LobbyClientMessage::CheckIn {
+            booth: inst("i-1"),
+            meeting: meeting.cloned(),
+        };
+        assert!(g.lobby_op(&seat, check_in(Some(&mine))).is_ok());
+        for refused in [check_in(Some(&other)), check_in(None)] {
+            let r = g.lobby_op(&seat, refused).unwrap_err();
+            assert_eq!(r.code, ErrorCode::TokenWrongMeeting);
+            assert!(!r.is_fatal());
+        }
+        let gb = Grant::new(&buyer, Some("m-1"));
+        let booth = gb.lobby_seat().unwrap();
+        assert_eq!(
+            gb.lobby_op(&booth, LobbyClientMessage::AdmitNext)
+                .unwrap_err()
+                .code,
+            ErrorCode::TokenWrongMeeting
         );
     }
 

@@ -22,6 +22,11 @@ pub enum Scope {
     Institution(InstitutionId),
     /// A vendor: their enterprise's records, and only the vendors' answers.
     Enterprise(EnterpriseId),
+    /// A token scoped to one meeting: that meeting's record, as `within` would see it.
+    OneMeeting {
+        within: Box<Scope>,
+        meeting: MeetingId,
+    },
 }
 
 impl Scope {
@@ -39,6 +44,7 @@ impl Scope {
             Scope::All => true,
             Scope::Institution(i) => r.institution == *i,
             Scope::Enterprise(e) => r.enterprise == *e,
+            Scope::OneMeeting { within, meeting } => r.meeting == *meeting && within.admits(r),
         }
     }
 
@@ -47,6 +53,7 @@ impl Scope {
             Scope::All => true,
             Scope::Institution(_) => side == Side::Buyer,
             Scope::Enterprise(_) => side == Side::Vendor,
+            Scope::OneMeeting { within, .. } => within.sees_answers_of(side),
         }
     }
 }

@@ -207,3 +207,38 @@ async fn when_redis_goes_away_live_rooms_go_on_and_the_lobby_says_unavailable_un
     };
     assert_eq!(status["places"][0]["position"], 1);
 }
+
+#[tokio::test]
+async fn a_meeting_scoped_token_waits_for_its_meeting_only_and_does_not_run_the_queue() {
+    let app = spawn_app_with(fast_settings(), test_fair(Duration::from_secs(600))).await;
+    let (mut vendor, welcome) =
+        hello(&app.lobby_url(), &app.token_for_meeting(VENDOR_1, "live-1")).await;
+    assert_eq!(welcome["type"], "welcome", "{welcome}");
+    for msg in [
+        json!({"type": "check_in", "booth": "inst-2"}),
+        json!({"type": "check_in", "booth": "inst-1", "meeting": "later-1"}),
+    ] {
+        vendor.send(msg).await;
+        let err = vendor.recv_type("error").await;
+        assert_eq!(err["code"], "token_wrong_meeting", "{err}");
+        assert_eq!(err["fatal"], false);
+    }
+    vendor
+        .send(json!({"type": "check_in", "booth": "inst-1", "meeting": "live-1"}))
+        .await;
+    loop {
+        let status = vendor.recv_type("vendor_status").await;
+        if status["places"].as_array().is_some_and(|p| !p.is_empty())
+            || status["in_room"].is_object()
+        {
+            break;
+        }
+    }
+
+    let (mut buyer, _) = hello(&app.lobby_url(), &app.token_for_meeting(BUYER_1, "live-1")).await;
+    for msg in [json!({"type": "admit_next"}), json!({"type": "send_back"})] {
+        buyer.send(msg).await;
+        let err = buyer.recv_type("error").await;
+        assert_eq!(err["code"], "token_wrong_meeting", "{err}");
+    }
+}

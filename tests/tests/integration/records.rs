@@ -401,3 +401,62 @@ async fn a_meeting_that_has_not_happened_has_no_survey_yet() {
     assert_eq!(q["open"], false);
     assert!(q["opens_at"].as_i64().unwrap() > now().as_millis());
 }
+
+#[tokio::test]
+async fn a_meeting_scoped_token_reaches_its_one_meeting_on_every_surface() {
+    let app = short_meetings().await;
+    hold_live_1(&app).await;
+    let staff = app.token(STAFF);
+    for _ in 0..50 {
+        if get_json(&app, "/api/log", &staff).await.1["total"] == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Staff with a token for live-2 only: the log and the exports hold live-2 alone...
+    let scoped_staff = app.token_for_meeting(STAFF, "live-2");
+    let (status, log) = get_json(&app, "/api/log", &scoped_staff).await;
+    assert_eq!(status, 200, "{log}");
+    assert_eq!(meetings(&log), ["live-2"]);
+    let csv = app
+        .get("/api/log.csv", Some(&scoped_staff))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.contains("live-2") && !csv.contains("live-1"), "{csv}");
+    // ...the whole fair's report, the list of fairs and the schedule's other meetings are
+    // out of its reach.
+    for path in ["/api/report", "/api/fairs"] {
+        let (status, e) = get_json(&app, path, &scoped_staff).await;
+        assert_eq!(
+            (status, e["error"]["code"].as_str()),
+            (403, Some("token_wrong_meeting")),
+            "{path}: {e}"
+        );
+    }
+    let (_, schedule) = get_json(&app, "/api/meetings", &scoped_staff).await;
+    let ids: Vec<&str> = schedule["meetings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["live-2"]);
+
+    // A buyer with a token for later-1 lists only later-1 and reads no other record.
+    let scoped_buyer = app.token_for_meeting(BUYER_1, "later-1");
+    let (_, me) = get_json(&app, "/api/me", &scoped_buyer).await;
+    let ids: Vec<&str> = me["meetings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["later-1"]);
+    let (_, log) = get_json(&app, "/api/log", &scoped_buyer).await;
+    assert_eq!(log["total"], 0, "{log}");
+    // The unscoped buyer still reads live-1.
+    let (_, log) = get_json(&app, "/api/log", &app.token(BUYER_1)).await;
+    assert_eq!(meetings(&log), ["live-1"]);
+}
