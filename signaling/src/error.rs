@@ -64,6 +64,8 @@ pub enum ErrorCode {
     NobodyWaiting,
     /// Nobody is in the booth's room.
     NobodyInRoom,
+    /// The fair has no booth with that id.
+    UnknownBooth,
     /// A query parameter is unknown or has a value the server does not understand.
     BadQuery,
     /// No fair on record has that id.
@@ -108,6 +110,7 @@ impl ErrorCode {
             ErrorCode::BoothBusy => "booth_busy",
             ErrorCode::NobodyWaiting => "nobody_waiting",
             ErrorCode::NobodyInRoom => "nobody_in_room",
+            ErrorCode::UnknownBooth => "unknown_booth",
             ErrorCode::BadQuery => "bad_query",
             ErrorCode::UnknownFair => "unknown_fair",
             ErrorCode::SurveyNotOpen => "survey_not_open",
@@ -144,7 +147,7 @@ impl ErrorCode {
             | ErrorCode::TokenWrongMeeting
             | ErrorCode::NotYourMeeting
             | ErrorCode::WrongRole => 403,
-            ErrorCode::UnknownMeeting | ErrorCode::UnknownFair => 404,
+            ErrorCode::UnknownMeeting | ErrorCode::UnknownFair | ErrorCode::UnknownBooth => 404,
             ErrorCode::TooEarly
             | ErrorCode::RoomClosed
             | ErrorCode::SurveyNotOpen

@@ -190,7 +190,7 @@ pub enum LobbyOp {
 }
 
 impl LobbyOp {
-    /// Whether the op changes nothing but may be repeated freely.
+    /// The booth the op concerns, if one.
     pub fn booth(&self) -> Option<&InstitutionId> {
         match self {
             LobbyOp::CheckIn { booth, .. }
@@ -263,6 +263,10 @@ pub enum LobbyError {
     NobodyWaiting,
     #[error("nobody is in the booth's room")]
     NobodyInRoom,
+    #[error("there is no booth {0} in this fair")]
+    UnknownBooth(InstitutionId),
+    #[error("{0} is not a vendor of this fair")]
+    UnknownVendor(ParticipantId),
 }
 
 impl From<LobbyError> for Refusal {
@@ -278,6 +282,8 @@ impl From<LobbyError> for Refusal {
             LobbyError::BoothBusy => ErrorCode::BoothBusy,
             LobbyError::NobodyWaiting => ErrorCode::NobodyWaiting,
             LobbyError::NobodyInRoom => ErrorCode::NobodyInRoom,
+            LobbyError::UnknownBooth(_) => ErrorCode::UnknownBooth,
+            LobbyError::UnknownVendor(_) => ErrorCode::UnknownParticipant,
         };
         Refusal::new(code, e.to_string()).for_request()
     }
@@ -290,6 +296,27 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// Refuses an op about a booth or vendor this fair does not have, before anything is
+    /// loaded or stored: the lobby only ever holds the fair's own booths and vendors, so no
+    /// client input can make a store create a key. Stores call it first; [`apply`] too.
+    pub fn check(&self, op: &LobbyOp) -> Result<(), LobbyError> {
+        if let Some(b) = op.booth() {
+            if self.fair.institution(b).is_none() {
+                return Err(LobbyError::UnknownBooth(b.clone()));
+            }
+        }
+        if let Some(v) = op.vendor() {
+            if self
+                .fair
+                .participant(v)
+                .is_none_or(|p| p.role != crate::fair::Role::Vendor)
+            {
+                return Err(LobbyError::UnknownVendor(v.clone()));
+            }
+        }
+        Ok(())
+    }
+
     fn booked_at(&self, booth: &InstitutionId) -> Vec<&Meeting> {
         let mut v: Vec<&Meeting> = self
             .fair
@@ -344,6 +371,7 @@ pub fn apply(
     ctx: &Context<'_>,
     now: Timestamp,
 ) -> Result<Vec<LobbyEvent>, LobbyError> {
+    ctx.check(op)?;
     let mut events = Vec::new();
     let mut work = slice.clone();
     match op {

@@ -127,6 +127,7 @@ conformance!(
     admission_takes_a_vendor_out_of_every_queue,
     many_vendors_checking_in_at_once_are_all_queued_once,
     concurrent_admissions_admit_each_vendor_exactly_once_in_order,
+    booths_and_vendors_the_fair_does_not_have_are_refused_and_never_stored,
 );
 
 async fn a_booked_vendor_waits_and_is_admitted_at_the_slot_start(store: Arc<dyn LobbyStore>) {
@@ -209,6 +210,84 @@ async fn refusals_change_nothing(store: Arc<dyn LobbyStore>) {
     assert_eq!(err, StoreError::Lobby(LobbyError::NobodyInRoom));
     assert_eq!(store.booth(id("b2")).await.unwrap(), before);
     assert!(store.booth(id("b1")).await.unwrap().queue.is_empty());
+}
+
+async fn booths_and_vendors_the_fair_does_not_have_are_refused_and_never_stored(
+    store: Arc<dyn LobbyStore>,
+) {
+    for op in [
+        check_in(1, "nowhere", None),
+        LobbyOp::Leave {
+            vendor: id("v01"),
+            booth: Some(id("nowhere")),
+        },
+        LobbyOp::AdmitNext {
+            booth: id("nowhere"),
+        },
+    ] {
+        let err = store.apply(op, at(1)).await.unwrap_err();
+        assert_eq!(
+            err,
+            StoreError::Lobby(LobbyError::UnknownBooth(id("nowhere"))),
+            "{err}"
+        );
+    }
+    let err = store
+        .apply(
+            LobbyOp::CheckIn {
+                vendor: id("v-ghost"),
+                enterprise: id("e01"),
+                booth: id("b1"),
+                booking: None,
+            },
+            at(1),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Lobby(LobbyError::UnknownVendor(_))),
+        "{err}"
+    );
+    assert!(store.booth(id("nowhere")).await.unwrap().queue.is_empty());
+    assert!(store.booth(id("b1")).await.unwrap().queue.is_empty());
+    assert!(store
+        .vendor_view(id("v01"), at(1))
+        .await
+        .unwrap()
+        .places
+        .is_empty());
+}
+
+#[tokio::test]
+async fn refused_input_creates_no_redis_key() {
+    let server = RedisServer::start();
+    let store = redis(&server);
+    let _ = store.apply(check_in(1, "nowhere", None), at(1)).await;
+    let _ = store
+        .apply(
+            LobbyOp::Leave {
+                vendor: id("v-ghost"),
+                booth: None,
+            },
+            at(1),
+        )
+        .await;
+    let client = redis::Client::open(server.url()).unwrap();
+    let mut con = client.get_multiplexed_async_connection().await.unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg("*")
+        .query_async(&mut con)
+        .await
+        .unwrap();
+    assert!(keys.is_empty(), "{keys:?}");
+    // A real check-in does write: the check above can see keys.
+    store.apply(check_in(1, "b1", None), at(1)).await.unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg("*")
+        .query_async(&mut con)
+        .await
+        .unwrap();
+    assert!(!keys.is_empty());
 }
 
 async fn admission_takes_a_vendor_out_of_every_queue(store: Arc<dyn LobbyStore>) {

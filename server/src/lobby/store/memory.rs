@@ -36,6 +36,9 @@ impl LobbyStore for MemoryLobby {
             fair: &self.fair,
             policy: &self.policy,
         };
+        if let Err(e) = ctx.check(&op) {
+            return Box::pin(std::future::ready(Err(e.into())));
+        }
         let mut lobby = self.lobby.lock().expect("lobby lock");
         // Work on the op's own slice, as the Redis store does: the rules copy what they
         // are given (so a refusal changes nothing), and copying the whole lobby would make

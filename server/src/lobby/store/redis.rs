@@ -268,6 +268,12 @@ impl LobbyStore for RedisLobby {
         now: Timestamp,
     ) -> BoxFuture<'_, Result<Vec<LobbyEvent>, StoreError>> {
         Box::pin(async move {
+            // Nothing about a booth or vendor the fair does not have is read or written.
+            Context {
+                fair: &self.fair,
+                policy: &self.policy,
+            }
+            .check(&op)?;
             for _ in 0..MAX_ATTEMPTS {
                 let mut con = self.connection().await?;
                 match self.try_apply(&mut con, &op, now).await {
