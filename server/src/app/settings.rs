@@ -72,6 +72,7 @@ pub struct RedisSettings {
 #[serde(deny_unknown_fields)]
 pub struct LobbySettings {
     pub disconnect_grace_seconds: u64,
+    pub connection_ttl_seconds: u64,
     pub walk_ins: bool,
     pub walk_in_minutes: u64,
     pub buyer_presence_seconds: u64,
@@ -271,6 +272,7 @@ impl Settings {
         LobbyPolicy {
             timing: self.timing(),
             disconnect_grace: Duration::from_secs(self.lobby.disconnect_grace_seconds),
+            connection_ttl: Duration::from_secs(self.lobby.connection_ttl_seconds),
             walk_in_len: Duration::from_secs(self.lobby.walk_in_minutes * 60),
             buyer_presence_ttl: Duration::from_secs(self.lobby.buyer_presence_seconds),
             walk_ins: self.lobby.walk_ins,

@@ -15,6 +15,7 @@ use sangdam_signaling::records::survey::SurveyConfig;
 use sangdam_signaling::{Fair, MeetingId, ParticipantId, Timestamp};
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -81,6 +82,11 @@ impl Application {
             url => url.trim_end_matches('/').to_string(),
         };
         let fair = Arc::new(fair);
+        let node: String = {
+            let mut id = [0u8; 6];
+            rand::rng().fill_bytes(&mut id);
+            id.iter().map(|b| format!("{b:02x}")).collect()
+        };
         let lobby: Arc<dyn LobbyStore> = match settings.redis_url() {
             Some(url) => Arc::new(
                 RedisLobby::new(url, fair.clone(), settings.lobby_policy())
@@ -90,7 +96,7 @@ impl Application {
         };
         let bus = match settings.redis_url() {
             Some(url) => Some(
-                Bus::start(url, &fair.id)
+                Bus::start(url, &fair.id, &node)
                     .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?,
             ),
             None => None,
@@ -114,6 +120,8 @@ impl Application {
                 surveys,
                 survey: Arc::new(SurveyConfig::default()),
                 archive: Arc::new(Archive::default()),
+                node: node.into(),
+                connections: Arc::new(AtomicU64::new(0)),
             },
             base_url,
         })

@@ -9,6 +9,7 @@ use crate::lobby::store::LobbyStore;
 use crate::rooms::Rooms;
 use sangdam_signaling::records::survey::SurveyConfig;
 use sangdam_signaling::Fair;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// What every handler shares. Cheap to clone.
@@ -26,4 +27,20 @@ pub struct AppState {
     pub survey: Arc<SurveyConfig>,
     /// Completed fairs kept for reports (the demo's history).
     pub archive: Arc<Archive>,
+    /// This node's id among the nodes sharing a Redis (random per start).
+    pub(crate) node: Arc<str>,
+    /// Numbers this node's connections.
+    pub(crate) connections: Arc<AtomicU64>,
+}
+
+impl AppState {
+    /// A number for a new connection, unique on this node.
+    pub(crate) fn next_conn(&self) -> u64 {
+        self.connections.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// A name for a new connection, unique across the nodes: `<node>-<n>`.
+    pub(crate) fn conn_key(&self, conn: u64) -> String {
+        format!("{}-{conn}", self.node)
+    }
 }

@@ -8,7 +8,6 @@
 use crate::app::clock;
 use crate::redis_keys::Keys;
 use futures_util::StreamExt;
-use rand::RngCore;
 use redis::aio::ConnectionManager;
 use sangdam_signaling::protocol::ServerMessage;
 use sangdam_signaling::{FairId, MeetingId, ParticipantId, Side, Timestamp};
@@ -69,12 +68,10 @@ pub struct Bus {
 impl Bus {
     /// A bus for one fair over the Redis at `url`. Starts its subscriber, which reconnects
     /// by itself whenever Redis goes away and comes back.
-    pub fn start(url: &str, fair: &FairId) -> redis::RedisResult<Arc<Bus>> {
-        let mut id = [0u8; 6];
-        rand::rng().fill_bytes(&mut id);
-        let node: String = id.iter().map(|b| format!("{b:02x}")).collect();
+    /// `node` is this node's id, as the other nodes see it in messages.
+    pub fn start(url: &str, fair: &FairId, node: &str) -> redis::RedisResult<Arc<Bus>> {
         let bus = Arc::new(Bus {
-            node,
+            node: node.to_string(),
             client: redis::Client::open(url)?,
             channel: Keys::new(fair).rooms_channel(),
             publisher: tokio::sync::Mutex::new(None),

@@ -22,6 +22,9 @@ use tracing::{debug, info, warn, Instrument};
 
 /// How often a connection re-reads its status from the store.
 const REFRESH: Duration = Duration::from_secs(1);
+/// How often a vendor's connection tells the lobby it is alive; a connection is counted
+/// for `lobby.connection_ttl_seconds` after it was last heard.
+const HEARTBEAT: Duration = Duration::from_secs(20);
 /// A connection that has not said hello within this time is closed.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(15);
 /// Idle lobby connections are many; their buffers are kept small (tungstenite's defaults
@@ -131,7 +134,16 @@ async fn lobby_connection(mut socket: WebSocket, state: AppState) {
         return;
     }
     info!(role = participant.role.as_str(), "lobby connected");
+    // This connection's name in the vendor's set of open connections (tabs).
+    let conn = state.conn_key(state.next_conn());
+    let heartbeat = LobbyOp::Heartbeat {
+        vendor: participant.id.clone(),
+        conn: conn.clone(),
+    };
     if let LobbySeat::Vendor(_) = seat {
+        if let Err(e) = state.lobby.apply(heartbeat.clone(), clock::now()).await {
+            warn!(error = %e, "lobby connection not recorded");
+        }
         // Coming back within the grace keeps the places; nothing to resume is fine.
         match state
             .lobby
@@ -155,8 +167,17 @@ async fn lobby_connection(mut socket: WebSocket, state: AppState) {
     let mut refresh = tokio::time::interval(REFRESH);
     // A slow store must not make refreshes fire back to back to catch up.
     refresh.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut alive = tokio::time::interval(HEARTBEAT);
+    alive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    alive.reset();
     loop {
         tokio::select! {
+            _ = alive.tick(), if matches!(seat, LobbySeat::Vendor(_)) => {
+                if let Err(e) = state.lobby.apply(heartbeat.clone(), clock::now()).await {
+                    debug!(error = %e, "lobby heartbeat not recorded");
+                }
+                continue;
+            }
             received = socket.recv() => {
                 // After hello, every refusal concerns one message: the connection stays.
                 let op = match frames::read::<LobbyClientMessage>(received, max) {
@@ -230,6 +251,7 @@ async fn lobby_connection(mut socket: WebSocket, state: AppState) {
             .apply(
                 LobbyOp::Disconnect {
                     vendor: participant.id.clone(),
+                    conn: Some(conn),
                 },
                 clock::now(),
             )

@@ -14,15 +14,12 @@ use futures_util::{SinkExt, StreamExt};
 use sangdam_signaling::live::access::{Grant, Purpose};
 use sangdam_signaling::protocol::{ClientMessage, ErrorBody, Pong, ServerMessage, You};
 use sangdam_signaling::{ErrorCode, MeetingId, Refusal};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tracing::{debug, info, Instrument};
 
 /// A connection that has not joined within this time is closed.
 const JOIN_TIMEOUT: Duration = Duration::from_secs(15);
-
-static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
 
 pub async fn upgrade(ws: WebSocketUpgrade, State(state): State<AppState>) -> Response {
     // Frames up to four times the protocol's limit are read and answered with
@@ -32,7 +29,7 @@ pub async fn upgrade(ws: WebSocketUpgrade, State(state): State<AppState>) -> Res
     ws.max_message_size(hard_limit)
         .max_frame_size(hard_limit)
         .on_upgrade(move |socket| {
-            let conn = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
+            let conn = state.next_conn();
             let span = tracing::info_span!(
                 "conn",
                 conn,

@@ -32,6 +32,9 @@ pub struct LobbyPolicy {
     pub timing: Timing,
     /// How long a disconnected vendor keeps their place.
     pub disconnect_grace: Duration,
+    /// A vendor's lobby connection not heard from for this long (see
+    /// [`LobbyOp::Heartbeat`]) no longer counts: its node may have died.
+    pub connection_ttl: Duration,
     /// How long a walk-in meeting in free time lasts at most.
     pub walk_in_len: Duration,
     /// A buyer not seen for this long is no longer at the booth.
@@ -45,6 +48,7 @@ impl Default for LobbyPolicy {
         Self {
             timing: Timing::default(),
             disconnect_grace: Duration::from_secs(120),
+            connection_ttl: Duration::from_secs(60),
             walk_in_len: Duration::from_secs(10 * 60),
             buyer_presence_ttl: Duration::from_secs(15),
             walk_ins: true,
@@ -133,6 +137,28 @@ pub struct VendorState {
     pub in_room: Option<Admission>,
     /// The booth of `in_room`.
     pub in_room_at: Option<InstitutionId>,
+    /// The vendor's open lobby connections (several tabs, maybe on several nodes), each
+    /// with when it was last heard from. Closing one tab leaves the vendor connected
+    /// while another is open.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub connections: BTreeMap<String, Timestamp>,
+}
+
+impl VendorState {
+    /// Whether any of the vendor's connections is still alive. A vendor with no
+    /// connection on record (one that never said hello, as in a store's own tests)
+    /// counts as connected until told otherwise.
+    fn has_live_connection(&self, now: Timestamp, ttl: Duration) -> bool {
+        self.connections.is_empty() || self.connections.values().any(|seen| now.since(*seen) < ttl)
+    }
+
+    /// When the last connection lapsed, if every one has.
+    fn lapsed_since(&self, now: Timestamp, ttl: Duration) -> Option<Timestamp> {
+        if self.has_live_connection(now, ttl) {
+            return None;
+        }
+        self.connections.values().max().map(|seen| *seen + ttl)
+    }
 }
 
 /// The part of the lobby an operation reads and writes. Missing entries are empty.
@@ -170,8 +196,17 @@ pub enum LobbyOp {
         vendor: ParticipantId,
         booth: Option<InstitutionId>,
     },
-    /// A vendor's connection dropped: they keep their places for the grace time.
-    Disconnect { vendor: ParticipantId },
+    /// A vendor's connection dropped: they keep their places for the grace time. With
+    /// `conn`, only that connection closed, and the vendor is disconnected only if no
+    /// other connection of theirs is alive.
+    Disconnect {
+        vendor: ParticipantId,
+        #[serde(default)]
+        conn: Option<String>,
+    },
+    /// A vendor's lobby connection `conn` is open (sent at hello and then periodically):
+    /// it counts as alive for `connection_ttl`, and the vendor's places are theirs again.
+    Heartbeat { vendor: ParticipantId, conn: String },
     /// A vendor is back: their places resume if the grace has not run out.
     Reconnect { vendor: ParticipantId },
     /// The buyer is at the booth (sent periodically while connected).
@@ -200,7 +235,9 @@ impl LobbyOp {
             | LobbyOp::Finish { booth, .. }
             | LobbyOp::Tick { booth } => Some(booth),
             LobbyOp::Leave { booth, .. } => booth.as_ref(),
-            LobbyOp::Disconnect { .. } | LobbyOp::Reconnect { .. } => None,
+            LobbyOp::Disconnect { .. } | LobbyOp::Reconnect { .. } | LobbyOp::Heartbeat { .. } => {
+                None
+            }
         }
     }
 
@@ -208,7 +245,8 @@ impl LobbyOp {
         match self {
             LobbyOp::CheckIn { vendor, .. }
             | LobbyOp::Leave { vendor, .. }
-            | LobbyOp::Disconnect { vendor }
+            | LobbyOp::Disconnect { vendor, .. }
+            | LobbyOp::Heartbeat { vendor, .. }
             | LobbyOp::Reconnect { vendor } => Some(vendor),
             _ => None,
         }
@@ -398,7 +436,18 @@ pub fn apply(
                 remove_from_queue(&mut work, &b, vendor);
             }
         }
-        LobbyOp::Disconnect { vendor } => {
+        LobbyOp::Disconnect { vendor, conn } => {
+            let state = work.vendor(vendor);
+            if let Some(conn) = conn {
+                state.connections.remove(conn);
+                if !state.connections.is_empty()
+                    && state.has_live_connection(now, ctx.policy.connection_ttl)
+                {
+                    // Another tab is still open.
+                    *slice = work;
+                    return Ok(events);
+                }
+            }
             for b in work.vendor(vendor).queued_at.clone() {
                 for w in work
                     .booth(&b)
@@ -407,6 +456,24 @@ pub fn apply(
                     .filter(|w| &w.vendor == vendor)
                 {
                     w.disconnected_since.get_or_insert(now);
+                }
+            }
+        }
+        LobbyOp::Heartbeat { vendor, conn } => {
+            work.vendor(vendor).connections.insert(conn.clone(), now);
+            // Forget connections long gone (a node that died never says goodbye).
+            let ttl = ctx.policy.connection_ttl;
+            work.vendor(vendor)
+                .connections
+                .retain(|_, seen| now.since(*seen) < ttl * 10);
+            for b in work.vendor(vendor).queued_at.clone() {
+                for w in work
+                    .booth(&b)
+                    .queue
+                    .iter_mut()
+                    .filter(|w| &w.vendor == vendor)
+                {
+                    w.disconnected_since = None;
                 }
             }
         }
@@ -570,6 +637,30 @@ fn expire(
     booth: &InstitutionId,
     events: &mut Vec<LobbyEvent>,
 ) {
+    // Vendors whose every connection lapsed (their node died without a goodbye) are
+    // disconnected from when the last one lapsed.
+    let ttl = ctx.policy.connection_ttl;
+    let lapsed: Vec<(ParticipantId, Timestamp)> = work
+        .booths
+        .get(booth)
+        .map_or(&[][..], |b| &b.queue[..])
+        .iter()
+        .filter(|w| w.disconnected_since.is_none())
+        .filter_map(|w| {
+            let since = work.vendors.get(&w.vendor)?.lapsed_since(now, ttl)?;
+            Some((w.vendor.clone(), since))
+        })
+        .collect();
+    for (vendor, since) in lapsed {
+        for w in work
+            .booth(booth)
+            .queue
+            .iter_mut()
+            .filter(|w| w.vendor == vendor)
+        {
+            w.disconnected_since = Some(since);
+        }
+    }
     let gone: Vec<ParticipantId> = work
         .booth(booth)
         .queue
@@ -1094,20 +1185,87 @@ mod tests {
     }
 
     #[test]
+    fn closing_one_of_two_tabs_leaves_the_vendor_connected() {
+        let mut l = Lobby::new();
+        let s = |secs: u64| at(10) + Duration::from_secs(secs);
+        let beat = |conn: &str| LobbyOp::Heartbeat {
+            vendor: id("v3"),
+            conn: conn.into(),
+        };
+        let close = |conn: &str| LobbyOp::Disconnect {
+            vendor: id("v3"),
+            conn: Some(conn.into()),
+        };
+        l.op(beat("a-1"), s(0)).unwrap();
+        l.check_in("v3", "e3", "i1", None, s(0)).unwrap();
+        l.op(beat("b-7"), s(5)).unwrap();
+        l.op(close("a-1"), s(10)).unwrap();
+        assert!(
+            !l.view("v3", s(10)).places[0].disconnected,
+            "tab b-7 is open"
+        );
+        l.op(close("b-7"), s(20)).unwrap();
+        assert!(l.view("v3", s(20)).places[0].disconnected);
+        // A tab opened again within the grace takes the place back.
+        l.op(beat("b-8"), s(30)).unwrap();
+        assert!(!l.view("v3", s(30)).places[0].disconnected);
+    }
+
+    #[test]
+    fn a_vendor_whose_connections_all_fell_silent_is_disconnected_and_then_expires() {
+        let mut l = Lobby::new();
+        l.op(
+            LobbyOp::Heartbeat {
+                vendor: id("v3"),
+                conn: "dead-node-1".into(),
+            },
+            at(10),
+        )
+        .unwrap();
+        l.check_in("v3", "e3", "i1", None, at(10)).unwrap();
+        // Heard at 10; the connection counts for a minute (the default TTL).
+        l.tick("i1", at(10) + Duration::from_secs(59));
+        assert!(!l.view("v3", at(11)).places[0].disconnected);
+        l.tick("i1", at(12));
+        assert!(l.view("v3", at(12)).places[0].disconnected);
+        // The grace (two minutes) runs from when the connection lapsed, at 11.
+        let ev = l.tick("i1", at(13) + Duration::from_secs(1));
+        assert!(
+            ev.contains(&LobbyEvent::Expired {
+                booth: id("i1"),
+                vendor: id("v3")
+            }),
+            "{ev:?}"
+        );
+    }
+
+    #[test]
     fn a_disconnected_vendor_keeps_their_place_for_the_grace_time() {
         let mut l = Lobby::new();
         l.check_in("v3", "e3", "i1", None, at(10)).unwrap();
         l.check_in("v4", "e4", "i1", None, at(11)).unwrap();
-        l.op(LobbyOp::Disconnect { vendor: id("v3") }, at(12))
-            .unwrap();
+        l.op(
+            LobbyOp::Disconnect {
+                vendor: id("v3"),
+                conn: None,
+            },
+            at(12),
+        )
+        .unwrap();
         assert!(l.view("v3", at(12)).places[0].disconnected);
         l.op(LobbyOp::Reconnect { vendor: id("v3") }, at(13))
             .unwrap();
         assert_eq!(l.view("v3", at(13)).places[0].position, 1);
         assert!(!l.view("v3", at(13)).places[0].disconnected);
 
-        l.op(LobbyOp::Disconnect { vendor: id("v3") }, at(14))
-            .unwrap();
+        l.op(
+            LobbyOp::Disconnect {
+                vendor: id("v3"),
+                conn: None,
+            },
+            at(14),
+        )
+        .unwrap();
         // Disconnected vendors are skipped, not admitted.
         l.buyer("i1", at(15));
         assert_eq!(admitted(&l.tick("i1", at(15)))[0].0, "v4");

@@ -242,3 +242,41 @@ async fn a_meeting_scoped_token_waits_for_its_meeting_only_and_does_not_run_the_
         assert_eq!(err["code"], "token_wrong_meeting", "{err}");
     }
 }
+
+#[tokio::test]
+async fn closing_one_of_a_vendors_two_lobby_tabs_leaves_them_connected_in_the_queue() {
+    let app = spawn_app_with(fast_settings(), test_fair(Duration::from_secs(600))).await;
+    let (mut tab1, _) = hello(&app.lobby_url(), &app.token(VENDOR_2)).await;
+    tab1.send(json!({"type": "check_in", "booth": "inst-1"}))
+        .await;
+    let (mut tab2, _) = hello(&app.lobby_url(), &app.token(VENDOR_2)).await;
+    let (mut buyer, _) = hello(&app.lobby_url(), &app.token(BUYER_1)).await;
+    // The buyer sees the vendor waiting, connected.
+    let waiting = |status: &Value| -> Option<bool> {
+        status["queue"]
+            .as_array()?
+            .iter()
+            .find(|w| w["vendor"] == "vendor-2")
+            .map(|w| w["disconnected"] == false)
+    };
+    loop {
+        let s = buyer.recv_type("booth_status").await;
+        if waiting(&s) == Some(true) {
+            break;
+        }
+    }
+    tab1.close().await;
+    // Give the server time to handle the close, then read the booth as it is now.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let (mut fresh, _) = hello(&app.lobby_url(), &app.token(BUYER_1)).await;
+    let status = fresh.recv_type("booth_status").await;
+    assert_eq!(waiting(&status), Some(true), "{status}");
+    // Closing the last tab does disconnect them.
+    tab2.close().await;
+    loop {
+        let s = buyer.recv_type("booth_status").await;
+        if waiting(&s) == Some(false) {
+            break;
+        }
+    }
+}

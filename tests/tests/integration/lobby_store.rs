@@ -161,7 +161,13 @@ async fn positions_follow_check_in_order_and_survive_a_disconnect(store: Arc<dyn
             .unwrap();
     }
     store
-        .apply(LobbyOp::Disconnect { vendor: id("v02") }, at(4))
+        .apply(
+            LobbyOp::Disconnect {
+                vendor: id("v02"),
+                conn: None,
+            },
+            at(4),
+        )
         .await
         .unwrap();
     let view = store.vendor_view(id("v02"), at(4)).await.unwrap();
