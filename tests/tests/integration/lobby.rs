@@ -249,7 +249,7 @@ async fn closing_one_of_a_vendors_two_lobby_tabs_leaves_them_connected_in_the_qu
     let (mut tab1, _) = hello(&app.lobby_url(), &app.token(VENDOR_2)).await;
     tab1.send(json!({"type": "check_in", "booth": "inst-1"}))
         .await;
-    let (mut tab2, _) = hello(&app.lobby_url(), &app.token(VENDOR_2)).await;
+    let (tab2, _) = hello(&app.lobby_url(), &app.token(VENDOR_2)).await;
     let (mut buyer, _) = hello(&app.lobby_url(), &app.token(BUYER_1)).await;
     // The buyer sees the vendor waiting, connected.
     let waiting = |status: &Value| -> Option<bool> {
