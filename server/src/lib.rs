@@ -13,6 +13,7 @@ pub mod export;
 pub mod fairfile;
 pub mod frames;
 pub mod history;
+pub mod labels_api;
 pub mod lobby_store;
 pub mod lobby_ws;
 pub mod records_api;

@@ -181,6 +181,7 @@ impl Application {
             .route("/readyz", get(api::readyz))
             .route("/ws/lobby", get(lobby_ws::upgrade))
             .route("/api/me", get(api::me))
+            .route("/api/labels", get(crate::labels_api::labels))
             .route("/api/fairs", get(records_api::fairs))
             .route("/api/log", get(records_api::log))
             .route("/api/log.csv", get(records_api::log_csv))

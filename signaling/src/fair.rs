@@ -83,11 +83,13 @@ pub enum EnterpriseType {
 }
 
 macro_rules! labelled {
-    ($t:ty { $($v:ident => $code:literal, $ko:literal),* $(,)? }) => {
+    ($t:ty { $($v:ident => $code:literal, $ko:literal, $en:literal),* $(,)? }) => {
         impl $t {
             pub const ALL: &'static [$t] = &[$(<$t>::$v),*];
             pub fn code(self) -> &'static str { match self { $(<$t>::$v => $code),* } }
             pub fn label_ko(self) -> &'static str { match self { $(<$t>::$v => $ko),* } }
+            /// The English label, for the web client's English pages.
+            pub fn label_en(self) -> &'static str { match self { $(<$t>::$v => $en),* } }
             /// Accepts the code or the Korean label.
             pub fn parse(s: &str) -> Option<$t> {
                 let s = s.trim();
@@ -98,18 +100,18 @@ macro_rules! labelled {
 }
 
 labelled!(InstitutionType {
-    CityHall => "city_hall", "본청",
-    District => "district", "자치구",
-    CityFunded => "city_funded", "투자출연기관",
-    Education => "education", "서울시교육청",
-    Other => "other", "기타",
+    CityHall => "city_hall", "본청", "City hall",
+    District => "district", "자치구", "District office",
+    CityFunded => "city_funded", "투자출연기관", "City-funded body",
+    Education => "education", "서울시교육청", "Education office / school",
+    Other => "other", "기타", "Other",
 });
 
 labelled!(EnterpriseType {
-    SocialEnterprise => "social_enterprise", "(예비)사회적기업",
-    Cooperative => "cooperative", "(사회적)협동조합",
-    VillageEnterprise => "village_enterprise", "마을기업",
-    Other => "other", "기타",
+    SocialEnterprise => "social_enterprise", "(예비)사회적기업", "(Pre-)certified social enterprise",
+    Cooperative => "cooperative", "(사회적)협동조합", "(Social) cooperative",
+    VillageEnterprise => "village_enterprise", "마을기업", "Village enterprise",
+    Other => "other", "기타", "Other",
 });
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -95,3 +95,29 @@ async fn moderators_see_who_is_in_each_room() {
         .unwrap();
     assert_eq!(all["meetings"].as_array().unwrap().len(), 4);
 }
+
+#[tokio::test]
+async fn the_enum_labels_are_served_without_a_token() {
+    let app = spawn_app(test_fair(Duration::from_secs(600))).await;
+    let r = app.get("/api/labels", None).await;
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(
+        v["institution_types"][0],
+        serde_json::json!({"code": "city_hall", "label": "본청", "label_en": "City hall"})
+    );
+    assert_eq!(v["enterprise_types"][0]["code"], "social_enterprise");
+    assert_eq!(
+        v["enterprise_types"][0]["label_en"],
+        "(Pre-)certified social enterprise"
+    );
+    assert_eq!(v["outcomes"][0]["code"], "quote_requested");
+    assert_eq!(
+        v["phases"],
+        serde_json::json!(["scheduled", "check-in", "live", "grace", "closed"])
+    );
+    assert_eq!(
+        v["roles"],
+        serde_json::json!(["buyer", "vendor", "moderator", "staff"])
+    );
+}
