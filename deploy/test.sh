@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: formatting, lints, then every test — the core's state
-# machines, the integration tests against the real server (webrtc-rs peers), and the
-# browser tests (headless Chromium with a fake camera and microphone).
+# The whole test suite, as CI runs it: the web client's unit tests and a syntax check of
+# every module, formatting, lints, then every test — the core's state machines, the
+# integration tests against the real server (webrtc-rs peers), and the browser tests
+# (headless Chromium with a fake camera and microphone).
 #
-# Needs: the Rust toolchain, and Chromium at /usr/bin/chromium (or $CHROMIUM).
+# Needs: Node 20 or later (no packages), the Rust toolchain, and Chromium at
+# /usr/bin/chromium (or $CHROMIUM).
 # `.ci/run` installs what a fresh machine lacks, then calls this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+echo "== node --test web/test/"
+node --test web/test/
+echo "== node --check web/js"
+for f in $(find web/js -name '*.js' | sort); do node --check "$f"; done
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"

@@ -1,6 +1,6 @@
 //! Every message of the signaling protocol, in one place. `PROTOCOL.md` beside this crate
 //! documents each one with an example; a change here changes that document and
-//! `web/app.js` in the same commit.
+//! the web client's protocol modules (`web/js/wire/`, `web/js/call.js`) in the same commit.
 
 use crate::error::{ErrorCode, Refusal};
 use crate::fair::{Affiliation, Enterprise, Fair, Institution, Meeting, Participant};

@@ -1,0 +1,427 @@
+// The video room of one meeting (#room=<id>): the other side's video and one's own, the
+// phase and countdown, warnings, the controls, and the closed / refused overlay. The call
+// itself (signaling, WebRTC, reconnects) is call.js's; this page draws what it emits.
+import { h, setText, setAttr, toast } from '../dom.js';
+import { t, errText, has } from '../i18n/index.js';
+import { clock } from '../clock.js';
+import { kindLabel, effPhase } from '../labels.js';
+import { fmtDur, fmtRange, fmtTime } from '../format.js';
+import { S, role as myRole } from '../state.js';
+import { leftRooms } from '../store.js';
+import { go, show, tick } from '../nav.js';
+import { createCall } from '../call.js';
+import { socketUrl } from '../wire/frame.js';
+import { updateBadge } from './common.js';
+
+const ICON = {
+  mic: '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.92V21h2v-3.08A7 7 0 0 0 19 11z"/></svg>',
+  micOff: '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M19 11h-2a5 5 0 0 1-.7 2.56l1.45 1.45A6.96 6.96 0 0 0 19 11zm-4 .17V5a3 3 0 0 0-5.94-.6zM4.27 3 3 4.27l6 6V11a3 3 0 0 0 4.5 2.6l1.52 1.52A5 5 0 0 1 7 11H5a7 7 0 0 0 6 6.92V21h2v-3.08a6.9 6.9 0 0 0 3.5-1.38L19.73 21 21 19.73z"/></svg>',
+  cam: '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M17 10.5V7a1 1 0 0 0-1-1H4a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-3.5l4 4v-11z"/></svg>',
+  camOff: '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M21 6.5l-4 4V7a1 1 0 0 0-1-1H9.82L21 17.18zM3.27 2 2 3.27 4.73 6H4a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h12c.21 0 .39-.08.55-.18L19.73 21 21 19.73z"/></svg>',
+  leave: '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M12 9c-1.6 0-3.15.25-4.6.72v3.1c0 .39-.23.74-.56.9-.98.49-1.87 1.12-2.66 1.85a.99.99 0 0 1-1.41-.01L.29 13.08a1 1 0 0 1 0-1.41C3.34 8.78 7.46 7 12 7s8.66 1.78 11.71 4.67a1 1 0 0 1 0 1.41l-2.48 2.48a.99.99 0 0 1-1.41.01 11 11 0 0 0-2.66-1.85 1 1 0 0 1-.56-.9v-3.1C15.15 9.25 13.6 9 12 9z"/></svg>',
+};
+
+function iconEl(svg) {
+  const span = h('span', { class: 'icon' });
+  span.innerHTML = svg; // constant markup from ICON only
+  return span;
+}
+
+/** The local camera and microphone, or null; `note(key)` says what is missing and why. */
+async function getMedia(note) {
+  if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+    note(window.isSecureContext ? 'media_none' : 'media_insecure');
+    return null;
+  }
+  const tries = [{ audio: true, video: true }, { audio: true }, { video: true }];
+  let firstErr = null;
+  for (const c of tries) {
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia(c);
+      if (c !== tries[0]) note('media_partial');
+      return stream;
+    } catch (e) {
+      firstErr = firstErr || e;
+      if (e && (e.name === 'NotAllowedError' || e.name === 'SecurityError')) break;
+    }
+  }
+  note(firstErr && (firstErr.name === 'NotAllowedError' || firstErr.name === 'SecurityError') ? 'media_denied' : 'media_none');
+  console.warn('getUserMedia failed', firstErr);
+  return null;
+}
+
+export function roomPage(meetingId) {
+  const known = ((S.me && S.me.meetings) || []).find((m) => m.id === meetingId) || null;
+  const role = myRole() || 'buyer';
+  const call = createCall({
+    meetingId,
+    token: S.token,
+    url: socketUrl(location, '/ws'),
+    meeting: known,
+    side: role === 'vendor' ? 'vendor' : 'buyer',
+    phase: known ? effPhase(known) : null,
+    media: null,
+    openSocket: (url) => new WebSocket(url),
+    newPeerConnection: (config) => new RTCPeerConnection(config),
+    newMediaStream: () => new MediaStream(),
+    noteServerTime: clock.note,
+    emit: onCall,
+  });
+  const st = call.st;
+  let mediaNote = null; // an i18n key: why there is no (or only some) local media
+  let banner = null; // {remainingS, until}
+  let retryTimer = null;
+  const ui = {};
+
+  // --- what the call tells ---------------------------------------------------------------
+  function onCall(type, detail) {
+    switch (type) {
+      case 'call':
+        document.body.dataset.call = st.call;
+        draw();
+        break;
+      case 'phase':
+        if (st.phase) document.body.dataset.phase = st.phase;
+        draw();
+        break;
+      case 'change':
+        draw();
+        break;
+      case 'local-stream':
+        if (ui.localVideo.srcObject !== detail) {
+          ui.localVideo.srcObject = detail;
+          ui.localVideo.play().catch(() => {});
+        }
+        break;
+      case 'remote-track':
+        attachRemote();
+        break;
+      case 'remote-reset':
+        if (ui.remoteVideo) ui.remoteVideo.srcObject = null;
+        break;
+      case 'warning':
+        showBanner(detail);
+        break;
+      case 'no-show': {
+        const text = noShowText();
+        if (text) toast(text, 'info');
+        draw();
+        break;
+      }
+      case 'error':
+        S.lastError = st.lastError;
+        toast(errText(detail.code) + ' (' + detail.code + ')', 'error');
+        break;
+      case 'step-failed':
+        S.lastError = st.lastError;
+        toast(t('err_webrtc'), 'error');
+        break;
+      case 'teardown':
+        if (ui.localVideo) ui.localVideo.srcObject = null;
+        if (ui.remoteVideo) ui.remoteVideo.srcObject = null;
+        break;
+      case 'finish':
+        finished(detail.kind, detail.info);
+        break;
+    }
+  }
+
+  /** The room is over for this page: closed, or refused for good. */
+  function finished(kind, info) {
+    if (kind === 'closed' || info.code === 'room_closed') {
+      // Home pages must not offer (or auto-enter) this room again.
+      const mine = S.me && S.me.meetings && S.me.meetings.find((x) => x.id === meetingId);
+      if (mine) mine.phase = 'closed';
+    }
+    if (kind !== 'closed') {
+      S.lastError = st.lastError;
+      // Too early by a little (clock skew, or waiting on this page): try again at check-in.
+      const wait = st.window ? st.window.checkin_opens_at - clock.now() + 500 : -1;
+      if (st.fatal.code === 'too_early' && wait > 0 && wait < 3600000) {
+        retryTimer = setTimeout(() => {
+          if (S.page === page) show(roomPage(meetingId));
+        }, wait);
+      }
+    }
+    draw();
+  }
+
+  // --- rendering ---------------------------------------------------------------------
+  function counterpart() {
+    if (!st.meeting) return null;
+    return st.side === 'buyer' ? st.meeting.enterprise : st.meeting.institution;
+  }
+
+  function noShowText() {
+    if (!st.noShow) return '';
+    const other = counterpart();
+    if (st.noShow !== st.side && st.noShow !== 'both') return t('no_show_peer', { name: other ? other.name : '' });
+    return t('no_show_self');
+  }
+
+  function build(root) {
+    ui.org = h('span', { class: 'org-name' });
+    ui.kind = h('span', { class: 'tag' });
+    ui.meta = h('p', { class: 'muted room-meta' });
+    ui.withLabel = h('p', { class: 'eyebrow' });
+    ui.phase = h('span', { class: 'badge', 'aria-live': 'polite' });
+    ui.cdLabel = h('span', { class: 'cd-label' });
+    ui.cd = h('span', { class: 'room-countdown', role: 'timer', 'aria-live': 'off' });
+    ui.banner = h('div', { class: 'banner', role: 'alert', hidden: true });
+    ui.status = h('p', { class: 'room-status', role: 'status', 'aria-live': 'polite' });
+    ui.mediaNote = h('p', { class: 'media-note', hidden: true });
+
+    ui.remoteVideo = h('video', { autoplay: true, playsinline: true, class: 'video' });
+    ui.remotePh = h('div', { class: 'placeholder' });
+    ui.remoteCap = h('figcaption', { class: 'caption' });
+    ui.unmute = h(
+      'button',
+      {
+        type: 'button',
+        class: 'btn unmute',
+        hidden: true,
+        onclick: () => {
+          ui.remoteVideo.muted = false;
+          ui.remoteVideo.play().catch(() => {});
+          ui.unmute.hidden = true;
+        },
+      },
+      '',
+    );
+    ui.localVideo = h('video', { autoplay: true, playsinline: true, class: 'video mirror' });
+    ui.localVideo.muted = true; // the property, not only the attribute: never hear yourself
+    ui.localPh = h('div', { class: 'placeholder', hidden: true });
+    ui.localCap = h('figcaption', { class: 'caption' });
+
+    ui.micBtn = h('button', { type: 'button', class: 'ctl', onclick: () => toggle('audio') });
+    ui.camBtn = h('button', { type: 'button', class: 'ctl', onclick: () => toggle('video') });
+    ui.leaveBtn = h('button', { type: 'button', class: 'ctl danger', onclick: leave });
+
+    ui.overlay = h('div', { class: 'room-overlay', hidden: true });
+
+    root.append(
+      h(
+        'section',
+        { class: 'room', 'aria-labelledby': 'room-org' },
+        h(
+          'div',
+          { class: 'room-top' },
+          h('div', { class: 'room-who' }, ui.withLabel, h('h1', { id: 'room-org', class: 'room-org' }, ui.org, ' ', ui.kind), ui.meta),
+          h('div', { class: 'room-clock' }, ui.phase, ui.cdLabel, ui.cd),
+        ),
+        ui.banner,
+        ui.status,
+        ui.mediaNote,
+        h(
+          'div',
+          { class: 'videos' },
+          h('figure', { class: 'tile remote' }, ui.remoteVideo, ui.remotePh, ui.unmute, ui.remoteCap),
+          h('figure', { class: 'tile local' }, ui.localVideo, ui.localPh, ui.localCap),
+        ),
+        h('div', { class: 'controls', role: 'toolbar', 'aria-label': t('room_label') }, ui.micBtn, ui.camBtn, ui.leaveBtn),
+        ui.overlay,
+      ),
+    );
+  }
+
+  function drawControl(btn, kind) {
+    const s = call.controlState(kind);
+    const isMic = kind === 'audio';
+    btn.replaceChildren(
+      iconEl(s === 'on' ? (isMic ? ICON.mic : ICON.cam) : isMic ? ICON.micOff : ICON.camOff),
+      h('span', { class: 'ctl-text' }, t(isMic ? 'mic' : 'cam'), h('small', null, t('state_' + s))),
+    );
+    btn.disabled = s === 'none';
+    btn.classList.toggle('off', s !== 'on');
+    setAttr(btn, 'aria-pressed', s === 'off' ? 'true' : 'false');
+    setAttr(btn, 'aria-label', s === 'on' ? t(isMic ? 'mic_off_aria' : 'cam_off_aria') : s === 'off' ? t(isMic ? 'mic_on_aria' : 'cam_on_aria') : t(isMic ? 'mic' : 'cam') + ' — ' + t('state_none'));
+    setAttr(btn, 'data-state', s);
+  }
+
+  /** Updates everything but the countdown (that is the ticker's job). */
+  function draw() {
+    if (!ui.org) return;
+    const other = counterpart();
+    setText(ui.withLabel, t('room_with'));
+    setText(ui.org, other ? other.name : meetingId);
+    setText(ui.kind, other ? kindLabel(other) : '');
+    ui.kind.hidden = !other;
+    if (st.meeting) setText(ui.meta, t('room_meta', { round: t('round_n', { n: st.meeting.round }), theme: st.meeting.theme, time: fmtRange(st.meeting) }));
+    if (st.phase) updateBadge(ui.phase, st.phase);
+    ui.phase.hidden = !st.phase;
+
+    let s;
+    const startAt = st.window ? fmtTime(st.window.starts_at) : '';
+    if (!st.joined) s = st.status === 'reconnecting' ? t('room_reconnecting') : t('room_connecting');
+    else if (st.call === 'connected') s = st.status === 'unstable' ? t('room_unstable') : t('room_connected');
+    else if (st.call === 'connecting') s = st.status === 'unstable' ? t('room_unstable') : t('room_calling');
+    else if (!st.peerPresent) s = st.status === 'peer_left' ? t('room_peer_left') : t('room_wait_peer', { name: other ? other.name : '' });
+    else if (st.phase === 'check-in') s = t('room_both_wait', { time: startAt });
+    else s = t('room_calling');
+    if (st.ended) s = '';
+    setText(ui.status, s);
+
+    setText(ui.remoteCap, other ? other.name : '');
+    setText(ui.remotePh, st.call === 'connected' ? '' : !st.peerPresent && st.joined ? t('room_wait_peer', { name: other ? other.name : '' }) : t('room_remote_wait'));
+    ui.remotePh.hidden = st.call === 'connected';
+    setText(ui.unmute, t('unmute'));
+
+    const me = S.me && S.me.participant ? S.me.participant.name : '';
+    setText(ui.localCap, t('room_you') + (me ? ' · ' + me : ''));
+    const cam = call.controlState('video');
+    ui.localPh.hidden = cam === 'on';
+    setText(ui.localPh, cam === 'none' ? t('room_no_cam') : t('room_cam_off'));
+    drawControl(ui.micBtn, 'audio');
+    drawControl(ui.camBtn, 'video');
+    ui.leaveBtn.replaceChildren(iconEl(ICON.leave), h('span', { class: 'ctl-text' }, t('leave')));
+    setAttr(ui.leaveBtn, 'aria-label', t('leave_aria'));
+
+    const notes = [];
+    if (mediaNote) notes.push(t(mediaNote));
+    if (st.noShow && !(st.call === 'connected' || (st.peerPresent && st.noShow !== 'both' && st.noShow !== st.side))) notes.push(noShowText());
+    ui.mediaNote.hidden = !notes.length;
+    setText(ui.mediaNote, notes.join(' '));
+
+    drawOverlay();
+  }
+
+  function drawOverlay() {
+    if (!st.closed && !st.fatal) {
+      ui.overlay.hidden = true;
+      return;
+    }
+    const wasHidden = ui.overlay.hidden;
+    ui.overlay.hidden = false;
+    const body = [];
+    if (st.closed) {
+      body.push(h('h2', { id: 'overlay-title', tabindex: '-1' }, t('room_closed_title')), h('p', { class: 'overlay-reason' }, has('closed_' + st.closed.reason) ? t('closed_' + st.closed.reason) : String(st.closed.reason)));
+    } else {
+      const f = st.fatal;
+      body.push(
+        h('h2', { id: 'overlay-title', tabindex: '-1' }, t('room_fatal_title')),
+        h('p', { class: 'overlay-reason' }, errText(f.code)),
+        h('p', { class: 'error-code' }, t('error_code') + ': ', h('code', null, f.code)),
+        f.message ? h('p', { class: 'muted' }, t('error_detail') + ': ' + f.message) : null,
+      );
+    }
+    const actions = h('div', { class: 'actions' }, h('button', { type: 'button', class: 'btn primary', onclick: () => go('') }, t('back')));
+    if (st.closed) {
+      body.push(h('p', null, t('survey_after')));
+      actions.prepend(h('button', { type: 'button', class: 'btn primary', id: 'to-survey', onclick: () => go('survey=' + encodeURIComponent(meetingId)) }, t('survey_link')));
+    }
+    if (st.fatal && ['too_early', 'replaced', 'internal', 'unsupported_version'].includes(st.fatal.code)) {
+      actions.append(h('button', { type: 'button', class: 'btn', onclick: () => (st.fatal.code === 'unsupported_version' ? location.reload() : show(roomPage(meetingId))) }, t('retry')));
+    }
+    body.push(actions);
+    ui.overlay.replaceChildren(h('div', { class: 'overlay-box ' + (st.closed ? 'closed' : 'fatal'), role: 'alert', 'aria-labelledby': 'overlay-title' }, body));
+    if (wasHidden) {
+      const title = ui.overlay.querySelector('h2');
+      if (title) title.focus();
+    }
+  }
+
+  function tickRoom(now) {
+    if (!ui.cd) return;
+    const w = st.window;
+    let label = '';
+    let ms = 0;
+    const ph = st.phase;
+    if (w && ph) {
+      if (ph === 'scheduled' || ph === 'check-in') {
+        label = t('room_to_start');
+        ms = w.starts_at - now;
+      } else if (ph === 'live') {
+        label = t('room_to_end');
+        ms = w.ends_at - now;
+      } else if (ph === 'grace') {
+        label = t('room_grace');
+        ms = w.closes_at - now;
+      } else label = t('room_over');
+    }
+    setText(ui.cdLabel, label);
+    setText(ui.cd, w && ph ? fmtDur(ms) : '--:--');
+    ui.cd.classList.toggle('last-minute', (ph === 'live' && ms <= 60000) || ph === 'grace');
+    if (banner && Date.now() > banner.until) {
+      banner = null;
+      ui.banner.hidden = true;
+    }
+  }
+
+  function showBanner(remainingS) {
+    const text = remainingS === 60 ? t('warn_min1') : remainingS % 60 === 0 ? t('warn_min', { n: remainingS / 60 }) : t('warn_sec', { n: remainingS });
+    banner = { remainingS, until: Date.now() + 15000 };
+    ui.banner.hidden = false;
+    ui.banner.className = 'banner' + (remainingS <= 60 ? ' urgent' : '');
+    setText(ui.banner, text);
+  }
+
+  // --- media and controls ----------------------------------------------------------------
+  function toggle(kind) {
+    call.toggle(kind);
+    draw();
+  }
+
+  function attachRemote() {
+    const v = ui.remoteVideo;
+    if (v.srcObject !== st.remoteStream) v.srcObject = st.remoteStream;
+    const p = v.play();
+    if (p && p.catch) {
+      p.catch(() => {
+        // Autoplay with sound was refused: play muted, offer a button to turn sound on.
+        v.muted = true;
+        v.play().catch(() => {});
+        ui.unmute.hidden = false;
+      });
+    }
+  }
+
+  function leave() {
+    if (call.stop(true)) leftRooms.add(meetingId);
+    go('');
+  }
+
+  const onPageHide = () => call.stop(true);
+
+  const page = {
+    name: 'room',
+    mount(root) {
+      S.room = st;
+      document.body.dataset.call = st.call;
+      if (st.phase) document.body.dataset.phase = st.phase;
+      else delete document.body.dataset.phase;
+      build(root);
+      draw();
+      S.tickers.push(tickRoom);
+      if (!st.media) {
+        st.media = getMedia((key) => {
+          mediaNote = key;
+        }).then((s) => {
+          if (st.ended) {
+            if (s) s.getTracks().forEach((x) => x.stop());
+            return null;
+          }
+          if (s) {
+            ui.localVideo.srcObject = s;
+            ui.localVideo.play().catch(() => {});
+          }
+          call.setLocalStream(s);
+          draw();
+          return s;
+        });
+        window.addEventListener('pagehide', onPageHide);
+        call.start();
+      }
+    },
+    relabel() {
+      draw();
+      tick();
+    },
+    destroy() {
+      clearTimeout(retryTimer);
+      window.removeEventListener('pagehide', onPageHide);
+      if (call.stop(true)) leftRooms.add(meetingId);
+      if (S.room === st) S.room = null;
+    },
+  };
+  return page;
+}

@@ -1,0 +1,299 @@
+// call.js: one side of a room's call driven with fake sockets and peer connections — who
+// offers, ICE candidates held until the remote description, reconnects and their backoff,
+// the end of the room.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { createCall } from '../js/call.js';
+import { fakeTime, settle, socketFactory, pcFactory, FakeStream, fakeTrack } from './fakes.js';
+
+const MEETING = { id: 'm-1', window: { checkin_opens_at: 0, starts_at: 10, ends_at: 20, closes_at: 30 } };
+
+function setup(extra = {}) {
+  const time = fakeTime(1_000_000);
+  const sockets = socketFactory();
+  const pcs = pcFactory();
+  const events = [];
+  const call = createCall({
+    meetingId: 'm-1',
+    token: 'TOKEN',
+    url: 'ws://x/ws',
+    meeting: MEETING,
+    openSocket: sockets,
+    newPeerConnection: pcs,
+    newMediaStream: () => new FakeStream(),
+    emit: (type, detail) => events.push([type, detail]),
+    timers: time,
+    now: time.now,
+    ...extra,
+  });
+  return { call, st: call.st, time, sockets, pcs, events, types: () => events.map((e) => e[0]) };
+}
+
+/** Starts the call and has the server accept it. */
+async function joined(s, msg = {}) {
+  s.call.start();
+  s.sockets.last().open();
+  s.sockets.last().receive({ type: 'joined', phase: 'live', peer_present: true, ice_servers: [{ urls: 'stun:x' }], you: { side: 'vendor' }, ...msg });
+  await settle();
+  return s.sockets.last();
+}
+
+test('the call joins with the token first, and makes a peer connection once joined', async () => {
+  const s = setup();
+  const ws = await joined(s);
+  assert.deepEqual(ws.sent[0], { type: 'join', v: 1, token: 'TOKEN', meeting: 'm-1' });
+  assert.equal(s.st.joined, true);
+  assert.equal(s.st.side, 'vendor');
+  assert.equal(s.st.phase, 'live');
+  assert.equal(s.pcs.made.length, 1);
+  assert.deepEqual(s.pcs.last().config, { iceServers: [{ urls: 'stun:x' }] });
+  assert.equal(s.st.pc, s.pcs.last());
+});
+
+test('the local tracks go into the peer connection', async () => {
+  const tracks = [fakeTrack('audio'), fakeTrack('video')];
+  const s = setup({ media: Promise.resolve(new FakeStream(tracks)) });
+  await joined(s);
+  assert.deepEqual(s.pcs.last().tracks, tracks);
+  assert.ok(s.events.some(([type]) => type === 'local-stream'));
+});
+
+test('call_ready with offerer: true makes the offer, receiving audio and video', async () => {
+  const s = setup();
+  const ws = await joined(s);
+  ws.receive({ type: 'call_ready', offerer: true });
+  await settle();
+  const pc = s.pcs.last();
+  assert.equal(s.st.call, 'connecting');
+  assert.deepEqual(pc.log, ['createOffer', 'setLocal:offer']);
+  assert.deepEqual(pc.transceivers.map((x) => [x.receiver.track.kind, x.direction]), [['audio', 'recvonly'], ['video', 'recvonly']]);
+  assert.deepEqual(ws.sent.at(-1), { type: 'offer', sdp: 'offer-sdp' });
+});
+
+test('call_ready with offerer: false waits for the offer and answers it', async () => {
+  const s = setup();
+  const ws = await joined(s);
+  ws.receive({ type: 'call_ready', offerer: false });
+  await settle();
+  assert.deepEqual(s.pcs.last().log, []);
+  assert.ok(!ws.types().includes('offer'));
+  ws.receive({ type: 'offer', sdp: 'their-offer' });
+  await settle();
+  assert.deepEqual(s.pcs.last().log, ['setRemote:offer', 'createAnswer', 'setLocal:answer']);
+  assert.deepEqual(ws.sent.at(-1), { type: 'answer', sdp: 'answer-sdp' });
+});
+
+test('ICE candidates that arrive before the remote description wait for it', async () => {
+  const s = setup();
+  const ws = await joined(s);
+  ws.receive({ type: 'call_ready', offerer: true });
+  ws.receive({ type: 'ice', candidate: { candidate: 'c1' } });
+  ws.receive({ type: 'ice', candidate: { candidate: 'c2' } });
+  await settle();
+  const pc = s.pcs.last();
+  assert.deepEqual(pc.candidates, []);
+  assert.equal(s.st.pendingIce.length, 2);
+  ws.receive({ type: 'answer', sdp: 'their-answer' });
+  await settle();
+  assert.deepEqual(pc.log, ['createOffer', 'setLocal:offer', 'setRemote:answer', 'addIce', 'addIce']);
+  assert.deepEqual(pc.candidates, [{ candidate: 'c1' }, { candidate: 'c2' }]);
+  ws.receive({ type: 'ice', candidate: { candidate: 'c3' } });
+  await settle();
+  assert.deepEqual(pc.candidates.at(-1), { candidate: 'c3' });
+  assert.equal(s.st.pendingIce.length, 0);
+});
+
+test('local candidates are sent as ice messages', async () => {
+  const s = setup();
+  const ws = await joined(s);
+  s.pcs.last().gather({ candidate: 'local-1', sdpMid: '0' });
+  assert.deepEqual(ws.sent.at(-1), { type: 'ice', candidate: { candidate: 'local-1', sdpMid: '0' } });
+});
+
+test('an offer that crosses ours is answered after rolling ours back', async () => {
+  const s = setup();
+  const ws = await joined(s);
+  ws.receive({ type: 'call_ready', offerer: true });
+  await settle();
+  ws.receive({ type: 'offer', sdp: 'their-offer' });
+  await settle();
+  assert.deepEqual(s.pcs.last().log, ['createOffer', 'setLocal:offer', 'setLocal:rollback', 'setRemote:offer', 'createAnswer', 'setLocal:answer']);
+  assert.equal(ws.sent.at(-1).type, 'answer');
+});
+
+test('an answer without an offer of ours is ignored', async () => {
+  const s = setup();
+  const ws = await joined(s);
+  ws.receive({ type: 'answer', sdp: 'stray' });
+  await settle();
+  assert.deepEqual(s.pcs.last().log, []);
+});
+
+test('the peer connection state drives data-call; only the offerer restarts ICE, at most every 5 s', async () => {
+  const s = setup();
+  const ws = await joined(s);
+  ws.receive({ type: 'call_ready', offerer: true });
+  ws.receive({ type: 'answer', sdp: 'their-answer' });
+  await settle();
+  const pc = s.pcs.last();
+  pc.state('connected');
+  assert.equal(s.st.call, 'connected');
+  assert.equal(s.st.status, 'connected');
+  pc.state('failed');
+  await settle();
+  assert.equal(s.st.call, 'connecting');
+  assert.equal(s.st.status, 'unstable');
+  assert.deepEqual(pc.log.slice(-3), ['restartIce', 'createOffer(iceRestart)', 'setLocal:offer']);
+  assert.deepEqual(ws.sent.at(-1), { type: 'offer', sdp: 'offer-sdp-restart' });
+  // A second failure right away does not restart again.
+  await pc.setRemoteDescription({ type: 'answer', sdp: 'a2' });
+  const before = pc.log.length;
+  pc.state('failed');
+  await settle();
+  assert.equal(pc.log.length, before);
+  s.time.advance(5000);
+  pc.state('failed');
+  await settle();
+  assert.equal(pc.log[before], 'restartIce');
+});
+
+test('the answering side does not restart ICE on failure', async () => {
+  const s = setup();
+  const ws = await joined(s);
+  ws.receive({ type: 'call_ready', offerer: false });
+  ws.receive({ type: 'offer', sdp: 'their-offer' });
+  await settle();
+  const pc = s.pcs.last();
+  const before = pc.log.length;
+  pc.state('failed');
+  await settle();
+  assert.equal(pc.log.length, before);
+  assert.equal(s.st.status, 'unstable');
+});
+
+test('peer_left starts over with a fresh peer connection', async () => {
+  const s = setup();
+  const ws = await joined(s);
+  const first = s.pcs.last();
+  ws.receive({ type: 'peer_left' });
+  await settle();
+  assert.equal(s.pcs.made.length, 2);
+  assert.equal(first.signalingState, 'closed');
+  assert.equal(s.st.peerPresent, false);
+  assert.equal(s.st.status, 'peer_left');
+});
+
+test('a lost socket reconnects after 1 s, 2 s, 4 s …, and a join resets the wait', async () => {
+  const s = setup();
+  await joined(s);
+  const t0 = s.time.now();
+  const waits = [];
+  for (let i = 0; i < 5; i++) {
+    const before = s.sockets.made.length;
+    const at = s.time.now();
+    s.sockets.last().drop(1006);
+    assert.equal(s.st.status, 'reconnecting');
+    assert.equal(s.st.call, 'idle');
+    while (s.sockets.made.length === before) s.time.advance(100);
+    waits.push(s.time.now() - at);
+  }
+  assert.deepEqual(waits, [1000, 2000, 4000, 8000, 10000]);
+  assert.ok(s.time.now() > t0);
+  // Joined again: the next loss waits 1 s.
+  s.sockets.last().open();
+  s.sockets.last().receive({ type: 'joined', phase: 'live' });
+  await settle();
+  const before = s.sockets.made.length;
+  const at = s.time.now();
+  s.sockets.last().drop(1006);
+  while (s.sockets.made.length === before) s.time.advance(100);
+  assert.equal(s.time.now() - at, 1000);
+  assert.deepEqual(s.sockets.last().sent, []);
+  s.sockets.last().open();
+  assert.equal(s.sockets.last().sent[0].type, 'join');
+});
+
+test('a close with code 4000 is fatal: no reconnect, the reason is the error code', async () => {
+  const s = setup();
+  await joined(s);
+  s.sockets.last().drop(4000, 'replaced');
+  s.time.advance(60000);
+  assert.equal(s.sockets.made.length, 1);
+  assert.deepEqual(s.st.fatal, { code: 'replaced', message: '' });
+  assert.equal(s.st.ended, true);
+  const finish = s.events.find((e) => e[0] === 'finish');
+  assert.equal(finish[1].kind, 'fatal');
+});
+
+test('a fatal error message ends the call at once, before queued steps', async () => {
+  const s = setup();
+  s.call.start();
+  s.sockets.last().open();
+  s.sockets.last().receive({ type: 'error', code: 'too_early', message: 'wait', fatal: true });
+  assert.deepEqual(s.st.fatal, { code: 'too_early', message: 'wait' });
+  assert.deepEqual(s.st.lastError, { code: 'too_early', message: 'wait', fatal: true });
+  assert.equal(s.sockets.last().closed.code, 1000);
+  s.time.advance(60000);
+  assert.equal(s.sockets.made.length, 1);
+});
+
+test('closed ends the room: phase closed, the reason kept, media stopped, no reconnect', async () => {
+  const tracks = [fakeTrack('audio'), fakeTrack('video')];
+  const s = setup({ media: Promise.resolve(new FakeStream(tracks)) });
+  const ws = await joined(s);
+  ws.receive({ type: 'closed', reason: 'timer' });
+  assert.equal(s.st.phase, 'closed');
+  assert.deepEqual(s.st.closed, { reason: 'timer' });
+  assert.equal(s.st.call, 'idle');
+  assert.ok(tracks.every((x) => x.stopped));
+  assert.equal(s.st.pc, null);
+  assert.ok(!ws.types().includes('leave'));
+  ws.drop(1000);
+  s.time.advance(60000);
+  assert.equal(s.sockets.made.length, 1);
+  assert.deepEqual(s.types().slice(-3), ['teardown', 'call', 'finish']);
+});
+
+test('stop(true) says leave once; a second stop does nothing', async () => {
+  const s = setup();
+  const ws = await joined(s);
+  assert.equal(s.call.stop(true), true);
+  assert.equal(s.call.stop(true), false);
+  assert.deepEqual(ws.types().filter((x) => x === 'leave'), ['leave']);
+  assert.equal(s.call.controlState('audio'), 'none');
+});
+
+test('non-fatal errors and warnings are passed to the page; the call goes on', async () => {
+  const s = setup();
+  const ws = await joined(s);
+  ws.receive({ type: 'error', code: 'not_live', message: 'x' });
+  ws.receive({ type: 'warning', remaining_s: 60 });
+  ws.receive({ type: 'no_show', absent: 'buyer' });
+  await settle();
+  assert.deepEqual(s.st.lastError, { code: 'not_live', message: 'x', fatal: false });
+  assert.deepEqual(s.events.find((e) => e[0] === 'warning'), ['warning', 60]);
+  assert.equal(s.st.noShow, 'buyer');
+  assert.equal(s.st.ended, false);
+});
+
+test('toggle mutes and unmutes the local tracks of one kind', async () => {
+  const tracks = [fakeTrack('audio'), fakeTrack('video')];
+  const s = setup({ media: Promise.resolve(new FakeStream(tracks)) });
+  await joined(s);
+  assert.equal(s.call.controlState('audio'), 'on');
+  s.call.toggle('audio');
+  assert.equal(s.call.controlState('audio'), 'off');
+  assert.equal(s.call.controlState('video'), 'on');
+  s.call.toggle('audio');
+  assert.equal(s.call.controlState('audio'), 'on');
+});
+
+test('a socket that cannot be made is a fatal network error', () => {
+  const s = setup({
+    openSocket: () => {
+      throw new Error('blocked');
+    },
+  });
+  s.call.start();
+  assert.equal(s.st.fatal.code, 'network');
+});
