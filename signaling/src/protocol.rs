@@ -27,10 +27,12 @@ pub enum ClientMessage {
     Offer { sdp: String },
     /// The SDP answer to the other side's offer.
     Answer { sdp: String },
-    /// A trickled ICE candidate for the other side.
-    Ice { candidate: IceCandidate },
+    /// A trickled ICE candidate for the other side. `null` — what a browser's
+    /// `onicecandidate` gives at the end of gathering — is accepted and not relayed.
+    Ice { candidate: Option<IceCandidate> },
     /// Leave the room; the other side is told, and one may come back while it is open.
-    Leave,
+    /// (An empty struct variant, not a unit one, so unknown fields are refused here too.)
+    Leave {},
     /// Ask for the server's clock; `t` is echoed so the client can halve the round trip.
     Ping {
         #[serde(default)]
@@ -360,9 +362,9 @@ pub enum LobbyClientMessage {
         booth: Option<InstitutionId>,
     },
     /// Buyer: let the next eligible vendor in now.
-    AdmitNext,
+    AdmitNext {},
     /// Buyer: send the vendor in the room back to the end of the queue.
-    SendBack,
+    SendBack {},
     /// Ask for the server's clock.
     Ping {
         #[serde(default)]
@@ -518,14 +520,39 @@ mod tests {
             r#"{"type":"ice","candidate":{"candidate":"candidate:1 1 udp 1 127.0.0.1 5000 typ host","sdpMid":"0","sdpMLineIndex":0}}"#,
         )
         .unwrap();
-        let ClientMessage::Ice { candidate } = ice else {
+        let ClientMessage::Ice {
+            candidate: Some(candidate),
+        } = ice
+        else {
             panic!("not ice")
         };
         assert_eq!(candidate.sdp_mid.as_deref(), Some("0"));
+        // The end of gathering, as browsers report it.
+        assert_eq!(
+            decode_client(r#"{"type":"ice","candidate":null}"#).unwrap(),
+            ClientMessage::Ice { candidate: None }
+        );
         assert_eq!(candidate.sdp_mline_index, Some(0));
         assert_eq!(
             decode_client(r#"{"type":"leave"}"#).unwrap(),
-            ClientMessage::Leave
+            ClientMessage::Leave {}
+        );
+        // Field-less messages refuse unknown fields like the others.
+        for (text, lobby) in [
+            (r#"{"type":"leave","x":1}"#, false),
+            (r#"{"type":"admit_next","x":1}"#, true),
+            (r#"{"type":"send_back","booth":"i001"}"#, true),
+        ] {
+            let code = if lobby {
+                decode::<LobbyClientMessage>(text).unwrap_err().code
+            } else {
+                decode_client(text).unwrap_err().code
+            };
+            assert_eq!(code, ErrorCode::BadMessage, "{text}");
+        }
+        assert_eq!(
+            decode::<LobbyClientMessage>(r#"{"type":"admit_next"}"#).unwrap(),
+            LobbyClientMessage::AdmitNext {}
         );
         assert_eq!(
             decode_client(r#"{"type":"ping","t":5}"#).unwrap(),

@@ -156,9 +156,12 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
                 m.relay(ServerMessage::Answer { sdp }).await
             }
             (ClientMessage::Ice { candidate }, Some(m)) => {
-                m.relay(ServerMessage::Ice { candidate }).await
+                // `null` is the end of gathering: nothing for the other side.
+                if let Some(candidate) = candidate {
+                    m.relay(ServerMessage::Ice { candidate }).await
+                }
             }
-            (ClientMessage::Leave, Some(_)) => break,
+            (ClientMessage::Leave {}, Some(_)) => break,
         }
     }
     if let Some(m) = member {

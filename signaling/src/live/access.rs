@@ -170,7 +170,7 @@ impl Grant<'_> {
                     )
                     .for_request());
                 }
-                LobbyClientMessage::AdmitNext | LobbyClientMessage::SendBack => {
+                LobbyClientMessage::AdmitNext {} | LobbyClientMessage::SendBack {} => {
                     return Err(
                         Self::wrong_meeting(scope, "running the booth's queue").for_request()
                     );
@@ -199,16 +199,18 @@ impl Grant<'_> {
                     booth,
                 })
             }
-            (LobbyClientMessage::AdmitNext, LobbySeat::Buyer(i)) => {
+            (LobbyClientMessage::AdmitNext {}, LobbySeat::Buyer(i)) => {
                 Ok(LobbyOp::AdmitNext { booth: i.clone() })
             }
-            (LobbyClientMessage::SendBack, LobbySeat::Buyer(i)) => {
+            (LobbyClientMessage::SendBack {}, LobbySeat::Buyer(i)) => {
                 Ok(LobbyOp::SendBack { booth: i.clone() })
             }
             (LobbyClientMessage::CheckIn { .. } | LobbyClientMessage::LeaveQueue { .. }, _) => {
                 wrong("vendor")
             }
-            (LobbyClientMessage::AdmitNext | LobbyClientMessage::SendBack, _) => wrong("buyer"),
+            (LobbyClientMessage::AdmitNext {} | LobbyClientMessage::SendBack {}, _) => {
+                wrong("buyer")
+            }
             (LobbyClientMessage::Hello { .. }, _) => {
                 Err(Refusal::new(ErrorCode::AlreadyJoined, "already said hello").for_request())
             }
@@ -275,7 +277,7 @@ mod tests {
         let seat = g.lobby_seat().unwrap();
         assert_eq!(seat, LobbySeat::Vendor(ent("e-1")));
         let refused = g
-            .lobby_op(&seat, LobbyClientMessage::AdmitNext)
+            .lobby_op(&seat, LobbyClientMessage::AdmitNext {})
             .unwrap_err();
         assert_eq!(refused.code, ErrorCode::WrongRole);
         assert!(!refused.is_fatal());
@@ -298,7 +300,8 @@ mod tests {
         let gb = Grant::new(&buyer, None);
         let booth = gb.lobby_seat().unwrap();
         assert_eq!(
-            gb.lobby_op(&booth, LobbyClientMessage::SendBack).unwrap(),
+            gb.lobby_op(&booth, LobbyClientMessage::SendBack {})
+                .unwrap(),
             LobbyOp::SendBack { booth: inst("i-1") }
         );
     }
@@ -337,7 +340,7 @@ mod tests {
         let gb = Grant::new(&buyer, Some("m-1"));
         let booth = gb.lobby_seat().unwrap();
         assert_eq!(
-            gb.lobby_op(&booth, LobbyClientMessage::AdmitNext)
+            gb.lobby_op(&booth, LobbyClientMessage::AdmitNext {})
                 .unwrap_err()
                 .code,
             ErrorCode::TokenWrongMeeting

@@ -114,3 +114,27 @@ async fn signaling_before_join_or_without_the_other_side_is_refused() {
     assert_eq!(err["code"], "not_live", "{err}");
     assert_eq!(err["fatal"], false);
 }
+
+#[tokio::test]
+async fn field_less_messages_refuse_unknown_fields_and_a_null_candidate_is_ignored() {
+    let app = spawn_app(test_fair(Duration::from_secs(600))).await;
+    let (mut buyer, _) = SignalClient::join(&app.ws_url, &app.token(BUYER_2), "live-2").await;
+    let (mut vendor, _) = SignalClient::join(&app.ws_url, &app.token(VENDOR_2), "live-2").await;
+    assert_eq!(buyer.recv_type("call_ready").await["offerer"], true);
+    assert_eq!(vendor.recv_type("call_ready").await["offerer"], false);
+
+    // A `leave` carrying a field is refused, not obeyed: the vendor stays in the room.
+    vendor.send(json!({"type": "leave", "reason": "x"})).await;
+    let err = vendor.recv().await;
+    assert_eq!(
+        (err["code"].as_str(), &err["fatal"]),
+        (Some("bad_message"), &json!(false))
+    );
+    // The end-of-candidates marker is taken quietly and not relayed.
+    vendor.send(json!({"type": "ice", "candidate": null})).await;
+    assert_eq!(vendor.try_recv(Duration::from_millis(300)).await, None);
+    assert_eq!(buyer.try_recv(Duration::from_millis(300)).await, None);
+    // Both are still in the room.
+    buyer.send(json!({"type": "offer", "sdp": "v=0"})).await;
+    assert_eq!(vendor.recv().await["type"], "offer");
+}
