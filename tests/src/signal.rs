@@ -45,6 +45,19 @@ impl SignalClient {
             .expect("send");
     }
 
+    /// Sends a text frame and a WebSocket ping frame; false once the server has closed.
+    pub async fn try_send_with_ping(&mut self, v: Value) -> bool {
+        self.ws
+            .send(Message::Text(v.to_string().into()))
+            .await
+            .is_ok()
+            && self
+                .ws
+                .send(Message::Ping(b"hi".to_vec().into()))
+                .await
+                .is_ok()
+    }
+
     pub async fn send_binary(&mut self, bytes: Vec<u8>) {
         self.ws
             .send(Message::Binary(bytes.into()))

@@ -36,6 +36,9 @@ pub struct ServerSettings {
     pub listen: SocketAddr,
     pub public_url: String,
     pub max_frame_bytes: usize,
+    /// A socket must authenticate (`join`, `hello`) this long after it opens, whatever
+    /// else it sends meanwhile.
+    pub first_message_seconds: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]

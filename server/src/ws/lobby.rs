@@ -25,8 +25,6 @@ const REFRESH: Duration = Duration::from_secs(1);
 /// How often a vendor's connection tells the lobby it is alive; a connection is counted
 /// for `lobby.connection_ttl_seconds` after it was last heard.
 const HEARTBEAT: Duration = Duration::from_secs(20);
-/// A connection that has not said hello within this time is closed.
-const HELLO_TIMEOUT: Duration = Duration::from_secs(15);
 /// Idle lobby connections are many; their buffers are kept small (tungstenite's defaults
 /// cost about 130 KiB a connection). Lobby messages are a few hundred bytes.
 const LOBBY_BUFFER: usize = 4 * 1024;
@@ -66,11 +64,14 @@ struct Hello {
 /// refusal has been sent).
 async fn hello(socket: &mut WebSocket, state: &AppState) -> Option<Hello> {
     let max = state.settings.server.max_frame_bytes;
+    let first_message = Duration::from_secs(state.settings.server.first_message_seconds);
+    // Absolute: pings and anything else before hello do not move it.
+    let hello_by = tokio::time::Instant::now() + first_message;
     loop {
-        let Ok(received) = tokio::time::timeout(HELLO_TIMEOUT, socket.recv()).await else {
+        let Ok(received) = tokio::time::timeout_at(hello_by, socket.recv()).await else {
             let late = Refusal::new(
                 ErrorCode::NotJoined,
-                format!("no hello within {} s; closing", HELLO_TIMEOUT.as_secs()),
+                format!("no hello within {} s; closing", first_message.as_secs()),
             );
             refuse(socket, late.closing()).await;
             return None;
@@ -94,6 +95,17 @@ async fn hello(socket: &mut WebSocket, state: &AppState) -> Option<Hello> {
                     // Every refusal of a hello is about the connection itself.
                     Err(r) => r.closing(),
                 }
+            }
+            // As on `/ws`: the clock may be asked before authenticating.
+            Frame::Message(LobbyClientMessage::Ping { t }) => {
+                let pong = Pong {
+                    t,
+                    server_time: clock::now(),
+                };
+                if !send(socket, &LobbyServerMessage::Pong(pong)).await {
+                    return None;
+                }
+                continue;
             }
             Frame::Message(_) => Refusal::new(
                 ErrorCode::NotJoined,

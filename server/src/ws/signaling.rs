@@ -18,9 +18,6 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tracing::{debug, info, Instrument};
 
-/// A connection that has not joined within this time is closed.
-const JOIN_TIMEOUT: Duration = Duration::from_secs(15);
-
 pub async fn upgrade(ws: WebSocketUpgrade, State(state): State<AppState>) -> Response {
     // Frames up to four times the protocol's limit are read and answered with
     // `frame_too_large`, leaving the connection up; only beyond that does the socket
@@ -80,26 +77,25 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
     );
 
     let max = state.settings.server.max_frame_bytes;
+    let first_message = Duration::from_secs(state.settings.server.first_message_seconds);
+    // Absolute: nothing the client sends before joining moves it.
+    let join_by = tokio::time::Instant::now() + first_message;
     let mut member: Option<Membership> = None;
     let mut writer_done = false;
     loop {
-        let wait = if member.is_some() {
-            Duration::MAX
-        } else {
-            JOIN_TIMEOUT
-        };
         let frame = tokio::select! {
             _ = &mut writer => {
                 writer_done = true;
                 break;
             }
-            f = tokio::time::timeout(wait, stream.next()) => f,
+            f = stream.next() => Ok(f),
+            _ = tokio::time::sleep_until(join_by), if member.is_none() => Err(()),
         };
         let msg = match frame {
-            Err(_) => {
+            Err(()) => {
                 let late = Refusal::new(
                     ErrorCode::NotJoined,
-                    format!("no join within {} s; closing", JOIN_TIMEOUT.as_secs()),
+                    format!("no join within {} s; closing", first_message.as_secs()),
                 );
                 let _ = tx.send(late.closing().into()).await;
                 break;

@@ -3,6 +3,7 @@
 
 mod call;
 mod config_files;
+mod deadlines;
 mod durability;
 mod frames;
 mod http;
