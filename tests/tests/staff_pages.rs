@@ -131,3 +131,46 @@ async fn a_buyer_answers_the_survey_about_a_meeting_that_is_over() -> Result<()>
     browser.close().await?;
     Ok(())
 }
+
+/// Records every Content-Security-Policy violation from the start of each document.
+const CSP_LOG: &str = r#"
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__csp.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline') + ' ' + (e.sourceFile || '') + ':' + e.lineNumber);
+});
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_staff_pages_run_under_the_content_security_policy_without_a_violation() -> Result<()> {
+    let settings = test_settings();
+    let fair = demo::demo_fair(&demo::DemoOptions::starting_at(
+        now() + Duration::from_secs(3600),
+    ));
+    let app = Application::build(settings.clone(), fair)
+        .await?
+        .with_archive(history::demo_archive());
+    let app = spawn_built(settings, app);
+    let token = app.token(demo::DEMO_STAFF);
+    let browser = Browser::launch().await?;
+    let page = browser.new_page("about:blank").await?;
+    page.add_init_script(CSP_LOG).await?;
+    // The report draws its bars with widths set from script: the policy must allow that.
+    page.goto(&format!("{}/#token={token}&view=report", app.base_url))
+        .await?;
+    page.wait_for(&format!("{} === '576'", text_of("rep-consultations")), LOAD)
+        .await?;
+    let width = page
+        .eval("(document.querySelector('.bar-fill') || {style: {}}).style.width")
+        .await?;
+    assert!(
+        width.as_str().is_some_and(|w| w.ends_with('%')),
+        "bars have their widths: {width}"
+    );
+    page.goto(&format!("{}/#view=log", app.base_url)).await?;
+    page.wait_for("document.body.dataset.page === 'log'", LOAD)
+        .await?;
+    let violations = page.eval("window.__csp").await?;
+    assert_eq!(violations, serde_json::json!([]), "CSP violations");
+    browser.close().await?;
+    Ok(())
+}

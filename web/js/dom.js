@@ -10,6 +10,9 @@ export function h(tag, attrs, ...kids) {
       if (k === 'class') el.className = v;
       else if (k === 'text') el.textContent = v;
       else if (k === 'dataset') Object.assign(el.dataset, v);
+      // Through the CSSOM, which the Content-Security-Policy allows (a style attribute
+      // would be inline style, which it refuses).
+      else if (k === 'style') el.style.cssText = String(v);
       else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
       else if (k === 'value') el.value = v;
       else if (k === 'checked') el.checked = !!v;

@@ -4,6 +4,7 @@
 
 pub mod caller;
 pub mod error;
+pub mod headers;
 pub mod health;
 pub mod labels;
 pub mod records;
@@ -37,5 +38,6 @@ pub fn router(state: AppState) -> Router {
         .route("/api/meetings", get(schedule::meetings))
         .route("/ws", get(ws::signaling::upgrade))
         .fallback(web::serve)
+        .layer(axum::middleware::map_response(headers::secure))
         .with_state(state)
 }

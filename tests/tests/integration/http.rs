@@ -153,3 +153,36 @@ async fn labels_are_public_and_name_every_type_outcome_and_phase_in_both_languag
         serde_json::json!(["buyer", "vendor", "moderator", "staff"])
     );
 }
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers_api_and_errors_included() {
+    let app = spawn_app(test_fair(Duration::from_secs(600))).await;
+    for (path, token) in [
+        ("/", None),
+        ("/app.js", None),
+        ("/nope.js", None),
+        ("/healthz", None),
+        ("/api/labels", None),
+        ("/api/me", None),
+        ("/api/me", Some(app.token(BUYER_1))),
+        ("/api/report", Some(app.token(BUYER_1))),
+    ] {
+        let r = app.get(path, token.as_deref()).await;
+        let h = r.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("script-src 'self'"), "{path}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+    }
+    // The page itself has no inline script for the policy to refuse.
+    let page = app.get("/", None).await.text().await.unwrap();
+    for tag in page.split("<script").skip(1) {
+        assert!(
+            tag.trim_start().contains("src="),
+            "inline script in index.html: {tag}"
+        );
+    }
+}
