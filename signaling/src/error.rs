@@ -76,6 +76,10 @@ pub enum ErrorCode {
     AlreadyAnswered,
     /// A survey answer is missing a field or has a value the survey does not offer.
     BadAnswer,
+    /// The connection sends faster than its allowance; what exceeded it was dropped.
+    RateLimited,
+    /// The connection did not read what the server sent it, and was closed.
+    TooSlow,
     /// The server could not do what was asked; nothing was changed.
     Internal,
 }
@@ -116,6 +120,8 @@ impl ErrorCode {
             ErrorCode::SurveyNotOpen => "survey_not_open",
             ErrorCode::AlreadyAnswered => "already_answered",
             ErrorCode::BadAnswer => "bad_answer",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::TooSlow => "too_slow",
             ErrorCode::Internal => "internal",
         }
     }
@@ -136,6 +142,7 @@ impl ErrorCode {
                 | ErrorCode::TooEarly
                 | ErrorCode::RoomClosed
                 | ErrorCode::Replaced
+                | ErrorCode::TooSlow
         )
     }
 
@@ -161,6 +168,7 @@ impl ErrorCode {
             | ErrorCode::NoWalkIns => 409,
             ErrorCode::TemporarilyUnavailable | ErrorCode::Busy => 503,
             ErrorCode::FrameTooLarge => 413,
+            ErrorCode::RateLimited => 429,
             ErrorCode::Internal => 500,
             _ => 400,
         }

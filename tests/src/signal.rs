@@ -13,6 +13,15 @@ type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 /// How long a test waits for one expected message before failing.
 pub const WAIT: Duration = Duration::from_secs(10);
 
+/// What a client sees the server do.
+#[derive(Debug, PartialEq)]
+pub enum Event {
+    Message(Value),
+    /// The connection ended: the close frame's code and reason, if one came.
+    Closed(Option<(u16, String)>),
+    Nothing,
+}
+
 pub struct SignalClient {
     ws: Ws,
 }
@@ -23,6 +32,34 @@ impl SignalClient {
             .await
             .expect("websocket connects");
         Self { ws }
+    }
+
+    /// Connects over a socket with a small receive buffer, so that a client that stops
+    /// reading makes the server's writes back up at once rather than after megabytes of
+    /// kernel buffering: how a slow laptop on a poor link looks to the server.
+    pub async fn connect_small(ws_url: &str) -> Self {
+        let addr = ws_url
+            .trim_start_matches("ws://")
+            .split('/')
+            .next()
+            .expect("host:port")
+            .parse()
+            .expect("a socket address");
+        let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+        socket.set_recv_buffer_size(4096).expect("SO_RCVBUF");
+        let stream = socket.connect(addr).await.expect("connects");
+        let (ws, _) = tokio_tungstenite::client_async(ws_url, MaybeTlsStream::Plain(stream))
+            .await
+            .expect("websocket handshake");
+        Self { ws }
+    }
+
+    /// Sends without waiting for the server to take it; false if the socket is gone.
+    pub async fn try_send(&mut self, v: Value) -> bool {
+        self.ws
+            .send(Message::Text(v.to_string().into()))
+            .await
+            .is_ok()
     }
 
     /// Connects and sends `join`; returns the client and the server's first answer.
@@ -70,6 +107,25 @@ impl SignalClient {
         self.try_recv(WAIT)
             .await
             .expect("a message arrives before the timeout")
+    }
+
+    /// What the server does next within `wait`: a message, a close (with its code and
+    /// reason, if it sent a close frame), or nothing.
+    pub async fn next_event(&mut self, wait: Duration) -> Event {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.ws.next()).await {
+                Err(_) => return Event::Nothing,
+                Ok(None) | Ok(Some(Err(_))) => return Event::Closed(None),
+                Ok(Some(Ok(Message::Close(frame)))) => {
+                    return Event::Closed(frame.map(|f| (u16::from(f.code), f.reason.to_string())))
+                }
+                Ok(Some(Ok(Message::Text(t)))) => {
+                    return Event::Message(serde_json::from_str(&t).expect("server sends JSON"))
+                }
+                Ok(Some(Ok(_))) => continue,
+            }
+        }
     }
 
     /// The next JSON message within `wait`, or `None` if the connection closed or nothing came.

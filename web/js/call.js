@@ -317,7 +317,9 @@ export function createCall({
           if (conn !== st.conn) return;
           // The end of the room is handled at once, so no reconnect races it.
           if (msg.type === 'closed') return finish('closed', msg);
-          if (msg.type === 'error' && msg.fatal) return finish('fatal', msg);
+          // `too_slow`: the server gave up on a connection that did not read; the close
+          // (4002) that follows reconnects like a lost one.
+          if (msg.type === 'error' && msg.fatal && msg.code !== 'too_slow') return finish('fatal', msg);
           chain = chain
             .then(() => handle(msg, conn))
             .catch((e) => {
@@ -328,7 +330,8 @@ export function createCall({
         },
         onClose(ev) {
           if (conn !== st.conn || st.ended) return;
-          if (ev.code === 4000 && ev.reason) return finish('fatal', { code: ev.reason, message: '' });
+          // 4000 a fatal refusal, 4001 replaced by another window: the reason is the code.
+          if ((ev.code === 4000 || ev.code === 4001) && ev.reason) return finish('fatal', { code: ev.reason, message: '' });
           // Lost without a word: the peer hears `peer_left`; come back and start over.
           st.joined = false;
           st.peerPresent = false;

@@ -225,6 +225,24 @@ test('a close with code 4000 is fatal: no reconnect, the reason is the error cod
   assert.equal(finish[1].kind, 'fatal');
 });
 
+test('replaced (close 4001) is fatal; too slow (error too_slow, close 4002) reconnects', async () => {
+  const s = setup();
+  await joined(s);
+  s.sockets.last().drop(4001, 'replaced');
+  s.time.advance(60000);
+  assert.equal(s.sockets.made.length, 1);
+  assert.deepEqual(s.st.fatal, { code: 'replaced', message: '' });
+
+  const t = setup();
+  await joined(t);
+  t.sockets.last().receive({ type: 'error', code: 'too_slow', message: 'read faster', fatal: true });
+  assert.equal(t.st.ended, false);
+  t.sockets.last().drop(4002, 'too_slow');
+  t.time.advance(1000);
+  assert.equal(t.sockets.made.length, 2, 'a new socket joins again');
+  assert.equal(t.st.fatal, null);
+});
+
 test('a fatal error message ends the call at once, before queued steps', async () => {
   const s = setup();
   s.call.start();

@@ -4,6 +4,7 @@
 
 use sangdam_signaling::live::lobby::LobbyPolicy;
 use sangdam_signaling::live::policy::Timing;
+use sangdam_signaling::live::rate::InboundLimit;
 use sangdam_signaling::protocol::IceServer;
 use sangdam_signaling::RoomPolicy;
 use serde::Deserialize;
@@ -39,6 +40,25 @@ pub struct ServerSettings {
     /// A socket must authenticate (`join`, `hello`) this long after it opens, whatever
     /// else it sends meanwhile.
     pub first_message_seconds: u64,
+    /// What one connection may send, per second and in a burst (messages and bytes).
+    pub inbound_messages_per_second: f64,
+    pub inbound_message_burst: f64,
+    pub inbound_bytes_per_second: f64,
+    pub inbound_byte_burst: f64,
+    /// How many messages may wait for one signaling connection that is slow to read.
+    pub outbox_messages: usize,
+}
+
+impl ServerSettings {
+    /// Each connection's allowance.
+    pub fn inbound_limit(&self) -> InboundLimit {
+        InboundLimit {
+            messages_per_s: self.inbound_messages_per_second,
+            message_burst: self.inbound_message_burst,
+            bytes_per_s: self.inbound_bytes_per_second,
+            byte_burst: self.inbound_byte_burst,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]

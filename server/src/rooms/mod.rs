@@ -5,6 +5,7 @@
 //! over the [`bus`].
 
 pub mod bus;
+pub mod outbox;
 mod task;
 
 use crate::app::clock;
@@ -22,12 +23,7 @@ use tracing::{debug, info, Instrument};
 
 pub use sangdam_signaling::live::sides::ConnId;
 
-/// Where a room puts messages for one connection. Bounded: a client that stops reading is
-/// dropped from the room rather than allowed to grow the server's memory.
-pub type Outbox = mpsc::Sender<ServerMessage>;
-
-/// How many messages may wait for one slow connection before it is dropped.
-pub const OUTBOX_CAPACITY: usize = 256;
+pub use outbox::Outbox;
 
 /// What a room tells the moderators' overview.
 #[derive(Copy, Clone, Debug, Serialize)]

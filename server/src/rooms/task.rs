@@ -213,7 +213,7 @@ impl RoomTask {
                             server_time: now,
                             ice_servers: self.ice_servers.clone(),
                         };
-                        if joined_outbox.try_send(joined).is_ok() {
+                        if joined_outbox.try_send(joined) {
                             self.took_side[slot(side)].get_or_insert(participant.clone());
                             self.publish(BusMessage::Presence {
                                 side,
@@ -271,6 +271,21 @@ impl RoomTask {
                         from_conn: conn,
                         from_since: since,
                     })
+                } else if self
+                    .sides
+                    .local(other)
+                    .is_some_and(|o| !o.has_room_for_relay())
+                {
+                    // The other side has not read what it was sent: this is dropped rather
+                    // than let one side's volume push the other out of the room.
+                    self.send(
+                        side,
+                        Refusal::new(
+                            ErrorCode::RateLimited,
+                            "nothing was relayed: the other side is not keeping up; slow down",
+                        )
+                        .into(),
+                    );
                 } else {
                     self.send(other, msg)
                 }
@@ -385,17 +400,20 @@ impl RoomTask {
         }
     }
 
-    /// Sends to one side's local connection; a side whose outbox is full or gone is dropped
-    /// from the room. Sides held on other nodes hear from their own node's copy of the room.
+    /// Sends to one side's local connection. A side whose outbox is full — it has not read
+    /// even the reserve kept for the room's own messages — is closed (`too_slow`) and
+    /// leaves the room. Sides held on other nodes hear from their own node's copy of the
+    /// room.
     fn send(&mut self, side: Side, msg: ServerMessage) {
         let Some(outbox) = self.sides.local(side) else {
             return;
         };
-        if outbox.try_send(msg).is_err() {
-            warn!(
-                ?side,
-                "connection too slow or gone; dropping it from the room"
-            );
+        if !outbox.try_send(msg) {
+            warn!(?side, "connection too slow or gone; closing it");
+            outbox.shut(Refusal::new(
+                ErrorCode::TooSlow,
+                "you did not read what the server sent you, so it closed your connection; join again",
+            ));
             let now = clock::now();
             if let Some(Holder::Local { conn, .. }) = self.sides.release(side) {
                 self.room.handle_leave(side, now);
@@ -468,13 +486,12 @@ impl RoomTask {
     }
 }
 
-/// Tells a connection another window or node took its side, which closes it.
+/// Tells a connection another window or node took its side, and closes it.
 fn kick(outbox: &Outbox) {
-    let replaced = Refusal::new(
+    outbox.shut(Refusal::new(
         ErrorCode::Replaced,
         "you joined this room from another window or device; this one is closed",
-    );
-    let _ = outbox.try_send(replaced.into());
+    ));
 }
 
 /// The next message from other nodes, or never if this node has no bus.

@@ -1,8 +1,10 @@
-//! Reading a client's WebSocket frame the same way on every socket: text only, size-checked
-//! against the protocol's limit, then decoded, so each kind of bad frame gets the same
-//! error code wherever it arrives.
+//! Reading a client's WebSocket frame the same way on every socket: counted against the
+//! connection's allowance, text only, size-checked against the protocol's limit, then
+//! decoded, so each kind of bad frame gets the same error code wherever it arrives.
 
+use crate::app::clock;
 use axum::extract::ws::Message;
+use sangdam_signaling::live::rate::{Inbound, Verdict};
 use sangdam_signaling::protocol::{decode, Incoming};
 use sangdam_signaling::{ErrorCode, Refusal};
 
@@ -12,14 +14,39 @@ pub enum Frame<M> {
     Message(M),
     /// A frame to answer with this refusal; the connection stays unless it is fatal.
     Refused(Refusal),
-    /// Control frames (ping, pong): nothing to do.
+    /// Control frames (ping, pong), and frames dropped over the allowance after the sender
+    /// was told: nothing to do.
     Ignore,
     /// The peer closed or the connection failed.
     Closed,
 }
 
-/// Classifies what `socket.recv()` (or a stream's `next()`) gave.
-pub fn read<M: Incoming>(received: Option<Result<Message, axum::Error>>, max: usize) -> Frame<M> {
+/// Classifies what `socket.recv()` (or a stream's `next()`) gave. Every data frame counts
+/// against the connection's allowance `inbound` first: over it, the frame is dropped
+/// unread, and the sender hears `rate_limited` at most once a second.
+pub fn read<M: Incoming>(
+    received: Option<Result<Message, axum::Error>>,
+    max: usize,
+    inbound: &mut Inbound,
+) -> Frame<M> {
+    let size = match &received {
+        Some(Ok(Message::Text(t))) => t.len(),
+        Some(Ok(Message::Binary(b))) => b.len(),
+        _ => 0,
+    };
+    if matches!(received, Some(Ok(Message::Text(_) | Message::Binary(_)))) {
+        match inbound.check(size, clock::now()) {
+            Verdict::Pass => {}
+            Verdict::Drop => return Frame::Ignore,
+            Verdict::Refuse => {
+                tracing::warn!(refused = inbound.refused(), "client over its allowance");
+                return Frame::Refused(Refusal::new(
+                    ErrorCode::RateLimited,
+                    "too many messages: what exceeds the allowance is dropped; slow down",
+                ));
+            }
+        }
+    }
     let text = match received {
         None | Some(Ok(Message::Close(_))) => return Frame::Closed,
         Some(Err(e)) => {

@@ -6,12 +6,14 @@
 use crate::app::clock;
 use crate::app::state::AppState;
 use crate::lobby::store::StoreError;
+use crate::rooms::outbox::close_code;
 use crate::ws::frames::{self, Frame};
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
 use sangdam_signaling::live::access::{Grant, LobbySeat};
 use sangdam_signaling::live::lobby::{Admission, LobbyOp, VendorView};
+use sangdam_signaling::live::rate::Inbound;
 use sangdam_signaling::protocol::{
     LobbyClientMessage, LobbyPlaceView, LobbyQueueEntry, LobbyRoomView, LobbyServerMessage,
     OrgView, Pong, PROTOCOL_VERSION,
@@ -49,8 +51,28 @@ async fn send(socket: &mut WebSocket, msg: &LobbyServerMessage) -> bool {
     socket.send(Message::Text(text.into())).await.is_ok()
 }
 
+/// Sends a refusal; a fatal one then closes the socket with a close frame naming it (see
+/// [`crate::rooms::outbox::close_code`]).
 async fn refuse(socket: &mut WebSocket, refusal: Refusal) -> bool {
-    send(socket, &refusal.into()).await
+    let fatal = refusal.is_fatal().then_some(refusal.code);
+    let sent = send(socket, &refusal.into()).await;
+    if let Some(code) = fatal {
+        close(socket, Some(code)).await;
+    }
+    sent
+}
+
+/// Ends the connection with a close frame: 1000 for a normal end, else the refusal's code.
+async fn close(socket: &mut WebSocket, refusal: Option<ErrorCode>) {
+    let frame = CloseFrame {
+        code: close_code(refusal),
+        reason: refusal.map_or("bye", |c| c.as_str()).into(),
+    };
+    let _ = tokio::time::timeout(
+        Duration::from_secs(1),
+        socket.send(Message::Close(Some(frame))),
+    )
+    .await;
 }
 
 /// Who said hello: the participant, the meeting their token is scoped to, their seat.
@@ -62,7 +84,7 @@ struct Hello {
 
 /// Waits for `hello` and checks its token and role. `None`: the connection is done (its
 /// refusal has been sent).
-async fn hello(socket: &mut WebSocket, state: &AppState) -> Option<Hello> {
+async fn hello(socket: &mut WebSocket, state: &AppState, inbound: &mut Inbound) -> Option<Hello> {
     let max = state.settings.server.max_frame_bytes;
     let first_message = Duration::from_secs(state.settings.server.first_message_seconds);
     // Absolute: pings and anything else before hello do not move it.
@@ -76,7 +98,7 @@ async fn hello(socket: &mut WebSocket, state: &AppState) -> Option<Hello> {
             refuse(socket, late.closing()).await;
             return None;
         };
-        let refusal = match frames::read::<LobbyClientMessage>(received, max) {
+        let refusal = match frames::read::<LobbyClientMessage>(received, max, inbound) {
             Frame::Message(LobbyClientMessage::Hello { token, .. }) => {
                 let seated = state
                     .tokens
@@ -124,11 +146,12 @@ async fn hello(socket: &mut WebSocket, state: &AppState) -> Option<Hello> {
 
 async fn lobby_connection(mut socket: WebSocket, state: AppState) {
     let max = state.settings.server.max_frame_bytes;
+    let mut inbound = Inbound::new(state.settings.server.inbound_limit());
     let Some(Hello {
         participant,
         scope,
         seat,
-    }) = hello(&mut socket, &state).await
+    }) = hello(&mut socket, &state, &mut inbound).await
     else {
         return;
     };
@@ -192,7 +215,7 @@ async fn lobby_connection(mut socket: WebSocket, state: AppState) {
             }
             received = socket.recv() => {
                 // After hello, every refusal concerns one message: the connection stays.
-                let op = match frames::read::<LobbyClientMessage>(received, max) {
+                let op = match frames::read::<LobbyClientMessage>(received, max, &mut inbound) {
                     Frame::Closed => break,
                     Frame::Ignore => continue,
                     Frame::Refused(r) => Err(r.for_request()),
@@ -272,6 +295,7 @@ async fn lobby_connection(mut socket: WebSocket, state: AppState) {
             warn!(error = %e, "disconnect not recorded; the place expires by itself only if it was");
         }
     }
+    close(&mut socket, None).await;
     debug!("lobby connection closed");
 }
 

@@ -5,17 +5,19 @@
 use crate::app::clock;
 use crate::app::state::AppState;
 use crate::lobby;
-use crate::rooms::{ConnId, Membership, OUTBOX_CAPACITY};
+use crate::rooms::outbox::{self, Inbox, Outbox};
+use crate::rooms::{ConnId, Membership};
 use crate::ws::frames::{self, Frame};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
+use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use sangdam_signaling::live::access::{Grant, Purpose};
+use sangdam_signaling::live::rate::Inbound;
 use sangdam_signaling::protocol::{ClientMessage, ErrorBody, Pong, ServerMessage, You};
 use sangdam_signaling::{ErrorCode, MeetingId, Refusal};
 use std::time::Duration;
-use tokio::sync::mpsc;
 use tracing::{debug, info, Instrument};
 
 pub async fn upgrade(ws: WebSocketUpgrade, State(state): State<AppState>) -> Response {
@@ -37,49 +39,87 @@ pub async fn upgrade(ws: WebSocketUpgrade, State(state): State<AppState>) -> Res
         })
 }
 
-async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
-    let (mut sink, mut stream) = socket.split();
-    let (tx, mut rx) = mpsc::channel::<ServerMessage>(OUTBOX_CAPACITY);
-    let mut writer = tokio::spawn(
-        async move {
-            let mut close = CloseFrame {
-                code: 1000,
-                reason: "bye".into(),
-            };
-            while let Some(msg) = rx.recv().await {
-                let last = match &msg {
-                    ServerMessage::Closed { .. } => true,
-                    ServerMessage::Error(ErrorBody {
-                        fatal: true, code, ..
-                    }) => {
-                        close = CloseFrame {
-                            code: 4000,
-                            reason: code.as_str().into(),
-                        };
-                        true
-                    }
-                    _ => false,
-                };
-                if !msg.is_sensitive() {
-                    debug!(?msg, "send");
-                }
-                let text = serde_json::to_string(&msg).expect("server messages serialize");
-                if sink.send(Message::Text(text.into())).await.is_err() {
-                    return;
-                }
-                if last {
-                    break;
-                }
+/// Sends the connection's messages to its socket until its last message, its outbox's
+/// end, or its shutting (see [`outbox`]); then the close frame with the code for how it
+/// ended.
+async fn write(mut sink: SplitSink<WebSocket, Message>, mut inbox: Inbox) {
+    let mut ended_by: Option<Refusal> = None;
+    loop {
+        let msg = tokio::select! {
+            biased;
+            why = inbox.shut.wait() => {
+                ended_by = Some(why);
+                break;
             }
-            let _ = sink.send(Message::Close(Some(close))).await;
+            msg = inbox.rx.recv() => match msg {
+                Some(msg) => msg,
+                None => break,
+            },
+        };
+        let last = match &msg {
+            ServerMessage::Closed { .. } => true,
+            ServerMessage::Error(ErrorBody {
+                fatal: true,
+                code,
+                message,
+            }) => {
+                ended_by = Some(Refusal::new(*code, message.clone()));
+                true
+            }
+            _ => false,
+        };
+        if !msg.is_sensitive() {
+            debug!(?msg, "send");
         }
-        .in_current_span(),
-    );
+        let text = serde_json::to_string(&msg).expect("server messages serialize");
+        let sent = tokio::select! {
+            biased;
+            why = inbox.shut.wait() => {
+                ended_by = Some(why);
+                break;
+            }
+            sent = sink.send(Message::Text(text.into())) => sent.is_ok(),
+        };
+        if !sent {
+            return;
+        }
+        if last {
+            // Already said: only the close frame is left to send.
+            ended_by = ended_by.map(|r| r.for_request());
+            break;
+        }
+    }
+    // A connection given up on hears why first, if it still reads at all; a moment is
+    // all it gets.
+    let code = outbox::close_code(ended_by.as_ref().map(|r| r.code));
+    let reason = ended_by
+        .as_ref()
+        .map_or("bye", |r| r.code.as_str())
+        .to_string();
+    if let Some(why) = ended_by.filter(|r| r.is_fatal()) {
+        let text = serde_json::to_string(&ServerMessage::from(why)).expect("serializes");
+        let _ = tokio::time::timeout(CLOSING, sink.send(Message::Text(text.into()))).await;
+    }
+    let close = Message::Close(Some(CloseFrame {
+        code,
+        reason: reason.into(),
+    }));
+    let _ = tokio::time::timeout(CLOSING, sink.send(close)).await;
+}
+
+/// How long a closing connection's last words may take to send.
+const CLOSING: Duration = Duration::from_secs(5);
+
+async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
+    let (sink, mut stream) = socket.split();
+    let (tx, inbox) = outbox::channel(state.settings.server.outbox_messages);
+    let mut writer = tokio::spawn(write(sink, inbox).in_current_span());
 
     let max = state.settings.server.max_frame_bytes;
     let first_message = Duration::from_secs(state.settings.server.first_message_seconds);
     // Absolute: nothing the client sends before joining moves it.
     let join_by = tokio::time::Instant::now() + first_message;
+    let mut inbound = Inbound::new(state.settings.server.inbound_limit());
     let mut member: Option<Membership> = None;
     let mut writer_done = false;
     loop {
@@ -100,7 +140,7 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
                 let _ = tx.send(late.closing().into()).await;
                 break;
             }
-            Ok(received) => match frames::read::<ClientMessage>(received, max) {
+            Ok(received) => match frames::read::<ClientMessage>(received, max, &mut inbound) {
                 Frame::Message(m) => m,
                 Frame::Ignore => continue,
                 Frame::Closed => break,
@@ -182,7 +222,7 @@ async fn join(
     conn: ConnId,
     token: &str,
     meeting_id: &MeetingId,
-    outbox: mpsc::Sender<ServerMessage>,
+    outbox: Outbox,
 ) -> Result<Membership, Refusal> {
     let fair = &state.fair;
     let (claims, participant) = state.tokens.authenticate(fair, token)?;

@@ -6,10 +6,12 @@
 //! - [`room`]: one meeting's timed room;
 //! - [`lobby`]: booth queues, admissions and walk-in meetings;
 //! - [`sides`]: which node holds each side of a room (later join wins, heartbeat expiry);
-//! - [`access`]: who may do what in which meeting.
+//! - [`access`]: who may do what in which meeting;
+//! - [`rate`]: how fast one connection may send.
 
 pub mod access;
 pub mod lobby;
 pub mod policy;
+pub mod rate;
 pub mod room;
 pub mod sides;

@@ -2,7 +2,7 @@
 //! first-message deadline passes, however busy it keeps itself meanwhile.
 
 use sangdam_tests::app::{spawn_app_with, test_fair, test_settings, TestApp};
-use sangdam_tests::signal::SignalClient;
+use sangdam_tests::signal::{Event, SignalClient};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -22,10 +22,16 @@ async fn chatter_until_closed(url: &str) -> (Duration, Vec<Value>) {
         if !c.try_send_with_ping(json!({"type": "ping", "t": 1})).await {
             break;
         }
-        match c.try_recv(Duration::from_millis(250)).await {
-            Some(msg) => heard.push(msg),
-            None if c.closed_within(Duration::from_millis(1)).await => break,
-            None => {}
+        loop {
+            match c.next_event(Duration::from_millis(250)).await {
+                Event::Message(msg) => heard.push(msg),
+                Event::Closed(frame) => {
+                    // A fatal refusal ends with a close frame naming its code.
+                    assert_eq!(frame, Some((4000, "not_joined".to_string())));
+                    return (start.elapsed(), heard);
+                }
+                Event::Nothing => break,
+            }
         }
     }
     (start.elapsed(), heard)

@@ -5,6 +5,7 @@ mod call;
 mod config_files;
 mod deadlines;
 mod durability;
+mod floods;
 mod frames;
 mod http;
 mod lobby;

@@ -85,6 +85,8 @@ export default {
   err_nobody_waiting: 'Nobody is waiting who can be let in.',
   err_nobody_in_room: 'Nobody is in the booth’s room.',
   err_unknown_booth: 'There is no such booth in this fair.',
+  err_rate_limited: 'Messages were sent too fast, and some were not delivered. Please try again in a moment.',
+  err_too_slow: 'The connection was too slow, so the server closed it. Reconnecting.',
   err_bad_query: 'The search could not be read.',
   err_unknown_fair: 'There is no such fair on record.',
   err_survey_not_open: 'You can answer once the room has closed.',

@@ -87,6 +87,8 @@ export default {
   err_nobody_waiting: '입장할 수 있는 대기자가 없습니다.',
   err_nobody_in_room: '부스 상담방에 아무도 없습니다.',
   err_unknown_booth: '이 상담회에 없는 부스입니다.',
+  err_rate_limited: '메시지를 너무 빨리 보내 일부가 전달되지 않았습니다. 잠시 후 다시 시도해 주세요.',
+  err_too_slow: '연결이 느려 서버가 연결을 끊었습니다. 다시 연결합니다.',
   err_bad_query: '검색 조건을 읽을 수 없습니다.',
   err_unknown_fair: '기록에 없는 상담회입니다.',
   err_survey_not_open: '상담방이 닫힌 뒤에 응답할 수 있습니다.',
