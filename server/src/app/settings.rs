@@ -47,9 +47,29 @@ pub struct ServerSettings {
     pub inbound_byte_burst: f64,
     /// How many messages may wait for one signaling connection that is slow to read.
     pub outbox_messages: usize,
+    /// A request's headers must arrive within this many seconds.
+    pub header_read_timeout_seconds: u64,
+    /// A request's body must arrive within this many seconds.
+    pub body_read_timeout_seconds: u64,
+    /// The largest request body taken (the survey answer is the only one).
+    pub max_body_bytes: usize,
+    /// Open connections at most (0: no cap); beyond, new ones are closed unread.
+    pub max_connections: usize,
+    /// Open connections at most from one IP address (0: no cap). Behind a reverse proxy,
+    /// where every client has the proxy's address, set 0 and let the proxy cap.
+    pub max_connections_per_address: usize,
 }
 
 impl ServerSettings {
+    /// What the accept loop enforces.
+    pub fn connection_limits(&self) -> crate::http::serve::Limits {
+        crate::http::serve::Limits {
+            header_read_timeout: Duration::from_secs(self.header_read_timeout_seconds),
+            max_connections: self.max_connections,
+            max_connections_per_address: self.max_connections_per_address,
+        }
+    }
+
     /// Each connection's allowance.
     pub fn inbound_limit(&self) -> InboundLimit {
         InboundLimit {

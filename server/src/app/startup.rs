@@ -173,9 +173,9 @@ impl Application {
         let scheduler = tokio::spawn(self.state.rooms.clone().run_scheduler());
         let ticker = tokio::spawn(lobby::ticker::run(self.state.clone()));
         info!(addr = %self.local_addr(), fair = %self.state.fair.id, "serving");
-        let result = axum::serve(self.listener, http::router(self.state))
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let limits = self.state.settings.server.connection_limits();
+        let router = http::router(self.state);
+        let result = http::serve::serve(self.listener, router, limits, shutdown).await;
         scheduler.abort();
         ticker.abort();
         result

@@ -9,16 +9,55 @@ pub mod health;
 pub mod labels;
 pub mod records;
 pub mod schedule;
+pub mod serve;
 pub mod survey;
 pub mod web;
 
 use crate::app::state::AppState;
+use crate::http::error::ApiError;
 use crate::ws;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use sangdam_signaling::ErrorCode;
+use std::time::Duration;
+use tower_http::timeout::RequestBodyTimeoutLayer;
+
+/// Refuses, before a byte of it is read, a body larger than the server takes, and any
+/// body from a request without a token (no endpoint takes one from a stranger).
+async fn guard_body(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let max = state.settings.server.max_body_bytes;
+    let h = req.headers();
+    let declared = h
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let has_body = declared.is_some_and(|n| n > 0) || h.contains_key(header::TRANSFER_ENCODING);
+    if declared.is_some_and(|n| n > max as u64) {
+        return ApiError::new(
+            ErrorCode::FrameTooLarge,
+            format!("a request body may be at most {max} bytes"),
+        )
+        .into_response();
+    }
+    if has_body && !h.contains_key(header::AUTHORIZATION) {
+        return ApiError::new(
+            ErrorCode::TokenInvalid,
+            "send your invite token as 'Authorization: Bearer <token>' with a request body",
+        )
+        .into_response();
+    }
+    next.run(req).await
+}
 
 /// Every route the server answers.
 pub fn router(state: AppState) -> Router {
+    let server = &state.settings.server;
+    let body_timeout = Duration::from_secs(server.body_read_timeout_seconds);
+    let max_body = server.max_body_bytes;
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -38,6 +77,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/meetings", get(schedule::meetings))
         .route("/ws", get(ws::signaling::upgrade))
         .fallback(web::serve)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(RequestBodyTimeoutLayer::new(body_timeout))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard_body,
+        ))
         .layer(axum::middleware::map_response(headers::secure))
         .with_state(state)
 }

@@ -270,6 +270,10 @@ fn start_server(
         .env("SANGDAM_SECRET", SECRET)
         .env("SANGDAM_DATA_DIR", dir.join("data"))
         .env("SANGDAM_REDIS_URL", redis_url.unwrap_or(""))
+        // Every client here is 127.0.0.1: lift the per-address and overall caps, which
+        // would otherwise close most of the ten thousand.
+        .env("SANGDAM_SERVER__MAX_CONNECTIONS_PER_ADDRESS", "0")
+        .env("SANGDAM_SERVER__MAX_CONNECTIONS", "0")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
