@@ -297,6 +297,22 @@ pub fn decode_client(text: &str) -> Result<ClientMessage, DecodeError> {
     decode(text)
 }
 
+/// At most `max` characters of something a client sent, quoted and escaped (no control
+/// characters, no newlines): the only form client input takes in a refusal's message, and
+/// so in any log line that shows one.
+pub fn excerpt(s: &str, max: usize) -> String {
+    let mut out: String = s
+        .chars()
+        .take(max)
+        .collect::<String>()
+        .escape_debug()
+        .to_string();
+    if s.chars().count() > max {
+        out.push('…');
+    }
+    format!("\"{out}\"")
+}
+
 /// Reads one client frame, telling apart broken JSON, an unknown type and bad fields, so
 /// the client learns which it was.
 pub fn decode<M: Incoming>(text: &str) -> Result<M, DecodeError> {
@@ -315,18 +331,20 @@ pub fn decode<M: Incoming>(text: &str) -> Result<M, DecodeError> {
             )
         })?;
     if !M::TYPES.contains(&ty) {
-        let shown: String = ty.chars().take(40).collect();
         return Err(err(
             ErrorCode::UnknownType,
             format!(
-                "unknown message type {shown:?}; expected one of {}",
+                "unknown message type {}; expected one of {}",
+                excerpt(ty, 40),
                 M::TYPES.join(", ")
             ),
         ));
     }
     let ty = ty.to_string();
-    let msg: M = serde_json::from_value(value)
-        .map_err(|e| err(ErrorCode::BadMessage, format!("bad {ty} message: {e}")))?;
+    let msg: M = serde_json::from_value(value).map_err(|e| {
+        let why = excerpt(&e.to_string(), 160);
+        err(ErrorCode::BadMessage, format!("bad {ty} message: {why}"))
+    })?;
     if let Some(v) = msg.version() {
         if v != PROTOCOL_VERSION {
             return Err(err(
@@ -558,6 +576,24 @@ mod tests {
             decode_client(r#"{"type":"ping","t":5}"#).unwrap(),
             ClientMessage::Ping { t: Some(5) }
         );
+    }
+
+    #[test]
+    fn client_input_reaches_a_refusal_only_as_a_short_escaped_excerpt() {
+        let long_field = format!("x\n{}", "y".repeat(10_000));
+        let text = serde_json::json!({"type": "leave", long_field.clone(): 1}).to_string();
+        let e = decode_client(&text).unwrap_err();
+        assert_eq!(e.code, ErrorCode::BadMessage);
+        assert!(e.message.len() < 400, "{} bytes", e.message.len());
+        assert!(!e.message.contains('\n'), "{}", e.message);
+        let e = decode_client(&serde_json::json!({"type": long_field}).to_string()).unwrap_err();
+        assert_eq!(e.code, ErrorCode::UnknownType);
+        assert!(
+            e.message.len() < 400 && !e.message.contains('\n'),
+            "{}",
+            e.message
+        );
+        assert_eq!(excerpt("a\nb", 10), "\"a\\nb\"");
     }
 
     #[test]
