@@ -208,6 +208,9 @@ pub struct Window {
     pub starts_at: Timestamp,
     pub ends_at: Timestamp,
     pub closes_at: Timestamp,
+    /// When a side still absent is on record as a no-show (`None`: the slot is too short
+    /// to have the check), so a client can tell its user when that happens.
+    pub no_show_at: Option<Timestamp>,
 }
 
 impl Window {
@@ -217,6 +220,7 @@ impl Window {
             starts_at: slot.start,
             ends_at: slot.end,
             closes_at: slot.end + policy.grace,
+            no_show_at: policy.timing.no_show_check_at(slot),
         }
     }
 

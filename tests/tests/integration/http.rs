@@ -186,3 +186,22 @@ async fn every_response_carries_the_security_headers_api_and_errors_included() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_meetings_window_says_when_an_absent_side_becomes_a_no_show() {
+    let app = spawn_app(test_fair(Duration::from_secs(600))).await;
+    let me: Value = app
+        .get("/api/me", Some(&app.token(BUYER_1)))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let w = &me["meetings"][0]["window"];
+    assert_eq!(
+        w["no_show_at"].as_i64(),
+        w["starts_at"].as_i64().map(|t| t + 5 * 60 * 1000),
+        "{w}"
+    );
+    let (_c, joined) = SignalClient::join(&app.ws_url, &app.token(BUYER_1), "live-1").await;
+    assert_eq!(joined["window"], *w);
+}
