@@ -290,11 +290,12 @@ impl Settings {
         Ok(())
     }
 
-    /// Check-in and no-show timings: one policy for the rooms and the lobby.
+    /// Check-in, no-show and grace timings: one policy for the rooms and the lobby.
     pub fn timing(&self) -> Timing {
         Timing {
             checkin_before: Duration::from_secs(self.rooms.checkin_minutes * 60),
             no_show_after: Duration::from_secs(self.rooms.no_show_minutes * 60),
+            grace: Duration::from_secs(self.rooms.grace_seconds),
         }
     }
 
@@ -307,7 +308,6 @@ impl Settings {
                 .iter()
                 .map(|m| Duration::from_secs(m * 60))
                 .collect(),
-            grace: Duration::from_secs(self.rooms.grace_seconds),
         }
     }
 

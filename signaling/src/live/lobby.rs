@@ -355,6 +355,20 @@ impl Context<'_> {
         Ok(())
     }
 
+    /// When the room of an admission at `booth` closes, grace included.
+    pub fn room_closes_at(&self, booth: &InstitutionId, a: &Admission) -> Timestamp {
+        let booked = (!a.walk_in)
+            .then(|| self.fair.meeting(&a.meeting))
+            .flatten();
+        match booked {
+            Some(m) => self.policy.timing.closes_at(self.fair, m),
+            None => self
+                .policy
+                .timing
+                .closes_at(self.fair, &walk_in_meeting(self.fair, booth, a)),
+        }
+    }
+
     fn booked_at(&self, booth: &InstitutionId) -> Vec<&Meeting> {
         let mut v: Vec<&Meeting> = self
             .fair
@@ -501,7 +515,7 @@ pub fn apply(
         }
         LobbyOp::AdmitNext { booth } => {
             expire(&mut work, ctx, now, booth, &mut events);
-            release_if_over(&mut work, now, booth, &mut events);
+            release_if_over(&mut work, ctx, now, booth, &mut events);
             if work.booth(booth).current.is_some() {
                 return Err(LobbyError::BoothBusy);
             }
@@ -692,8 +706,11 @@ fn release(work: &mut Slice, booth: &InstitutionId, events: &mut Vec<LobbyEvent>
     }
 }
 
+/// Frees the booth once its current room has closed: the admission's `until` (the slot's
+/// end) plus the room's grace, so the booth is never free while its room is still open.
 fn release_if_over(
     work: &mut Slice,
+    ctx: &Context<'_>,
     now: Timestamp,
     booth: &InstitutionId,
     events: &mut Vec<LobbyEvent>,
@@ -702,7 +719,7 @@ fn release_if_over(
         .booth(booth)
         .current
         .as_ref()
-        .is_some_and(|a| now >= a.until)
+        .is_some_and(|a| now >= ctx.room_closes_at(booth, a))
     {
         release(work, booth, events);
     }
@@ -813,7 +830,7 @@ fn tick(
     events: &mut Vec<LobbyEvent>,
 ) {
     expire(work, ctx, now, booth, events);
-    release_if_over(work, now, booth, events);
+    release_if_over(work, ctx, now, booth, events);
     let buyer_here = work.booth(booth).buyer_present(now, ctx.policy);
     for m in ctx.booked_at(booth) {
         if !(m.slot.start <= now && now < m.slot.end) || work.booth(booth).settled.contains(&m.id) {
@@ -1118,8 +1135,14 @@ mod tests {
         // Ticks are idempotent: nobody is admitted twice.
         l.buyer("i1", at(62));
         assert_eq!(admitted(&l.tick("i1", at(62))), vec![]);
-        // At the end the booth is free again.
+        // At the slot's end the room is in its grace (a minute): the booth stays taken...
         let ev = l.tick("i1", at(80));
+        assert!(
+            !ev.iter().any(|e| matches!(e, LobbyEvent::Released { .. })),
+            "{ev:?}"
+        );
+        // ...and is free again when the room closes.
+        let ev = l.tick("i1", at(81));
         assert!(
             ev.contains(&LobbyEvent::Released {
                 booth: id("i1"),
@@ -1127,7 +1150,7 @@ mod tests {
             }),
             "{ev:?}"
         );
-        assert_eq!(l.view("v1", at(80)).in_room, None);
+        assert_eq!(l.view("v1", at(81)).in_room, None);
     }
 
     #[test]
@@ -1179,8 +1202,11 @@ mod tests {
             )]
         );
         assert_eq!(l.view("v4", at(12)).in_room.unwrap().until, at(22));
+        // The walk-in room has its grace too: the next walk-in goes in when it closes.
         l.buyer("i2", at(22));
-        let ev = l.tick("i2", at(22));
+        assert_eq!(admitted(&l.tick("i2", at(22))), vec![]);
+        l.buyer("i2", at(23));
+        let ev = l.tick("i2", at(23));
         assert_eq!(admitted(&ev)[0].0, "v3");
     }
 

@@ -1,8 +1,9 @@
-//! The fair's timing rules for check-in and no-shows, in one place: the room and the lobby
-//! read the same [`Timing`], so a vendor may check in at the booth exactly when the room
-//! opens, and both decide a no-show at the same moment by the same rule.
+//! The fair's timing rules for check-in, no-shows and the grace after a slot, in one
+//! place: the room and the lobby read the same [`Timing`], so a vendor may check in at the
+//! booth exactly when the room opens, both decide a no-show at the same moment by the same
+//! rule, and the booth stays taken exactly as long as its room is open.
 
-use crate::fair::Slot;
+use crate::fair::{Fair, Meeting, Slot};
 use crate::live::room::Absent;
 use crate::time::Timestamp;
 use std::time::Duration;
@@ -14,6 +15,9 @@ pub struct Timing {
     pub checkin_before: Duration,
     /// A side still absent this long after the slot start is a no-show.
     pub no_show_after: Duration,
+    /// How long a room stays open after its slot ends, to let people finish a sentence —
+    /// never into the booth's next meeting (see [`Timing::grace_for`]).
+    pub grace: Duration,
 }
 
 impl Default for Timing {
@@ -21,6 +25,7 @@ impl Default for Timing {
         Self {
             checkin_before: Duration::from_secs(10 * 60),
             no_show_after: Duration::from_secs(5 * 60),
+            grace: Duration::from_secs(60),
         }
     }
 }
@@ -29,6 +34,25 @@ impl Timing {
     /// When participants of a slot may start to enter and wait.
     pub fn checkin_opens_at(&self, slot: Slot) -> Timestamp {
         slot.start - self.checkin_before
+    }
+
+    /// The grace of one meeting: it never runs into the booth's next meeting, so the buyer
+    /// is never in two rooms at once.
+    pub fn grace_for(&self, fair: &Fair, meeting: &Meeting) -> Duration {
+        let next_start = fair
+            .meetings()
+            .filter(|m| m.institution == meeting.institution && m.slot.start >= meeting.slot.end)
+            .map(|m| m.slot.start)
+            .min();
+        match next_start {
+            Some(next) => self.grace.min(next.since(meeting.slot.end)),
+            None => self.grace,
+        }
+    }
+
+    /// When one meeting's room closes: the slot end plus its grace.
+    pub fn closes_at(&self, fair: &Fair, meeting: &Meeting) -> Timestamp {
+        meeting.slot.end + self.grace_for(fair, meeting)
     }
 
     /// When a slot's no-show check runs. A slot no longer than `no_show_after` has none:
@@ -69,6 +93,7 @@ mod tests {
         let t = Timing {
             checkin_before: minutes(10),
             no_show_after: minutes(5),
+            grace: minutes(1),
         };
         let s = slot(20);
         assert_eq!(t.checkin_opens_at(s), s.start - minutes(10));

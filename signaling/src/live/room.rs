@@ -18,12 +18,10 @@ use std::time::Duration;
 /// The timing rules a fair applies to every room.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RoomPolicy {
-    /// Check-in and no-show timings, shared with the lobby.
+    /// Check-in, no-show and grace timings, shared with the lobby.
     pub timing: Timing,
     /// Remaining times at which both sides are warned, e.g. 5 and 1 minutes.
     pub warnings: Vec<Duration>,
-    /// How long the room stays open after the slot end to let people finish a sentence.
-    pub grace: Duration,
 }
 
 impl Default for RoomPolicy {
@@ -31,26 +29,19 @@ impl Default for RoomPolicy {
         Self {
             timing: Timing::default(),
             warnings: vec![Duration::from_secs(5 * 60), Duration::from_secs(60)],
-            grace: Duration::from_secs(60),
         }
     }
 }
 
 impl RoomPolicy {
-    /// The policy for one meeting: its grace never runs into the booth's next meeting, so
-    /// the buyer is never in two rooms at once.
+    /// The policy for one meeting: its grace clipped by the booth's next meeting
+    /// ([`Timing::grace_for`]).
     pub fn for_meeting(&self, fair: &crate::Fair, meeting: &crate::Meeting) -> RoomPolicy {
-        let next_start = fair
-            .meetings()
-            .filter(|m| m.institution == meeting.institution && m.slot.start >= meeting.slot.end)
-            .map(|m| m.slot.start)
-            .min();
-        let grace = match next_start {
-            Some(next) => self.grace.min(next.since(meeting.slot.end)),
-            None => self.grace,
-        };
         RoomPolicy {
-            grace,
+            timing: Timing {
+                grace: self.timing.grace_for(fair, meeting),
+                ..self.timing
+            },
             ..self.clone()
         }
     }
@@ -219,7 +210,7 @@ impl Window {
             checkin_opens_at: policy.timing.checkin_opens_at(slot),
             starts_at: slot.start,
             ends_at: slot.end,
-            closes_at: slot.end + policy.grace,
+            closes_at: slot.end + policy.timing.grace,
             no_show_at: policy.timing.no_show_check_at(slot),
         }
     }
@@ -508,9 +499,9 @@ mod tests {
                 timing: Timing {
                     checkin_before: minutes(10),
                     no_show_after: minutes(5),
+                    grace: minutes(1),
                 },
                 warnings: vec![minutes(5), minutes(1)],
-                grace: minutes(1),
             },
         )
     }
@@ -702,9 +693,9 @@ mod tests {
                 timing: Timing {
                     checkin_before: minutes(1),
                     no_show_after: minutes(60),
+                    grace: Duration::ZERO,
                 },
                 warnings: vec![minutes(5)],
-                grace: Duration::ZERO,
             },
         );
         r.handle_timeout(at(10 * MIN - MS));
@@ -726,9 +717,9 @@ mod tests {
                 timing: Timing {
                     checkin_before: minutes(1),
                     no_show_after: minutes(60),
+                    grace: Duration::ZERO,
                 },
                 warnings: vec![minutes(5), minutes(1)],
-                grace: Duration::ZERO,
             },
         );
         r.handle_timeout(at(0));

@@ -280,3 +280,43 @@ async fn closing_one_of_a_vendors_two_lobby_tabs_leaves_them_connected_in_the_qu
         }
     }
 }
+
+#[tokio::test]
+async fn the_booth_stays_taken_while_its_room_is_in_grace_and_is_free_when_it_closes() {
+    let start = now() + Duration::from_secs(2);
+    let mut settings = fast_settings();
+    settings.rooms.grace_seconds = 3;
+    settings.rooms.warning_minutes = vec![];
+    let app = spawn_app_with(settings, test_fair_at(start, Duration::from_secs(2))).await;
+    let (mut vendor, _) = hello(&app.lobby_url(), &app.token(VENDOR_1)).await;
+    vendor
+        .send(json!({"type": "check_in", "booth": "inst-1", "meeting": "live-1"}))
+        .await;
+    let (mut buyer, _) = hello(&app.lobby_url(), &app.token(BUYER_1)).await;
+    assert_eq!(
+        vendor.recv_type("admitted").await["room"]["meeting"],
+        "live-1"
+    );
+    // Both sides in the room, until it goes into its grace after the slot's end.
+    let (mut room, _) = SignalClient::join(&app.ws_url, &app.token(BUYER_1), "live-1").await;
+    let (_vroom, _) = SignalClient::join(&app.ws_url, &app.token(VENDOR_1), "live-1").await;
+    loop {
+        if room.recv_type("phase").await["phase"] == "grace" {
+            break;
+        }
+    }
+    // Halfway through the grace (the lobby ticks every second), the buyer's booth still
+    // shows the meeting as current...
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let (mut fresh, _) = hello(&app.lobby_url(), &app.token(BUYER_1)).await;
+    let status = fresh.recv_type("booth_status").await;
+    assert_eq!(status["current"]["meeting"], "live-1", "{status}");
+    // ...until the room has closed.
+    assert_eq!(room.recv_type("closed").await["reason"], "timer");
+    loop {
+        let s = buyer.recv_type("booth_status").await;
+        if s["current"].is_null() {
+            break;
+        }
+    }
+}
