@@ -184,7 +184,13 @@ pub struct Refusal {
     pub code: ErrorCode,
     pub message: String,
     fatal: bool,
+    /// The `id` of the request refused, echoed so the client can tell which it was.
+    pub id: Option<RequestId>,
 }
+
+/// A client's optional name for one request (a string of at most 64 characters, or an
+/// integer), echoed in the `error` that refuses it.
+pub type RequestId = serde_json::Value;
 
 impl Refusal {
     /// A refusal that is fatal exactly when its code is ([`ErrorCode::is_fatal`]): errors
@@ -194,7 +200,16 @@ impl Refusal {
             code,
             message: message.into(),
             fatal: code.is_fatal(),
+            id: None,
         }
+    }
+
+    /// The same refusal, answering the request named `id`.
+    pub fn answering(mut self, id: Option<RequestId>) -> Self {
+        if self.id.is_none() {
+            self.id = id;
+        }
+        self
     }
 
     /// The same refusal about one request only: the connection stays whatever the code

@@ -2,7 +2,7 @@
 //! documents each one with an example; a change here changes that document and
 //! the web client's protocol modules (`web/js/wire/`, `web/js/call.js`) in the same commit.
 
-use crate::error::{ErrorCode, Refusal};
+use crate::error::{ErrorCode, Refusal, RequestId};
 use crate::fair::{Affiliation, Enterprise, Fair, Institution, Meeting, Participant};
 use crate::ids::{InstitutionId, MeetingId, ParticipantId};
 use crate::live::room::{Absent, CloseReason, Phase, Side, Window};
@@ -135,6 +135,9 @@ pub struct ErrorBody {
     pub code: ErrorCode,
     pub message: String,
     pub fatal: bool,
+    /// The refused request's `id`, if it had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<RequestId>,
 }
 
 impl From<Refusal> for ErrorBody {
@@ -143,6 +146,7 @@ impl From<Refusal> for ErrorBody {
             fatal: r.is_fatal(),
             code: r.code,
             message: r.message,
+            id: r.id,
         }
     }
 }
@@ -316,9 +320,41 @@ pub fn excerpt(s: &str, max: usize) -> String {
 /// Reads one client frame, telling apart broken JSON, an unknown type and bad fields, so
 /// the client learns which it was.
 pub fn decode<M: Incoming>(text: &str) -> Result<M, DecodeError> {
+    decode_with_id(text).1
+}
+
+/// [`decode`], and the frame's optional request `id` (taken out before the message's
+/// fields are checked; every message may carry one), so a refusal can echo it.
+pub fn decode_with_id<M: Incoming>(text: &str) -> (Option<RequestId>, Result<M, DecodeError>) {
     let err = |code, message: String| DecodeError { code, message };
-    let value: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| err(ErrorCode::BadJson, format!("not valid JSON: {e}")))?;
+    let mut value: serde_json::Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            return (
+                None,
+                Err(err(ErrorCode::BadJson, format!("not valid JSON: {e}"))),
+            )
+        }
+    };
+    let id = value.as_object_mut().and_then(|o| o.remove("id"));
+    let id_ok = match &id {
+        None => true,
+        Some(serde_json::Value::String(s)) => s.chars().count() <= 64,
+        Some(serde_json::Value::Number(n)) => n.is_i64() || n.is_u64(),
+        Some(_) => false,
+    };
+    if !id_ok {
+        let refused = err(
+            ErrorCode::BadMessage,
+            "a request id is a string of at most 64 characters or an integer".into(),
+        );
+        return (None, Err(refused));
+    }
+    (id, decode_value(value))
+}
+
+fn decode_value<M: Incoming>(value: serde_json::Value) -> Result<M, DecodeError> {
+    let err = |code, message: String| DecodeError { code, message };
     let ty = value
         .as_object()
         .ok_or_else(|| err(ErrorCode::BadJson, "a message must be a JSON object".into()))?

@@ -12,6 +12,7 @@ use crate::app::clock;
 use crate::journal::ConsultationLog;
 use crate::rooms::bus::{Bus, BusMessage};
 use crate::rooms::task::{BusLink, RoomTask};
+use sangdam_signaling::error::RequestId;
 use sangdam_signaling::live::room::{JoinRefusal, Window};
 use sangdam_signaling::protocol::{IceServer, ServerMessage, You};
 use sangdam_signaling::{Fair, Meeting, MeetingId, Phase, RoomPolicy, Side, Timestamp};
@@ -49,6 +50,8 @@ enum Command {
         side: Side,
         conn: ConnId,
         msg: ServerMessage,
+        /// The request's id, for a refusal to echo.
+        id: Option<RequestId>,
     },
 }
 
@@ -88,14 +91,16 @@ pub struct Membership {
 }
 
 impl Membership {
-    /// Passes signaling to the other side; the room answers `not_live` itself if it can't.
-    pub async fn relay(&self, msg: ServerMessage) {
+    /// Passes signaling to the other side; the room answers `not_live` itself (echoing
+    /// `id`) if it can't.
+    pub async fn relay(&self, msg: ServerMessage, id: Option<RequestId>) {
         let _ = self
             .commands
             .send(Command::Relay {
                 side: self.side,
                 conn: self.conn,
                 msg,
+                id,
             })
             .await;
     }

@@ -246,7 +246,12 @@ impl RoomTask {
                     });
                 }
             }
-            Command::Relay { side, conn, msg } => {
+            Command::Relay {
+                side,
+                conn,
+                msg,
+                id,
+            } => {
                 if !self.sides.is_current(side, conn) {
                     return;
                 }
@@ -262,6 +267,7 @@ impl RoomTask {
                             ErrorCode::NotLive,
                             "nothing was relayed: the other side is not in the room or the slot is not running",
                         )
+                        .answering(id)
                         .into(),
                     );
                 } else if self.sides.is_remote(other) {
@@ -284,6 +290,7 @@ impl RoomTask {
                             ErrorCode::RateLimited,
                             "nothing was relayed: the other side is not keeping up; slow down",
                         )
+                        .answering(id)
                         .into(),
                     );
                 } else {

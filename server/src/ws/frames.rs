@@ -4,8 +4,9 @@
 
 use crate::app::clock;
 use axum::extract::ws::Message;
+use sangdam_signaling::error::RequestId;
 use sangdam_signaling::live::rate::{Inbound, Verdict};
-use sangdam_signaling::protocol::{decode, Incoming};
+use sangdam_signaling::protocol::{decode_with_id, Incoming};
 use sangdam_signaling::{ErrorCode, Refusal};
 
 /// What one received frame amounts to.
@@ -21,14 +22,29 @@ pub enum Frame<M> {
     Closed,
 }
 
-/// Classifies what `socket.recv()` (or a stream's `next()`) gave. Every data frame counts
-/// against the connection's allowance `inbound` first: over it, the frame is dropped
-/// unread, and the sender hears `rate_limited` at most once a second.
+/// Classifies what `socket.recv()` (or a stream's `next()`) gave, with the request `id` the
+/// frame carried (to echo in a refusal of it). Every data frame counts against the
+/// connection's allowance `inbound` first: over it, the frame is dropped unread, and the
+/// sender hears `rate_limited` at most once a second.
 pub fn read<M: Incoming>(
     received: Option<Result<Message, axum::Error>>,
     max: usize,
     inbound: &mut Inbound,
-) -> Frame<M> {
+) -> (Option<RequestId>, Frame<M>) {
+    match frame(received, max, inbound) {
+        Ok((id, m)) => (id, Frame::Message(m)),
+        Err((id, f)) => (id, f),
+    }
+}
+
+type Read<M> = Result<(Option<RequestId>, M), (Option<RequestId>, Frame<M>)>;
+
+fn frame<M: Incoming>(
+    received: Option<Result<Message, axum::Error>>,
+    max: usize,
+    inbound: &mut Inbound,
+) -> Read<M> {
+    let no = |f: Frame<M>| Err((None, f));
     let size = match &received {
         Some(Ok(Message::Text(t))) => t.len(),
         Some(Ok(Message::Binary(b))) => b.len(),
@@ -37,46 +53,46 @@ pub fn read<M: Incoming>(
     if matches!(received, Some(Ok(Message::Text(_) | Message::Binary(_)))) {
         match inbound.check(size, clock::now()) {
             Verdict::Pass => {}
-            Verdict::Drop => return Frame::Ignore,
+            Verdict::Drop => return no(Frame::Ignore),
             Verdict::Refuse => {
                 tracing::warn!(refused = inbound.refused(), "client over its allowance");
-                return Frame::Refused(Refusal::new(
+                return no(Frame::Refused(Refusal::new(
                     ErrorCode::RateLimited,
                     "too many messages: what exceeds the allowance is dropped; slow down",
-                ));
+                )));
             }
         }
     }
     let text = match received {
-        None | Some(Ok(Message::Close(_))) => return Frame::Closed,
+        None | Some(Ok(Message::Close(_))) => return no(Frame::Closed),
         Some(Err(e)) => {
             tracing::info!(error = %e, "connection lost");
-            return Frame::Closed;
+            return no(Frame::Closed);
         }
         Some(Ok(Message::Binary(_))) => {
-            return Frame::Refused(Refusal::new(
+            return no(Frame::Refused(Refusal::new(
                 ErrorCode::BinaryFrame,
                 "binary frames are not part of the protocol; send JSON text",
-            ))
+            )))
         }
         Some(Ok(Message::Text(t))) => t,
-        Some(Ok(_)) => return Frame::Ignore,
+        Some(Ok(_)) => return no(Frame::Ignore),
     };
     if text.len() > max {
         tracing::warn!(bytes = text.len(), max, "frame too large");
-        return Frame::Refused(Refusal::new(
+        return no(Frame::Refused(Refusal::new(
             ErrorCode::FrameTooLarge,
             format!(
                 "a message may be at most {max} bytes; this one has {}",
                 text.len()
             ),
-        ));
+        )));
     }
-    match decode::<M>(&text) {
-        Ok(m) => Frame::Message(m),
-        Err(e) => {
+    match decode_with_id::<M>(&text) {
+        (id, Ok(m)) => Ok((id, m)),
+        (id, Err(e)) => {
             tracing::info!(code = %e.code, "bad message");
-            Frame::Refused(e.into())
+            Err((id.clone(), Frame::Refused(Refusal::from(e).answering(id))))
         }
     }
 }

@@ -98,7 +98,8 @@ async fn hello(socket: &mut WebSocket, state: &AppState, inbound: &mut Inbound) 
             refuse(socket, late.closing()).await;
             return None;
         };
-        let refusal = match frames::read::<LobbyClientMessage>(received, max, inbound) {
+        let (id, frame) = frames::read::<LobbyClientMessage>(received, max, inbound);
+        let refusal = match frame {
             Frame::Message(LobbyClientMessage::Hello { token, .. }) => {
                 let seated = state
                     .tokens
@@ -137,6 +138,7 @@ async fn hello(socket: &mut WebSocket, state: &AppState, inbound: &mut Inbound) 
             Frame::Ignore => continue,
             Frame::Closed => return None,
         };
+        let refusal = refusal.answering(id);
         let fatal = refusal.is_fatal();
         if !refuse(socket, refusal).await || fatal {
             return None;
@@ -215,7 +217,8 @@ async fn lobby_connection(mut socket: WebSocket, state: AppState) {
             }
             received = socket.recv() => {
                 // After hello, every refusal concerns one message: the connection stays.
-                let op = match frames::read::<LobbyClientMessage>(received, max, &mut inbound) {
+                let (id, frame) = frames::read::<LobbyClientMessage>(received, max, &mut inbound);
+                let op = match frame {
                     Frame::Closed => break,
                     Frame::Ignore => continue,
                     Frame::Refused(r) => Err(r.for_request()),
@@ -232,7 +235,7 @@ async fn lobby_connection(mut socket: WebSocket, state: AppState) {
                 };
                 if let Err(r) = applied {
                     debug!(code = %r.code, "lobby operation refused");
-                    let _ = refuse(&mut socket, r.for_request()).await;
+                    let _ = refuse(&mut socket, r.for_request().answering(id)).await;
                     continue;
                 }
             }

@@ -62,6 +62,7 @@ async fn write(mut sink: SplitSink<WebSocket, Message>, mut inbox: Inbox) {
                 fatal: true,
                 code,
                 message,
+                ..
             }) => {
                 ended_by = Some(Refusal::new(*code, message.clone()));
                 true
@@ -131,6 +132,7 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
             f = stream.next() => Ok(f),
             _ = tokio::time::sleep_until(join_by), if member.is_none() => Err(()),
         };
+        let id;
         let msg = match frame {
             Err(()) => {
                 let late = Refusal::new(
@@ -141,10 +143,14 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
                 break;
             }
             Ok(received) => match frames::read::<ClientMessage>(received, max, &mut inbound) {
-                Frame::Message(m) => m,
-                Frame::Ignore => continue,
-                Frame::Closed => break,
-                Frame::Refused(r) => {
+                (request, Frame::Message(m)) => {
+                    id = request;
+                    m
+                }
+                (_, Frame::Ignore) => continue,
+                (_, Frame::Closed) => break,
+                (request, Frame::Refused(r)) => {
+                    let r = r.answering(request);
                     let fatal = r.is_fatal();
                     let _ = tx.send(r.into()).await;
                     if fatal {
@@ -161,7 +167,7 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
                     Err(r) => {
                         info!(code = %r.code, "join refused");
                         // A refused join ends the connection, whatever the code.
-                        let _ = tx.send(r.closing().into()).await;
+                        let _ = tx.send(r.closing().answering(id).into()).await;
                         break;
                     }
                 }
@@ -171,7 +177,7 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
                     ErrorCode::AlreadyJoined,
                     "this connection has already joined a room",
                 );
-                let _ = tx.send(again.into()).await;
+                let _ = tx.send(again.answering(id).into()).await;
             }
             (ClientMessage::Ping { t }, _) => {
                 let pong = Pong {
@@ -185,16 +191,18 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
                     ErrorCode::NotJoined,
                     "send join with your invite token first",
                 );
-                let _ = tx.send(first.into()).await;
+                let _ = tx.send(first.answering(id).into()).await;
             }
-            (ClientMessage::Offer { sdp }, Some(m)) => m.relay(ServerMessage::Offer { sdp }).await,
+            (ClientMessage::Offer { sdp }, Some(m)) => {
+                m.relay(ServerMessage::Offer { sdp }, id).await
+            }
             (ClientMessage::Answer { sdp }, Some(m)) => {
-                m.relay(ServerMessage::Answer { sdp }).await
+                m.relay(ServerMessage::Answer { sdp }, id).await
             }
             (ClientMessage::Ice { candidate }, Some(m)) => {
                 // `null` is the end of gathering: nothing for the other side.
                 if let Some(candidate) = candidate {
-                    m.relay(ServerMessage::Ice { candidate }).await
+                    m.relay(ServerMessage::Ice { candidate }, id).await
                 }
             }
             (ClientMessage::Leave {}, Some(_)) => break,

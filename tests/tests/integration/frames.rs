@@ -138,3 +138,44 @@ async fn field_less_messages_refuse_unknown_fields_and_a_null_candidate_is_ignor
     buyer.send(json!({"type": "offer", "sdp": "v=0"})).await;
     assert_eq!(vendor.recv().await["type"], "offer");
 }
+
+#[tokio::test]
+async fn a_refusal_echoes_the_id_of_the_request_it_refuses() {
+    let app = spawn_app(test_fair(Duration::from_secs(600))).await;
+    // Alone in the room: an offer goes nowhere, and its refusal names it.
+    let (mut buyer, _) = SignalClient::join(&app.ws_url, &app.token(BUYER_2), "live-2").await;
+    buyer
+        .send(json!({"type": "offer", "sdp": "v=0", "id": "offer-1"}))
+        .await;
+    let err = buyer.recv_type("error").await;
+    assert_eq!(
+        (err["code"].as_str(), &err["id"]),
+        (Some("not_live"), &json!("offer-1"))
+    );
+    // A bad message with an id, and one without: only the first is named.
+    buyer.send(json!({"type": "offer", "id": 7})).await;
+    let err = buyer.recv_type("error").await;
+    assert_eq!(
+        (err["code"].as_str(), &err["id"]),
+        (Some("bad_message"), &json!(7))
+    );
+    buyer.send(json!({"type": "offer"})).await;
+    assert!(buyer.recv_type("error").await.get("id").is_none());
+    // An id that is neither a short string nor an integer is itself refused.
+    buyer.send(json!({"type": "ping", "id": {"x": 1}})).await;
+    assert_eq!(buyer.recv_type("error").await["code"], "bad_message");
+    // The same on the lobby.
+    let mut vendor = SignalClient::connect(&app.lobby_url()).await;
+    vendor
+        .send(json!({"type": "hello", "v": 1, "token": app.token(VENDOR_2)}))
+        .await;
+    assert_eq!(vendor.recv_type("welcome").await["type"], "welcome");
+    vendor
+        .send(json!({"type": "check_in", "booth": "nowhere", "id": "c-1"}))
+        .await;
+    let err = vendor.recv_type("error").await;
+    assert_eq!(
+        (err["code"].as_str(), &err["id"]),
+        (Some("unknown_booth"), &json!("c-1"))
+    );
+}
