@@ -181,3 +181,18 @@ impl SignalClient {
         self.ws
     }
 }
+
+/// The buyer and the vendor of a live `meeting`, both in its room and told `call_ready`
+/// (the buyer as the offerer): where most signaling tests start.
+pub async fn in_a_call(
+    ws_url: &str,
+    buyer_token: &str,
+    vendor_token: &str,
+    meeting: &str,
+) -> (SignalClient, SignalClient) {
+    let (mut buyer, _) = SignalClient::join(ws_url, buyer_token, meeting).await;
+    let (mut vendor, _) = SignalClient::join(ws_url, vendor_token, meeting).await;
+    assert_eq!(buyer.recv_type("call_ready").await["offerer"], true);
+    assert_eq!(vendor.recv_type("call_ready").await["offerer"], false);
+    (buyer, vendor)
+}

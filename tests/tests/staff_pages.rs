@@ -6,18 +6,14 @@
 use anyhow::Result;
 use sangdam_server::app::startup::Application;
 use sangdam_server::demo::{self, history};
-use sangdam_tests::app::{now, spawn_app, spawn_built, test_fair, test_settings, BUYER_2};
+use sangdam_tests::app::{now, spawn_app, spawn_built, test_fair, test_settings, TestApp, BUYER_2};
 use sangdam_tests::cdp::Browser;
 use std::time::Duration;
 
 const LOAD: Duration = Duration::from_secs(20);
 
-fn text_of(id: &str) -> String {
-    format!("(document.getElementById('{id}') || {{}}).textContent")
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_report_and_the_log_show_the_2021_fair_in_korean_and_english() -> Result<()> {
+/// The demo fair an hour from now, with its 2020 and 2021 history on record.
+async fn demo_with_history() -> Result<TestApp> {
     let settings = test_settings();
     let fair = demo::demo_fair(&demo::DemoOptions::starting_at(
         now() + Duration::from_secs(3600),
@@ -25,7 +21,16 @@ async fn the_report_and_the_log_show_the_2021_fair_in_korean_and_english() -> Re
     let app = Application::build(settings.clone(), fair)
         .await?
         .with_archive(history::demo_archive());
-    let app = spawn_built(settings, app);
+    Ok(spawn_built(settings, app))
+}
+
+fn text_of(id: &str) -> String {
+    format!("(document.getElementById('{id}') || {{}}).textContent")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_report_and_the_log_show_the_2021_fair_in_korean_and_english() -> Result<()> {
+    let app = demo_with_history().await?;
     let token = app.token(demo::DEMO_STAFF);
     let browser = Browser::launch().await?;
     let page = browser
@@ -142,14 +147,7 @@ document.addEventListener('securitypolicyviolation', (e) => {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_staff_pages_run_under_the_content_security_policy_without_a_violation() -> Result<()> {
-    let settings = test_settings();
-    let fair = demo::demo_fair(&demo::DemoOptions::starting_at(
-        now() + Duration::from_secs(3600),
-    ));
-    let app = Application::build(settings.clone(), fair)
-        .await?
-        .with_archive(history::demo_archive());
-    let app = spawn_built(settings, app);
+    let app = demo_with_history().await?;
     let token = app.token(demo::DEMO_STAFF);
     let browser = Browser::launch().await?;
     let page = browser.new_page("about:blank").await?;

@@ -236,14 +236,7 @@ impl RoomTask {
             }
             Command::Leave { side, conn } => {
                 if self.sides.leave_local(side, conn) {
-                    self.room.handle_leave(side, now);
-                    self.publish(BusMessage::Presence {
-                        side,
-                        present: false,
-                        participant: None,
-                        conn,
-                        since: now,
-                    });
+                    self.local_side_left(side, conn, now);
                 }
             }
             Command::Relay {
@@ -421,18 +414,22 @@ impl RoomTask {
                 ErrorCode::TooSlow,
                 "you did not read what the server sent you, so it closed your connection; join again",
             ));
-            let now = clock::now();
             if let Some(Holder::Local { conn, .. }) = self.sides.release(side) {
-                self.room.handle_leave(side, now);
-                self.publish(BusMessage::Presence {
-                    side,
-                    present: false,
-                    participant: None,
-                    conn,
-                    since: now,
-                });
+                self.local_side_left(side, conn, clock::now());
             }
         }
+    }
+
+    /// A connection of this node no longer holds `side`: the room and the other nodes hear.
+    fn local_side_left(&mut self, side: Side, conn: ConnId, now: Timestamp) {
+        self.room.handle_leave(side, now);
+        self.publish(BusMessage::Presence {
+            side,
+            present: false,
+            participant: None,
+            conn,
+            since: now,
+        });
     }
 
     /// Turns the core's events into messages for the sides, until none are left.

@@ -4,7 +4,7 @@
 //! its reason and close code.
 
 use sangdam_tests::app::{spawn_app, spawn_app_with, test_fair, test_settings, BUYER_2, VENDOR_2};
-use sangdam_tests::signal::{Event, SignalClient};
+use sangdam_tests::signal::{in_a_call, Event, SignalClient};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -33,10 +33,13 @@ async fn drain(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_side_flooding_ice_is_cut_to_its_allowance_and_the_slow_other_side_stays() {
     let app = spawn_app(test_fair(Duration::from_secs(600))).await;
-    let (mut buyer, _) = SignalClient::join(&app.ws_url, &app.token(BUYER_2), "live-2").await;
-    let (mut vendor, _) = SignalClient::join(&app.ws_url, &app.token(VENDOR_2), "live-2").await;
-    assert_eq!(buyer.recv_type("call_ready").await["offerer"], true);
-    assert_eq!(vendor.recv_type("call_ready").await["offerer"], false);
+    let (mut buyer, mut vendor) = in_a_call(
+        &app.ws_url,
+        &app.token(BUYER_2),
+        &app.token(VENDOR_2),
+        "live-2",
+    )
+    .await;
 
     // The vendor sends twenty thousand candidates as fast as it can; the buyer, like an old
     // laptop, reads nothing meanwhile.

@@ -2,17 +2,20 @@
 //! peer carry on as if nothing happened.
 
 use sangdam_tests::app::{spawn_app, test_fair, BUYER_2, VENDOR_2};
-use sangdam_tests::signal::SignalClient;
+use sangdam_tests::signal::{in_a_call, SignalClient};
 use serde_json::json;
 use std::time::Duration;
 
 #[tokio::test]
 async fn malformed_unknown_and_oversized_frames_get_errors_and_disturb_nobody() {
     let app = spawn_app(test_fair(Duration::from_secs(600))).await;
-    let (mut buyer, _) = SignalClient::join(&app.ws_url, &app.token(BUYER_2), "live-2").await;
-    let (mut vendor, _) = SignalClient::join(&app.ws_url, &app.token(VENDOR_2), "live-2").await;
-    assert_eq!(buyer.recv_type("call_ready").await["offerer"], true);
-    assert_eq!(vendor.recv_type("call_ready").await["offerer"], false);
+    let (mut buyer, mut vendor) = in_a_call(
+        &app.ws_url,
+        &app.token(BUYER_2),
+        &app.token(VENDOR_2),
+        "live-2",
+    )
+    .await;
 
     let cases: Vec<(String, &str)> = vec![
         ("{\"type\": \"offer\", \"sdp\": ".into(), "bad_json"),
@@ -118,10 +121,13 @@ async fn signaling_before_join_or_without_the_other_side_is_refused() {
 #[tokio::test]
 async fn field_less_messages_refuse_unknown_fields_and_a_null_candidate_is_ignored() {
     let app = spawn_app(test_fair(Duration::from_secs(600))).await;
-    let (mut buyer, _) = SignalClient::join(&app.ws_url, &app.token(BUYER_2), "live-2").await;
-    let (mut vendor, _) = SignalClient::join(&app.ws_url, &app.token(VENDOR_2), "live-2").await;
-    assert_eq!(buyer.recv_type("call_ready").await["offerer"], true);
-    assert_eq!(vendor.recv_type("call_ready").await["offerer"], false);
+    let (mut buyer, mut vendor) = in_a_call(
+        &app.ws_url,
+        &app.token(BUYER_2),
+        &app.token(VENDOR_2),
+        "live-2",
+    )
+    .await;
 
     // A `leave` carrying a field is refused, not obeyed: the vendor stays in the room.
     vendor.send(json!({"type": "leave", "reason": "x"})).await;

@@ -56,6 +56,15 @@ async fn get_json(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
+/// The `id`s of a list of meetings.
+fn ids(list: &Value) -> Vec<&str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect()
+}
+
 fn meetings(log: &Value) -> Vec<&str> {
     log["rows"]
         .as_array()
@@ -436,24 +445,12 @@ async fn a_meeting_scoped_token_reaches_its_one_meeting_on_every_surface() {
         );
     }
     let (_, schedule) = get_json(&app, "/api/meetings", &scoped_staff).await;
-    let ids: Vec<&str> = schedule["meetings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(ids, ["live-2"]);
+    assert_eq!(ids(&schedule["meetings"]), ["live-2"]);
 
     // A buyer with a token for later-1 lists only later-1 and reads no other record.
     let scoped_buyer = app.token_for_meeting(BUYER_1, "later-1");
     let (_, me) = get_json(&app, "/api/me", &scoped_buyer).await;
-    let ids: Vec<&str> = me["meetings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(ids, ["later-1"]);
+    assert_eq!(ids(&me["meetings"]), ["later-1"]);
     let (_, log) = get_json(&app, "/api/log", &scoped_buyer).await;
     assert_eq!(log["total"], 0, "{log}");
     // The unscoped buyer still reads live-1.
