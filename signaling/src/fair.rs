@@ -272,6 +272,9 @@ pub struct Fair {
     enterprises: BTreeMap<EnterpriseId, Enterprise>,
     participants: BTreeMap<ParticipantId, Participant>,
     meetings: BTreeMap<MeetingId, Meeting>,
+    /// Each booth's meetings in time order, so the lobby's and the rooms' questions about
+    /// one booth cost as much as that booth has meetings, not the whole fair.
+    at_booth: BTreeMap<InstitutionId, Vec<MeetingId>>,
 }
 
 /// The raw parts of a fair, before checking.
@@ -382,6 +385,15 @@ impl Fair {
                 },
             );
         }
+        let mut at_booth: BTreeMap<InstitutionId, Vec<MeetingId>> = BTreeMap::new();
+        let mut by_time: Vec<&Meeting> = meetings.values().collect();
+        by_time.sort_by_key(|m| (m.slot.start, m.id.clone()));
+        for m in by_time {
+            at_booth
+                .entry(m.institution.clone())
+                .or_default()
+                .push(m.id.clone());
+        }
         Ok(Fair {
             id,
             name: name.into(),
@@ -390,6 +402,7 @@ impl Fair {
             enterprises,
             participants,
             meetings,
+            at_booth,
         })
     }
 
@@ -407,6 +420,15 @@ impl Fair {
     }
     pub fn meetings(&self) -> impl Iterator<Item = &Meeting> {
         self.meetings.values()
+    }
+
+    /// One booth's meetings, in time order.
+    pub fn meetings_at(&self, booth: &InstitutionId) -> impl Iterator<Item = &Meeting> {
+        self.at_booth
+            .get(booth)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.meetings.get(id))
     }
     pub fn round(&self, id: &RoundId) -> Option<&Round> {
         self.rounds.get(id)

@@ -370,13 +370,7 @@ impl Context<'_> {
     }
 
     fn booked_at(&self, booth: &InstitutionId) -> Vec<&Meeting> {
-        let mut v: Vec<&Meeting> = self
-            .fair
-            .meetings()
-            .filter(|m| &m.institution == booth)
-            .collect();
-        v.sort_by_key(|m| m.slot.start);
-        v
+        self.fair.meetings_at(booth).collect()
     }
 }
 

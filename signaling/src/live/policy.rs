@@ -40,10 +40,9 @@ impl Timing {
     /// is never in two rooms at once.
     pub fn grace_for(&self, fair: &Fair, meeting: &Meeting) -> Duration {
         let next_start = fair
-            .meetings()
-            .filter(|m| m.institution == meeting.institution && m.slot.start >= meeting.slot.end)
+            .meetings_at(&meeting.institution)
             .map(|m| m.slot.start)
-            .min();
+            .find(|start| *start >= meeting.slot.end);
         match next_start {
             Some(next) => self.grace.min(next.since(meeting.slot.end)),
             None => self.grace,
