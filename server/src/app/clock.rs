@@ -13,6 +13,15 @@ pub fn now() -> Timestamp {
     Timestamp::from_millis(ms)
 }
 
+/// A clock that never jumps (milliseconds since the process started), for timeouts between
+/// the server's own events: a step of the wall clock (NTP) must not make a heartbeat look
+/// late. Not comparable across processes.
+pub fn monotonic() -> Timestamp {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    let start = START.get_or_init(std::time::Instant::now);
+    Timestamp::from_millis(start.elapsed().as_millis() as i64)
+}
+
 /// How long from now until `t`, for `tokio::time::sleep`; zero if `t` has passed.
 pub fn until(t: Timestamp) -> std::time::Duration {
     t.since(now())

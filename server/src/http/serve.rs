@@ -46,6 +46,12 @@ struct Slot {
     address: IpAddr,
 }
 
+/// A connection's place in the census, handed to every request on it (an extension): a
+/// WebSocket keeps it after the upgrade, when the HTTP connection itself is done, so open
+/// sockets count against the caps for as long as they are open.
+#[derive(Clone)]
+pub struct HeldSlot(#[allow(dead_code)] Arc<Slot>);
+
 impl Drop for Slot {
     fn drop(&mut self) {
         let mut c = self.census.lock().expect("census lock");
@@ -122,11 +128,14 @@ pub async fn serve(
             continue;
         };
         let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(
-            router
-                .clone()
-                .map_request(|req: Request<Incoming>| req.map(Body::new)),
-        );
+        let held = HeldSlot(Arc::new(slot));
+        let for_requests = held.clone();
+        let service = TowerToHyperService::new(router.clone().map_request(
+            move |mut req: Request<Incoming>| {
+                req.extensions_mut().insert(for_requests.clone());
+                req.map(Body::new)
+            },
+        ));
         let conn = builder
             .serve_connection_with_upgrades(TokioIo::new(stream), service)
             .into_owned();
@@ -135,7 +144,7 @@ pub async fn serve(
             if let Err(e) = conn.await {
                 debug!(error = %e, "connection ended with an error");
             }
-            drop(slot);
+            drop(held);
         });
     }
     drop(listener);

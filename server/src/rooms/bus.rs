@@ -90,6 +90,7 @@ impl Bus {
     /// Whether silence from another node means it is gone: only if this node has been
     /// hearing the bus for a full presence TTL. While Redis is away nobody hears anybody,
     /// and rooms keep the sides they had, so peers already connected stay connected.
+    /// `now` is [`clock::monotonic`]'s.
     pub fn silence_is_meaningful(&self, now: Timestamp) -> bool {
         self.subscribed_since
             .lock()
@@ -147,7 +148,7 @@ impl Bus {
                 Ok(mut pubsub) => match pubsub.subscribe(&self.channel).await {
                     Ok(()) => {
                         info!("room bus subscribed");
-                        *self.subscribed_since.lock().expect("bus lock") = Some(clock::now());
+                        *self.subscribed_since.lock().expect("bus lock") = Some(clock::monotonic());
                         backoff = Duration::from_millis(100);
                         let mut messages = pubsub.on_message();
                         while let Some(msg) = messages.next().await {

@@ -76,11 +76,6 @@ impl Outbox {
         self.tx.try_send(msg).is_ok()
     }
 
-    /// Queues a message, waiting for room (the connection's own answers to its client).
-    pub async fn send(&self, msg: ServerMessage) -> bool {
-        self.tx.send(msg).await.is_ok()
-    }
-
     /// Whether a relayed message may still go in, leaving the reserve free.
     pub fn has_room_for_relay(&self) -> bool {
         self.tx.capacity() > self.reserve

@@ -65,6 +65,9 @@ pub(super) struct RoomTask {
     /// The `closed` message, held back until the room's record is durable: a side told
     /// the meeting is over may rely on it being on record.
     closing: Option<ServerMessage>,
+    /// When each side was last told its signaling was not relayed (monotonic): at most
+    /// once a second, so the answers to a flood are not a flood.
+    told_not_relayed: [Option<Timestamp>; 2],
 }
 
 fn slot(side: Side) -> usize {
@@ -94,6 +97,7 @@ impl RoomTask {
             ice_servers,
             link,
             closing: None,
+            told_not_relayed: [None, None],
         }
     }
 
@@ -277,15 +281,20 @@ impl RoomTask {
                 {
                     // The other side has not read what it was sent: this is dropped rather
                     // than let one side's volume push the other out of the room.
-                    self.send(
-                        side,
-                        Refusal::new(
-                            ErrorCode::RateLimited,
-                            "nothing was relayed: the other side is not keeping up; slow down",
-                        )
-                        .answering(id)
-                        .into(),
-                    );
+                    let heard = clock::monotonic();
+                    let last = &mut self.told_not_relayed[slot(side)];
+                    if last.is_none_or(|t| heard.since(t).as_millis() >= 1000) {
+                        *last = Some(heard);
+                        self.send(
+                            side,
+                            Refusal::new(
+                                ErrorCode::RateLimited,
+                                "nothing was relayed: the other side is not keeping up; slow down",
+                            )
+                            .answering(id)
+                            .into(),
+                        );
+                    }
                 } else {
                     self.send(other, msg)
                 }
@@ -325,7 +334,13 @@ impl RoomTask {
                     // Peer-joined and call-ready (if this relay is how we learnt of the
                     // sender) must reach the client before the offer they precede.
                     self.dispatch();
-                    self.send(to, msg);
+                    // The same reserve as for a sender on this node: a burst relayed from
+                    // another node cannot push a slow reader here out of the room.
+                    if self.sides.local(to).is_some_and(|o| o.has_room_for_relay()) {
+                        self.send(to, msg);
+                    } else {
+                        debug!(side = ?to, "relay from another node dropped: the side is not keeping up");
+                    }
                 }
             }
         }
@@ -342,7 +357,11 @@ impl RoomTask {
         since: Timestamp,
         now: Timestamp,
     ) {
-        let claim = self.sides.claim(from, side, conn, since, now);
+        // Heard-of times are the monotonic clock's; `since` (a join time compared across
+        // nodes) stays the wall clock's.
+        let claim = self
+            .sides
+            .claim(from, side, conn, since, clock::monotonic());
         let news = !matches!(claim, Claim::Refreshed);
         if let Claim::Taken {
             displaced,
@@ -390,11 +409,12 @@ impl RoomTask {
     fn heartbeat(&mut self) {
         let now = clock::now();
         self.announce_local();
+        let heard_now = clock::monotonic();
         let hearing = self
             .link
             .as_ref()
-            .is_some_and(|l| l.bus.silence_is_meaningful(now));
-        for side in self.sides.expire(now, bus::PRESENCE_TTL, hearing) {
+            .is_some_and(|l| l.bus.silence_is_meaningful(heard_now));
+        for side in self.sides.expire(heard_now, bus::PRESENCE_TTL, hearing) {
             warn!(?side, "the node holding this side went quiet; dropping it");
             self.room.handle_leave(side, now);
         }

@@ -5,12 +5,14 @@
 
 use crate::app::clock;
 use crate::app::state::AppState;
+use crate::http::serve::HeldSlot;
 use crate::lobby::store::StoreError;
 use crate::rooms::outbox::close_code;
 use crate::ws::frames::{self, Frame};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
+use axum::Extension;
 use sangdam_signaling::live::access::{Grant, LobbySeat};
 use sangdam_signaling::live::lobby::{Admission, LobbyOp, VendorView};
 use sangdam_signaling::live::rate::Inbound;
@@ -31,7 +33,11 @@ const HEARTBEAT: Duration = Duration::from_secs(20);
 /// cost about 130 KiB a connection). Lobby messages are a few hundred bytes.
 const LOBBY_BUFFER: usize = 4 * 1024;
 
-pub async fn upgrade(ws: WebSocketUpgrade, State(state): State<AppState>) -> Response {
+pub async fn upgrade(
+    ws: WebSocketUpgrade,
+    State(state): State<AppState>,
+    held: Option<Extension<HeldSlot>>,
+) -> Response {
     let max = state.settings.server.max_frame_bytes;
     ws.read_buffer_size(LOBBY_BUFFER)
         .write_buffer_size(LOBBY_BUFFER)
@@ -39,16 +45,28 @@ pub async fn upgrade(ws: WebSocketUpgrade, State(state): State<AppState>) -> Res
         .max_message_size(max * 4)
         .max_frame_size(max * 4)
         .on_upgrade(move |socket| {
-            lobby_connection(socket, state).instrument(tracing::info_span!(
+            async move {
+                lobby_connection(socket, state).await;
+                // The socket's place in the connection caps is given back only now.
+                drop(held);
+            }
+            .instrument(tracing::info_span!(
                 "lobby",
                 participant = tracing::field::Empty
             ))
         })
 }
 
+/// How long one message may take to reach the client's socket; a client that takes no data
+/// for that long (before or after hello) is given up on and the connection ends.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(20);
+
 async fn send(socket: &mut WebSocket, msg: &LobbyServerMessage) -> bool {
     let text = serde_json::to_string(msg).expect("lobby messages serialize");
-    socket.send(Message::Text(text.into())).await.is_ok()
+    matches!(
+        tokio::time::timeout(WRITE_TIMEOUT, socket.send(Message::Text(text.into()))).await,
+        Ok(Ok(()))
+    )
 }
 
 /// Sends a refusal; a fatal one then closes the socket with a close frame naming it (see
@@ -72,6 +90,16 @@ async fn close(socket: &mut WebSocket, refusal: Option<ErrorCode>) {
         Duration::from_secs(1),
         socket.send(Message::Close(Some(frame))),
     )
+    .await;
+    // Read what the client still sends until its own close, for a moment, so the socket is
+    // not closed with unread data (a reset that would lose the close frame).
+    let _ = tokio::time::timeout(Duration::from_secs(1), async {
+        while let Some(Ok(m)) = socket.recv().await {
+            if matches!(m, Message::Close(_)) {
+                break;
+            }
+        }
+    })
     .await;
 }
 
@@ -205,15 +233,13 @@ async fn lobby_connection(mut socket: WebSocket, state: AppState) {
     // A slow store must not make refreshes fire back to back to catch up.
     refresh.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut alive = tokio::time::interval(HEARTBEAT);
+    let mut beat_owed = false;
     alive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     alive.reset();
     loop {
         tokio::select! {
             _ = alive.tick(), if matches!(seat, LobbySeat::Vendor(_)) => {
-                if let Err(e) = state.lobby.apply(heartbeat.clone(), clock::now()).await {
-                    debug!(error = %e, "lobby heartbeat not recorded");
-                }
-                continue;
+                beat_owed = true;
             }
             received = socket.recv() => {
                 // After hello, every refusal concerns one message: the connection stays.
@@ -242,9 +268,21 @@ async fn lobby_connection(mut socket: WebSocket, state: AppState) {
             _ = refresh.tick() => {}
         }
         // After every message and every second: tell the client if anything changed.
-        match status(&state, &participant, &seat).await {
+        match status(&state, &grant, &seat).await {
             Ok((msg, room)) => {
+                if store_down {
+                    // The store is back: say at once that this connection is alive, before
+                    // a tick can take the silence for a lapse.
+                    beat_owed = matches!(seat, LobbySeat::Vendor(_));
+                }
                 store_down = false;
+                if beat_owed {
+                    match state.lobby.apply(heartbeat.clone(), clock::now()).await {
+                        Ok(_) => beat_owed = false,
+                        // Tried again at the next refresh.
+                        Err(e) => debug!(error = %e, "lobby heartbeat not recorded"),
+                    }
+                }
                 let unstamped = msg.unstamped();
                 if last.as_ref() != Some(&unstamped) {
                     if !send(&mut socket, &msg).await {
@@ -314,11 +352,15 @@ fn room_view(fair: &Fair, booth: &InstitutionId, a: &Admission) -> Option<LobbyR
 }
 
 /// The status message for this participant, and the room they should be in, if any.
+/// The status message for this participant, and the room they should be in, if any. A
+/// buyer's token scoped to one meeting does not keep the booth (it could not enter the
+/// booth's other meetings) and sees only that meeting's vendor in the queue.
 async fn status(
     state: &AppState,
-    p: &Participant,
+    grant: &Grant<'_>,
     seat: &LobbySeat,
 ) -> Result<(LobbyServerMessage, Option<LobbyRoomView>), StoreError> {
+    let p = grant.participant;
     let now = clock::now();
     let fair = &state.fair;
     match seat {
@@ -353,19 +395,25 @@ async fn status(
             ))
         }
         LobbySeat::Buyer(inst) => {
-            state
-                .lobby
-                .apply(
-                    LobbyOp::BuyerHere {
-                        booth: inst.clone(),
-                    },
-                    now,
-                )
-                .await?;
+            if grant.scope.is_none() {
+                state
+                    .lobby
+                    .apply(
+                        LobbyOp::BuyerHere {
+                            booth: inst.clone(),
+                        },
+                        now,
+                    )
+                    .await?;
+            }
             let booth = state.lobby.booth(inst.clone()).await?;
             let queue = booth
                 .queue
                 .iter()
+                .filter(|w| {
+                    grant.scope.is_none()
+                        || w.booking.as_ref().is_some_and(|b| grant.covers(&b.meeting))
+                })
                 .filter_map(|w| {
                     Some(LobbyQueueEntry {
                         vendor: w.vendor.clone(),

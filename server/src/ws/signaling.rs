@@ -4,6 +4,7 @@
 
 use crate::app::clock;
 use crate::app::state::AppState;
+use crate::http::serve::HeldSlot;
 use crate::lobby;
 use crate::rooms::outbox::{self, Inbox, Outbox};
 use crate::rooms::{ConnId, Membership};
@@ -11,6 +12,7 @@ use crate::ws::frames::{self, Frame};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
+use axum::Extension;
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use sangdam_signaling::live::access::{Grant, Purpose};
@@ -20,7 +22,11 @@ use sangdam_signaling::{ErrorCode, MeetingId, Refusal};
 use std::time::Duration;
 use tracing::{debug, info, Instrument};
 
-pub async fn upgrade(ws: WebSocketUpgrade, State(state): State<AppState>) -> Response {
+pub async fn upgrade(
+    ws: WebSocketUpgrade,
+    State(state): State<AppState>,
+    held: Option<Extension<HeldSlot>>,
+) -> Response {
     // Frames up to four times the protocol's limit are read and answered with
     // `frame_too_large`, leaving the connection up; only beyond that does the socket
     // layer itself cut the connection.
@@ -35,7 +41,12 @@ pub async fn upgrade(ws: WebSocketUpgrade, State(state): State<AppState>) -> Res
                 participant = tracing::field::Empty,
                 meeting = tracing::field::Empty
             );
-            connection(socket, state, conn).instrument(span)
+            async move {
+                connection(socket, state, conn).await;
+                // The socket's place in the connection caps is given back only now.
+                drop(held);
+            }
+            .instrument(span)
         })
 }
 
@@ -79,7 +90,15 @@ async fn write(mut sink: SplitSink<WebSocket, Message>, mut inbox: Inbox) {
                 ended_by = Some(why);
                 break;
             }
-            sent = sink.send(Message::Text(text.into())) => sent.is_ok(),
+            sent = tokio::time::timeout(WRITE_TIMEOUT, sink.send(Message::Text(text.into()))) => match sent {
+                Ok(sent) => sent.is_ok(),
+                // A client that takes no data at all (a zero TCP window) is given up on,
+                // in or out of a room.
+                Err(_) => {
+                    ended_by = Some(too_slow());
+                    break;
+                }
+            },
         };
         if !sent {
             return;
@@ -111,6 +130,26 @@ async fn write(mut sink: SplitSink<WebSocket, Message>, mut inbox: Inbox) {
 /// How long a closing connection's last words may take to send.
 const CLOSING: Duration = Duration::from_secs(5);
 
+/// How long one message may take to reach the client's socket before the connection is
+/// given up on as too slow.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(20);
+
+fn too_slow() -> Refusal {
+    Refusal::new(
+        ErrorCode::TooSlow,
+        "you did not read what the server sent you, so it closed your connection; join again",
+    )
+}
+
+/// The connection's own answers (pongs, refusals) never wait: a client that lets even
+/// them pile up is not reading, and is closed as too slow rather than allowed to stall
+/// this loop past its deadlines.
+fn reply(tx: &Outbox, msg: ServerMessage) {
+    if !tx.try_send(msg) {
+        tx.shut(too_slow());
+    }
+}
+
 async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
     let (sink, mut stream) = socket.split();
     let (tx, inbox) = outbox::channel(state.settings.server.outbox_messages);
@@ -139,7 +178,7 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
                     ErrorCode::NotJoined,
                     format!("no join within {} s; closing", first_message.as_secs()),
                 );
-                let _ = tx.send(late.closing().into()).await;
+                reply(&tx, late.closing().into());
                 break;
             }
             Ok(received) => match frames::read::<ClientMessage>(received, max, &mut inbound) {
@@ -152,7 +191,7 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
                 (request, Frame::Refused(r)) => {
                     let r = r.answering(request);
                     let fatal = r.is_fatal();
-                    let _ = tx.send(r.into()).await;
+                    reply(&tx, r.into());
                     if fatal {
                         break;
                     }
@@ -166,8 +205,15 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
                     Ok(m) => member = Some(m),
                     Err(r) => {
                         info!(code = %r.code, "join refused");
-                        // A refused join ends the connection, whatever the code.
-                        let _ = tx.send(r.closing().answering(id).into()).await;
+                        // A refused join ends the connection: fatally, unless the lobby's
+                        // store was briefly out of reach (a walk-in room): then the client
+                        // hears it is temporary, the socket closes normally, and it tries
+                        // again.
+                        let r = match r.code {
+                            ErrorCode::TemporarilyUnavailable | ErrorCode::Busy => r.for_request(),
+                            _ => r.closing(),
+                        };
+                        reply(&tx, r.answering(id).into());
                         break;
                     }
                 }
@@ -177,21 +223,21 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
                     ErrorCode::AlreadyJoined,
                     "this connection has already joined a room",
                 );
-                let _ = tx.send(again.answering(id).into()).await;
+                reply(&tx, again.answering(id).into());
             }
             (ClientMessage::Ping { t }, _) => {
                 let pong = Pong {
                     t,
                     server_time: clock::now(),
                 };
-                let _ = tx.send(ServerMessage::Pong(pong)).await;
+                reply(&tx, ServerMessage::Pong(pong));
             }
             (_, None) => {
                 let first = Refusal::new(
                     ErrorCode::NotJoined,
                     "send join with your invite token first",
                 );
-                let _ = tx.send(first.answering(id).into()).await;
+                reply(&tx, first.answering(id).into());
             }
             (ClientMessage::Offer { sdp }, Some(m)) => {
                 m.relay(ServerMessage::Offer { sdp }, id).await
@@ -221,6 +267,17 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
     {
         writer.abort();
     }
+    // The close frame is on its way: read (and drop) what the client still sends until it
+    // answers with its own, for a moment, so the socket is not closed with unread data —
+    // which the kernel would turn into a reset that loses the close frame.
+    let _ = tokio::time::timeout(Duration::from_secs(1), async {
+        while let Some(Ok(m)) = stream.next().await {
+            if matches!(m, Message::Close(_)) {
+                break;
+            }
+        }
+    })
+    .await;
     debug!("connection closed");
 }
 

@@ -152,12 +152,9 @@ impl VendorState {
         self.connections.is_empty() || self.connections.values().any(|seen| now.since(*seen) < ttl)
     }
 
-    /// When the last connection lapsed, if every one has.
-    fn lapsed_since(&self, now: Timestamp, ttl: Duration) -> Option<Timestamp> {
-        if self.has_live_connection(now, ttl) {
-            return None;
-        }
-        self.connections.values().max().map(|seen| *seen + ttl)
+    /// Whether the vendor had connections on record and none is alive any more.
+    fn has_lapsed(&self, now: Timestamp, ttl: Duration) -> bool {
+        !self.has_live_connection(now, ttl)
     }
 }
 
@@ -646,27 +643,31 @@ fn expire(
     events: &mut Vec<LobbyEvent>,
 ) {
     // Vendors whose every connection lapsed (their node died without a goodbye) are
-    // disconnected from when the last one lapsed.
+    // disconnected from when that is noticed — not from when the lease ran out, which
+    // after an outage of the store itself could already be past the grace, although the
+    // vendor's tab is open and about to say so again.
     let ttl = ctx.policy.connection_ttl;
-    let lapsed: Vec<(ParticipantId, Timestamp)> = work
+    let lapsed: Vec<ParticipantId> = work
         .booths
         .get(booth)
         .map_or(&[][..], |b| &b.queue[..])
         .iter()
         .filter(|w| w.disconnected_since.is_none())
-        .filter_map(|w| {
-            let since = work.vendors.get(&w.vendor)?.lapsed_since(now, ttl)?;
-            Some((w.vendor.clone(), since))
+        .filter(|w| {
+            work.vendors
+                .get(&w.vendor)
+                .is_some_and(|v| v.has_lapsed(now, ttl))
         })
+        .map(|w| w.vendor.clone())
         .collect();
-    for (vendor, since) in lapsed {
+    for vendor in lapsed {
         for w in work
             .booth(booth)
             .queue
             .iter_mut()
             .filter(|w| w.vendor == vendor)
         {
-            w.disconnected_since = Some(since);
+            w.disconnected_since = Some(now);
         }
     }
     let gone: Vec<ParticipantId> = work
@@ -1248,8 +1249,13 @@ mod tests {
         assert!(!l.view("v3", at(11)).places[0].disconnected);
         l.tick("i1", at(12));
         assert!(l.view("v3", at(12)).places[0].disconnected);
-        // The grace (two minutes) runs from when the connection lapsed, at 11.
-        let ev = l.tick("i1", at(13) + Duration::from_secs(1));
+        // The grace (two minutes) runs from when the lapse was noticed, at 12.
+        let ev = l.tick("i1", at(13) + Duration::from_secs(30));
+        assert!(
+            !ev.iter().any(|e| matches!(e, LobbyEvent::Expired { .. })),
+            "{ev:?}"
+        );
+        let ev = l.tick("i1", at(14));
         assert!(
             ev.contains(&LobbyEvent::Expired {
                 booth: id("i1"),

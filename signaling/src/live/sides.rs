@@ -159,8 +159,9 @@ impl<L> Sides<L> {
         theirs
     }
 
-    /// Node `from` says its connection `conn`, joined at `since`, holds `side` (by
-    /// presence, heartbeat or a relay it sent). If the side is held twice the later join
+    /// Node `from` says its connection `conn`, joined at `since` (wall clock, as every node
+    /// reads it), holds `side` (by presence, heartbeat or a relay it sent); `now` is when
+    /// this node heard it, on a clock that does not jump (the one [`Sides::expire`] gets). If the side is held twice the later join
     /// wins, ties broken by node id, so every node reaches the same answer.
     pub fn claim(
         &mut self,

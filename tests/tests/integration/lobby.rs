@@ -241,6 +241,27 @@ async fn a_meeting_scoped_token_waits_for_its_meeting_only_and_does_not_run_the_
         let err = buyer.recv_type("error").await;
         assert_eq!(err["code"], "token_wrong_meeting", "{err}");
     }
+    // A walk-in waiting at the same booth is not shown to the scoped buyer, whose token
+    // does not keep the booth for the booth's other meetings either.
+    let (mut walk_in, _) = hello(&app.lobby_url(), &app.token(VENDOR_2)).await;
+    walk_in
+        .send(json!({"type": "check_in", "booth": "inst-1"}))
+        .await;
+    loop {
+        let s = walk_in.recv_type("vendor_status").await;
+        if s["places"].as_array().is_some_and(|p| !p.is_empty()) {
+            break;
+        }
+    }
+    let (mut fresh, _) = hello(&app.lobby_url(), &app.token_for_meeting(BUYER_1, "live-1")).await;
+    let status = fresh.recv_type("booth_status").await;
+    let vendors: Vec<&str> = status["queue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["vendor"].as_str().unwrap())
+        .collect();
+    assert!(!vendors.contains(&VENDOR_2), "{status}");
 }
 
 #[tokio::test]
