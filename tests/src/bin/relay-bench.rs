@@ -25,7 +25,7 @@
 //! measures the vendor sending `ice` as fast as its socket takes them while the buyer
 //! counts what arrives: first in one room (the others idle), then in every room at once.
 //! A figure is what the buyers received per second over `--seconds`, after a second of
-//! warm-up. On the first two servers each vendor keeps at most `--window` candidates in
+//! warm-up (3 s). On the first two servers each vendor keeps at most `--window` candidates in
 //! flight: Sangdam drops what would overflow a reader's outbox and answers every dropped
 //! message with `rate_limited`, which, open loop, overflows the flooder's own outbox and
 //! closes it as `too_slow` (one open-loop second on the second server shows it). Under the
@@ -95,7 +95,7 @@ struct BenchArgs {
     /// Rooms (buyer and vendor pairs, each its own live meeting) for the many-rooms figure.
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(2..=5000))]
     rooms: u64,
-    /// Seconds each throughput figure is measured over, after one second of warm-up.
+    /// Seconds each throughput figure is measured over, after three seconds of warm-up.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=60))]
     seconds: u64,
     /// Seconds of latency sampling without the flood, and again during it.
@@ -127,6 +127,10 @@ struct BenchArgs {
     #[arg(long)]
     no_baseline: bool,
 }
+
+/// How long a flood runs before it is measured: long enough for a thousand flooders to
+/// reach their pace and for the allowance's bursts to be spent.
+const WARM_UP: Duration = Duration::from_secs(3);
 
 /// One side's queue on the baseline relay, as Sangdam's `server.outbox_messages`.
 const BASELINE_OUTBOX: usize = 256;
@@ -243,14 +247,13 @@ mod baseline {
         let _ = tx.send(Message::text(r#"{"type":"call_ready"}"#)).await;
         drop(tx);
         while let Some(Ok(m)) = stream.next().await {
-            match m {
-                Message::Text(_) => {
-                    if partner.send(m).await.is_err() {
-                        break;
-                    }
-                }
-                Message::Close(_) => break,
-                _ => {}
+            let forward = match m {
+                Message::Text(_) => partner.send(m).await.is_ok(),
+                Message::Close(_) => false,
+                _ => true,
+            };
+            if !forward {
+                break;
             }
         }
         writer.abort();
@@ -663,6 +666,13 @@ struct Rate {
     rss_kib: u64,
 }
 
+impl Rate {
+    /// Server CPU time per delivered message, in microseconds.
+    fn cpu_per_message_us(&self) -> f64 {
+        1e6 * self.server_cpu / self.delivered_per_s.max(1.0)
+    }
+}
+
 /// The server's and this tool's /proc readings.
 fn samples(server: u32) -> Result<(Sample, Sample), String> {
     let s = procfs::sample(server).ok_or("the server exited")?;
@@ -684,8 +694,7 @@ async fn drain(pairs: &[Arc<Pair>]) {
     }
 }
 
-/// The vendors of `pairs[..flooding]` flood (within `window`, if not 0) for a second of
-/// warm-up and `seconds` of measurement; what the buyers received per second over the
+/// The vendors of `pairs[..flooding]` flood (within `window`, if not 0) for [`WARM_UP`] and `seconds` of measurement; what the buyers received per second over the
 /// measurement.
 async fn throughput(
     what: &str,
@@ -701,7 +710,7 @@ async fn throughput(
         p.window.store(window, Ordering::Relaxed);
         p.set(true, false, false);
     }
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    tokio::time::sleep(WARM_UP).await;
     let (t0, (s0, me0), i0) = (totals(pairs), samples(server)?, Instant::now());
     tokio::time::sleep(Duration::from_secs(seconds)).await;
     let (t1, (s1, me1), secs) = (totals(pairs), samples(server)?, i0.elapsed().as_secs_f64());
@@ -1047,9 +1056,13 @@ fn run_in(a: &BenchArgs, dir: &Path, sangdam: &Path, me: &Path) -> Result<(), St
     let ratio = |s: &Rate, b: Option<&Rate>| {
         b.map(|b| {
             format!(
-                " = {:.0} % of the plain tokio-tungstenite relay ({:.0} msgs/s)",
+                " = {:.0} % of the plain tokio-tungstenite relay ({:.0} msgs/s); server CPU \
+                 {:.1} µs a message = {:.1} × the relay's {:.1} µs",
                 100.0 * s.delivered_per_s / b.delivered_per_s,
-                b.delivered_per_s
+                b.delivered_per_s,
+                s.cpu_per_message_us(),
+                s.cpu_per_message_us() / b.cpu_per_message_us(),
+                b.cpu_per_message_us(),
             )
         })
         .unwrap_or_default()
