@@ -4,6 +4,7 @@
 pub mod app;
 pub mod cdp;
 pub mod node;
+pub mod procfs;
 pub mod redis_server;
 pub mod rtc;
 pub mod signal;

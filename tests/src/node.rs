@@ -66,6 +66,11 @@ impl Node {
         }
     }
 
+    /// The process id, to read the node's memory and CPU from /proc.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn ws_url(&self) -> String {
         format!("{}/ws", self.base_url.replace("http://", "ws://"))
     }

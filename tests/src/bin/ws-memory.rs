@@ -24,6 +24,7 @@ use sangdam_server::files::fair::{load_fair_dir, write_fair_dir};
 use sangdam_signaling::fair::{Affiliation, FairParts, MeetingSpec};
 use sangdam_signaling::time::KST_OFFSET_MINUTES;
 use sangdam_signaling::{Fair, Participant, ParticipantId, Role};
+use sangdam_tests::procfs::{open_files_limit, raise_open_files, sample};
 use sangdam_tests::redis_server::RedisServer;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -102,45 +103,6 @@ impl Args {
     }
 }
 
-/// Soft limit on open files, from /proc/self/limits.
-fn open_files_limit() -> Option<u64> {
-    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
-    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
-    line.split_whitespace().nth(3)?.parse().ok()
-}
-
-/// Raises this process's open-file limit with `prlimit` (the server inherits it): to
-/// 65536 if allowed, else the soft limit to the hard one.
-fn raise_open_files() {
-    let pid = std::process::id().to_string();
-    for limit in ["65536:65536", "unlimited"] {
-        let ok = Command::new("prlimit")
-            .args(["--pid", &pid, &format!("--nofile={limit}")])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if ok {
-            return;
-        }
-    }
-    // Not allowed to raise the hard limit: raise the soft one to it.
-    let hard = std::fs::read_to_string("/proc/self/limits")
-        .ok()
-        .and_then(|l| {
-            l.lines()
-                .find(|l| l.starts_with("Max open files"))
-                .and_then(|l| l.split_whitespace().nth(4).map(str::to_string))
-        });
-    if let Some(hard) = hard {
-        let _ = Command::new("prlimit")
-            .args(["--pid", &pid, &format!("--nofile={hard}:{hard}")])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-    }
-}
-
 /// The demo fair plus `extra` vendors (`p-ws-v00001`, ...) spread over its enterprises.
 fn fair_with_vendors(extra: usize) -> Fair {
     let demo = demo_fair(&DemoOptions::starting_at(
@@ -183,41 +145,6 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-#[derive(Clone, Copy, Debug)]
-struct Sample {
-    rss_kib: u64,
-    hwm_kib: u64,
-    anon_kib: u64,
-    threads: u64,
-    /// utime + stime, in clock ticks.
-    cpu_ticks: u64,
-}
-
-fn sample(pid: u32) -> Option<Sample> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let field = |name: &str| -> Option<u64> {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))?
-            .split_whitespace()
-            .nth(1)?
-            .parse()
-            .ok()
-    };
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    let rest: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    let utime: u64 = rest.get(11)?.parse().ok()?;
-    let stime: u64 = rest.get(12)?.parse().ok()?;
-    Some(Sample {
-        rss_kib: field("VmRSS:")?,
-        hwm_kib: field("VmHWM:")?,
-        anon_kib: field("RssAnon:")?,
-        threads: field("Threads:")?,
-        cpu_ticks: utime + stime,
-    })
 }
 
 /// TCP sockets of this machine towards `port` on loopback: (established, time-wait).
