@@ -31,7 +31,13 @@ pub async fn upgrade(
     // `frame_too_large`, leaving the connection up; only beyond that does the socket
     // layer itself cut the connection.
     let hard_limit = state.settings.server.max_frame_bytes * 4;
-    ws.max_message_size(hard_limit)
+    // Small socket buffers, as the lobby has: they grow for an SDP when one comes, but an
+    // idle socket (or a flooder's, whose frames are dropped as they arrive) does not hold
+    // tungstenite's default 128 KiB each.
+    ws.read_buffer_size(SOCKET_BUFFER)
+        .write_buffer_size(SOCKET_BUFFER)
+        .max_write_buffer_size(hard_limit)
+        .max_message_size(hard_limit)
         .max_frame_size(hard_limit)
         .on_upgrade(move |socket| {
             let conn = state.next_conn();
@@ -126,6 +132,9 @@ async fn write(mut sink: SplitSink<WebSocket, Message>, mut inbox: Inbox) {
     }));
     let _ = tokio::time::timeout(CLOSING, sink.send(close)).await;
 }
+
+/// The socket's read and write buffers to start with (they grow for larger messages).
+const SOCKET_BUFFER: usize = 8 * 1024;
 
 /// How long a closing connection's last words may take to send.
 const CLOSING: Duration = Duration::from_secs(5);
