@@ -7,9 +7,9 @@ use crate::app::clock;
 use crate::app::state::AppState;
 use crate::http::serve::HeldSlot;
 use crate::lobby::store::StoreError;
-use crate::rooms::outbox::close_code;
+use crate::ws::closing;
 use crate::ws::frames::{self, Frame};
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
 use axum::Extension;
@@ -57,20 +57,19 @@ pub async fn upgrade(
         })
 }
 
-/// How long one message may take to reach the client's socket; a client that takes no data
-/// for that long (before or after hello) is given up on and the connection ends.
-const WRITE_TIMEOUT: Duration = Duration::from_secs(20);
-
 async fn send(socket: &mut WebSocket, msg: &LobbyServerMessage) -> bool {
     let text = serde_json::to_string(msg).expect("lobby messages serialize");
     matches!(
-        tokio::time::timeout(WRITE_TIMEOUT, socket.send(Message::Text(text.into()))).await,
+        tokio::time::timeout(
+            closing::WRITE_TIMEOUT,
+            socket.send(Message::Text(text.into()))
+        )
+        .await,
         Ok(Ok(()))
     )
 }
 
-/// Sends a refusal; a fatal one then closes the socket with a close frame naming it (see
-/// [`crate::rooms::outbox::close_code`]).
+/// Sends a refusal; a fatal one then closes the socket with a close frame naming it.
 async fn refuse(socket: &mut WebSocket, refusal: Refusal) -> bool {
     let fatal = refusal.is_fatal().then_some(refusal.code);
     let sent = send(socket, &refusal.into()).await;
@@ -82,25 +81,9 @@ async fn refuse(socket: &mut WebSocket, refusal: Refusal) -> bool {
 
 /// Ends the connection with a close frame: 1000 for a normal end, else the refusal's code.
 async fn close(socket: &mut WebSocket, refusal: Option<ErrorCode>) {
-    let frame = CloseFrame {
-        code: close_code(refusal),
-        reason: refusal.map_or("bye", |c| c.as_str()).into(),
-    };
-    let _ = tokio::time::timeout(
-        Duration::from_secs(1),
-        socket.send(Message::Close(Some(frame))),
-    )
-    .await;
-    // Read what the client still sends until its own close, for a moment, so the socket is
-    // not closed with unread data (a reset that would lose the close frame).
-    let _ = tokio::time::timeout(Duration::from_secs(1), async {
-        while let Some(Ok(m)) = socket.recv().await {
-            if matches!(m, Message::Close(_)) {
-                break;
-            }
-        }
-    })
-    .await;
+    let frame = closing::close_frame(refusal);
+    let _ = tokio::time::timeout(Duration::from_secs(1), socket.send(frame)).await;
+    closing::drain(socket).await;
 }
 
 /// Who said hello: the participant, the meeting their token is scoped to, their seat.

@@ -8,8 +8,9 @@ use crate::http::serve::HeldSlot;
 use crate::lobby;
 use crate::rooms::outbox::{self, Inbox, Outbox};
 use crate::rooms::{ConnId, Membership};
+use crate::ws::closing;
 use crate::ws::frames::{self, Frame};
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
 use axum::Extension;
@@ -96,7 +97,7 @@ async fn write(mut sink: SplitSink<WebSocket, Message>, mut inbox: Inbox) {
                 ended_by = Some(why);
                 break;
             }
-            sent = tokio::time::timeout(WRITE_TIMEOUT, sink.send(Message::Text(text.into()))) => match sent {
+            sent = tokio::time::timeout(closing::WRITE_TIMEOUT, sink.send(Message::Text(text.into()))) => match sent {
                 Ok(sent) => sent.is_ok(),
                 // A client that takes no data at all (a zero TCP window) is given up on,
                 // in or out of a room.
@@ -117,19 +118,11 @@ async fn write(mut sink: SplitSink<WebSocket, Message>, mut inbox: Inbox) {
     }
     // A connection given up on hears why first, if it still reads at all; a moment is
     // all it gets.
-    let code = outbox::close_code(ended_by.as_ref().map(|r| r.code));
-    let reason = ended_by
-        .as_ref()
-        .map_or("bye", |r| r.code.as_str())
-        .to_string();
+    let close = closing::close_frame(ended_by.as_ref().map(|r| r.code));
     if let Some(why) = ended_by.filter(|r| r.is_fatal()) {
         let text = serde_json::to_string(&ServerMessage::from(why)).expect("serializes");
         let _ = tokio::time::timeout(CLOSING, sink.send(Message::Text(text.into()))).await;
     }
-    let close = Message::Close(Some(CloseFrame {
-        code,
-        reason: reason.into(),
-    }));
     let _ = tokio::time::timeout(CLOSING, sink.send(close)).await;
 }
 
@@ -138,10 +131,6 @@ const SOCKET_BUFFER: usize = 8 * 1024;
 
 /// How long a closing connection's last words may take to send.
 const CLOSING: Duration = Duration::from_secs(5);
-
-/// How long one message may take to reach the client's socket before the connection is
-/// given up on as too slow.
-const WRITE_TIMEOUT: Duration = Duration::from_secs(20);
 
 fn too_slow() -> Refusal {
     Refusal::new(
@@ -276,17 +265,8 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
     {
         writer.abort();
     }
-    // The close frame is on its way: read (and drop) what the client still sends until it
-    // answers with its own, for a moment, so the socket is not closed with unread data —
-    // which the kernel would turn into a reset that loses the close frame.
-    let _ = tokio::time::timeout(Duration::from_secs(1), async {
-        while let Some(Ok(m)) = stream.next().await {
-            if matches!(m, Message::Close(_)) {
-                break;
-            }
-        }
-    })
-    .await;
+    // The close frame is on its way: wait a moment for the client's own.
+    closing::drain(&mut stream).await;
     debug!("connection closed");
 }
 
