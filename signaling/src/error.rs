@@ -80,6 +80,13 @@ pub enum ErrorCode {
     RateLimited,
     /// The connection did not read what the server sent it, and was closed.
     TooSlow,
+    /// Another moderator changed the same thing meanwhile; look again and retry.
+    Conflict,
+    /// A slot cannot be extended that far: the booth's or the vendor's next meeting
+    /// starts before the new end.
+    ExtendBlocked,
+    /// Another moderator is in this room already.
+    SeatTaken,
     /// The server could not do what was asked; nothing was changed.
     Internal,
 }
@@ -122,6 +129,9 @@ impl ErrorCode {
             ErrorCode::BadAnswer => "bad_answer",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::TooSlow => "too_slow",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::ExtendBlocked => "extend_blocked",
+            ErrorCode::SeatTaken => "seat_taken",
             ErrorCode::Internal => "internal",
         }
     }
@@ -165,7 +175,10 @@ impl ErrorCode {
             | ErrorCode::BoothBusy
             | ErrorCode::NobodyWaiting
             | ErrorCode::NobodyInRoom
-            | ErrorCode::NoWalkIns => 409,
+            | ErrorCode::NoWalkIns
+            | ErrorCode::Conflict
+            | ErrorCode::ExtendBlocked
+            | ErrorCode::SeatTaken => 409,
             ErrorCode::TemporarilyUnavailable | ErrorCode::Busy => 503,
             ErrorCode::FrameTooLarge => 413,
             ErrorCode::RateLimited => 429,

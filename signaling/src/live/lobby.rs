@@ -72,11 +72,20 @@ pub struct Waiting {
     pub booking: Option<Booking>,
     pub checked_in_at: Timestamp,
     pub disconnected_since: Option<Timestamp>,
+    /// The place a moderator put the vendor in ([`LobbyOp::Move`]), as the order key of
+    /// the neighbour it was put beside: it keeps that place as others come and go.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placed: Option<(Timestamp, Timestamp)>,
 }
 
 impl Waiting {
-    /// Queue order: a booked vendor by their slot start, a walk-in by when they came.
+    /// Queue order: where a moderator placed the vendor; else a booked vendor by their
+    /// slot start, a walk-in by when they came. (Sorting is stable, so a vendor placed
+    /// beside a neighbour with the same key stays on the side it was put.)
     fn order_key(&self) -> (Timestamp, Timestamp) {
+        if let Some(k) = self.placed {
+            return k;
+        }
         let t = self
             .booking
             .as_ref()
@@ -96,6 +105,9 @@ pub struct Admission {
     pub until: Timestamp,
     /// Not the vendor's own booking: free time or the rest of a no-show slot.
     pub walk_in: bool,
+    /// When the room closes, if a moderator moved it ([`LobbyOp::Reschedule`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closes_at: Option<Timestamp>,
 }
 
 /// One institution's booth.
@@ -219,6 +231,27 @@ pub enum LobbyOp {
     },
     /// Time passed: expire, admit at slot starts, detect no-shows, fill free time.
     Tick { booth: InstitutionId },
+    /// A moderator moves a vendor waiting at `from` to booth `to`'s line (the same booth:
+    /// to another place in it), at `position` (0 is the front; none: by the usual order).
+    Move {
+        vendor: ParticipantId,
+        from: InstitutionId,
+        to: InstitutionId,
+        #[serde(default)]
+        position: Option<usize>,
+    },
+    /// A moderator lets one waiting vendor into the booth's free time (or their own slot).
+    Admit {
+        booth: InstitutionId,
+        vendor: ParticipantId,
+    },
+    /// A moderator moved the close of `meeting`'s room at `booth` to `closes_at`: the booth
+    /// stays taken until then (or is free now, if that is now).
+    Reschedule {
+        booth: InstitutionId,
+        meeting: MeetingId,
+        closes_at: Timestamp,
+    },
 }
 
 impl LobbyOp {
@@ -230,6 +263,9 @@ impl LobbyOp {
             | LobbyOp::AdmitNext { booth }
             | LobbyOp::SendBack { booth }
             | LobbyOp::Finish { booth, .. }
+            | LobbyOp::Admit { booth, .. }
+            | LobbyOp::Reschedule { booth, .. }
+            | LobbyOp::Move { to: booth, .. }
             | LobbyOp::Tick { booth } => Some(booth),
             LobbyOp::Leave { booth, .. } => booth.as_ref(),
             LobbyOp::Disconnect { .. } | LobbyOp::Reconnect { .. } | LobbyOp::Heartbeat { .. } => {
@@ -238,8 +274,18 @@ impl LobbyOp {
         }
     }
 
+    /// Every booth the op concerns: [`LobbyOp::booth`], and the booth a move is from.
+    pub fn booths(&self) -> Vec<&InstitutionId> {
+        let mut all: Vec<&InstitutionId> = self.booth().into_iter().collect();
+        if let LobbyOp::Move { from, .. } = self {
+            all.push(from);
+        }
+        all
+    }
+
     pub fn vendor(&self) -> Option<&ParticipantId> {
         match self {
+            LobbyOp::Move { vendor, .. } | LobbyOp::Admit { vendor, .. } => Some(vendor),
             LobbyOp::CheckIn { vendor, .. }
             | LobbyOp::Leave { vendor, .. }
             | LobbyOp::Disconnect { vendor, .. }
@@ -335,7 +381,7 @@ impl Context<'_> {
     /// loaded or stored: the lobby only ever holds the fair's own booths and vendors, so no
     /// client input can make a store create a key. Stores call it first; [`apply`] too.
     pub fn check(&self, op: &LobbyOp) -> Result<(), LobbyError> {
-        if let Some(b) = op.booth() {
+        for b in op.booths() {
             if self.fair.institution(b).is_none() {
                 return Err(LobbyError::UnknownBooth(b.clone()));
             }
@@ -354,6 +400,9 @@ impl Context<'_> {
 
     /// When the room of an admission at `booth` closes, grace included.
     pub fn room_closes_at(&self, booth: &InstitutionId, a: &Admission) -> Timestamp {
+        if let Some(t) = a.closes_at {
+            return t;
+        }
         let booked = (!a.walk_in)
             .then(|| self.fair.meeting(&a.meeting))
             .flatten();
@@ -377,14 +426,12 @@ impl Context<'_> {
 pub fn missing(op: &LobbyOp, slice: &Slice) -> (Vec<InstitutionId>, Vec<ParticipantId>) {
     let mut booths = BTreeSet::new();
     let mut vendors = BTreeSet::new();
-    if let Some(b) = op.booth() {
-        booths.insert(b.clone());
-    }
+    booths.extend(op.booths().into_iter().cloned());
     if let Some(v) = op.vendor() {
         vendors.insert(v.clone());
     }
-    // Vendors at the op's booth (one of them may be admitted or moved).
-    if let Some(booth) = op.booth().and_then(|b| slice.booths.get(b)) {
+    // Vendors at the op's booths (one of them may be admitted or moved).
+    for booth in op.booths().into_iter().filter_map(|b| slice.booths.get(b)) {
         vendors.extend(booth.queue.iter().map(|w| w.vendor.clone()));
         vendors.extend(booth.current.iter().map(|a| a.vendor.clone()));
     }
@@ -511,29 +558,7 @@ pub fn apply(
                 return Err(LobbyError::BoothBusy);
             }
             let next = next_eligible(&work, booth, |_| true).ok_or(LobbyError::NobodyWaiting)?;
-            match next
-                .booking
-                .clone()
-                .filter(|b| b.starts_at <= now && now < b.ends_at)
-            {
-                // Their own slot is running: into their booked meeting, settled as such.
-                Some(b) => {
-                    work.booth(booth).settled.insert(b.meeting.clone());
-                    admit(
-                        &mut work,
-                        booth,
-                        &next,
-                        Some(&b.meeting),
-                        now,
-                        b.ends_at,
-                        &mut events,
-                    );
-                }
-                None => {
-                    let until = free_until(ctx, booth, now).unwrap_or(now + ctx.policy.walk_in_len);
-                    admit(&mut work, booth, &next, None, now, until, &mut events);
-                }
-            }
+            admit_now(&mut work, ctx, now, booth, &next, &mut events);
         }
         LobbyOp::SendBack { booth } => {
             let current = work
@@ -554,6 +579,7 @@ pub fn apply(
                 booking: None,
                 checked_in_at: now,
                 disconnected_since: None,
+                placed: None,
             });
             b.sort();
             events.push(LobbyEvent::SentBack {
@@ -572,9 +598,131 @@ pub fn apply(
             }
         }
         LobbyOp::Tick { booth } => tick(&mut work, ctx, now, booth, &mut events),
+        LobbyOp::Move {
+            vendor,
+            from,
+            to,
+            position,
+        } => move_vendor(&mut work, ctx, now, vendor, from, to, *position)?,
+        LobbyOp::Admit { booth, vendor } => {
+            expire(&mut work, ctx, now, booth, &mut events);
+            release_if_over(&mut work, ctx, now, booth, &mut events);
+            if work.booth(booth).current.is_some() {
+                return Err(LobbyError::BoothBusy);
+            }
+            if work.vendor(vendor).in_room.is_some() {
+                return Err(LobbyError::InRoom);
+            }
+            let who = next_eligible(&work, booth, |w| &w.vendor == vendor)
+                .ok_or(LobbyError::NotQueued)?;
+            admit_now(&mut work, ctx, now, booth, &who, &mut events);
+        }
+        LobbyOp::Reschedule {
+            booth,
+            meeting,
+            closes_at,
+        } => {
+            if let Some(a) = work
+                .booth(booth)
+                .current
+                .as_mut()
+                .filter(|a| &a.meeting == meeting)
+            {
+                a.closes_at = Some(*closes_at);
+                let a = a.clone();
+                let vendor = a.vendor.clone();
+                work.vendor(&vendor).in_room = Some(a);
+            }
+            release_if_over(&mut work, ctx, now, booth, &mut events);
+        }
     }
     *slice = work;
     Ok(events)
+}
+
+/// Lets `who` into the booth now: into their own meeting if its slot is running (settled as
+/// such), else into free time up to the booth's next booked slot.
+fn admit_now(
+    work: &mut Slice,
+    ctx: &Context<'_>,
+    now: Timestamp,
+    booth: &InstitutionId,
+    who: &Waiting,
+    events: &mut Vec<LobbyEvent>,
+) {
+    match who
+        .booking
+        .clone()
+        .filter(|b| b.starts_at <= now && now < b.ends_at)
+    {
+        Some(b) => {
+            work.booth(booth).settled.insert(b.meeting.clone());
+            admit(work, booth, who, Some(&b.meeting), now, b.ends_at, events);
+        }
+        None => {
+            let until = free_until(ctx, booth, now).unwrap_or(now + ctx.policy.walk_in_len);
+            admit(work, booth, who, None, now, until, events);
+        }
+    }
+}
+
+/// A moderator's move: out of `from`'s line into `to`'s, at `position` if given. At a
+/// booth where the vendor has a booking still ahead the vendor waits for it; elsewhere as
+/// a walk-in (a moderator's move is allowed even where walk-ins are off).
+fn move_vendor(
+    work: &mut Slice,
+    ctx: &Context<'_>,
+    now: Timestamp,
+    vendor: &ParticipantId,
+    from: &InstitutionId,
+    to: &InstitutionId,
+    position: Option<usize>,
+) -> Result<(), LobbyError> {
+    if work.vendor(vendor).in_room.is_some() {
+        return Err(LobbyError::InRoom);
+    }
+    let Some(old) = work
+        .booth(from)
+        .queue
+        .iter()
+        .find(|w| &w.vendor == vendor)
+        .cloned()
+    else {
+        return Err(LobbyError::NotQueued);
+    };
+    remove_from_queue(work, from, vendor);
+    remove_from_queue(work, to, vendor);
+    let booking = if from == to {
+        old.booking.clone()
+    } else {
+        let settled = work.booths.get(to).map(|b| b.settled.clone()).unwrap_or_default();
+        ctx.booked_at(to)
+            .into_iter()
+            .find(|m| m.enterprise == old.enterprise && now < m.slot.end && !settled.contains(&m.id))
+            .map(|m| Booking {
+                meeting: m.id.clone(),
+                starts_at: m.slot.start,
+                ends_at: m.slot.end,
+            })
+    };
+    let mut moved = Waiting {
+        booking,
+        placed: None,
+        ..old
+    };
+    let b = work.booth(to);
+    match position {
+        Some(p) => {
+            let p = p.min(b.queue.len());
+            let beside = if p == 0 { b.queue.first() } else { b.queue.get(p - 1) };
+            moved.placed = beside.map(Waiting::order_key);
+            b.queue.insert(p, moved);
+        }
+        None => b.queue.push(moved),
+    }
+    b.sort();
+    work.vendor(vendor).queued_at.insert(to.clone());
+    Ok(())
 }
 
 fn check_in(
@@ -624,6 +772,7 @@ fn check_in(
         booking,
         checked_in_at: now,
         disconnected_since: None,
+        placed: None,
     });
     b.sort();
     work.vendor(vendor).queued_at.insert(booth.clone());
@@ -775,6 +924,7 @@ fn admit(
         since: now,
         until,
         walk_in,
+        closes_at: None,
     };
     for b in work.vendor(&who.vendor).queued_at.clone() {
         remove_from_queue(work, &b, &who.vendor);
@@ -1203,6 +1353,110 @@ mod tests {
         l.buyer("i2", at(23));
         let ev = l.tick("i2", at(23));
         assert_eq!(admitted(&ev)[0].0, "v3");
+    }
+
+    fn line(l: &Lobby, booth: &str) -> Vec<String> {
+        l.slice.booths[&id::<InstitutionId>(booth)]
+            .queue
+            .iter()
+            .map(|w| w.vendor.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_moderator_moves_a_waiting_vendor_to_another_booth_or_place() {
+        let mut l = Lobby::new();
+        for (v, e, t) in [("v2", "e2", 10), ("v3", "e3", 11), ("v4", "e4", 12)] {
+            l.check_in(v, e, "i2", None, at(t)).unwrap();
+        }
+        // To the front of the same line, and it stays there as others arrive.
+        let mv = |v: &str, from: &str, to: &str, position| LobbyOp::Move {
+            vendor: id(v),
+            from: id(from),
+            to: id(to),
+            position,
+        };
+        l.op(mv("v4", "i2", "i2", Some(0)), at(13)).unwrap();
+        assert_eq!(line(&l, "i2"), ["v4", "v2", "v3"]);
+        l.check_in("v1", "e1", "i2", None, at(14)).unwrap();
+        assert_eq!(line(&l, "i2"), ["v4", "v2", "v3", "v1"]);
+        // Second place.
+        l.op(mv("v1", "i2", "i2", Some(1)), at(15)).unwrap();
+        assert_eq!(line(&l, "i2"), ["v4", "v1", "v2", "v3"]);
+        // To booth i1, where e2 has booking m2 ahead: v2 waits for it there.
+        l.op(mv("v2", "i2", "i1", None), at(16)).unwrap();
+        assert_eq!(line(&l, "i2"), ["v4", "v1", "v3"]);
+        assert_eq!(line(&l, "i1"), ["v2"]);
+        let w = &l.slice.booths[&id::<InstitutionId>("i1")].queue[0];
+        assert_eq!(w.booking.as_ref().unwrap().meeting.as_str(), "m2");
+        let places = l.view("v2", at(16)).places;
+        assert_eq!(places.len(), 1, "out of i2's line, into i1's: {places:?}");
+        // Refusals change nothing.
+        let before = l.slice.clone();
+        assert_eq!(l.op(mv("v2", "i2", "i1", None), at(17)), Err(LobbyError::NotQueued));
+        assert_eq!(
+            l.op(mv("v3", "i2", "nope", None), at(17)),
+            Err(LobbyError::UnknownBooth(id("nope")))
+        );
+        assert_eq!(l.slice, before);
+    }
+
+    #[test]
+    fn a_moderator_admits_a_chosen_vendor_into_free_time() {
+        let mut l = Lobby::new();
+        l.check_in("v4", "e4", "i2", None, at(10)).unwrap();
+        l.check_in("v3", "e3", "i2", None, at(11)).unwrap();
+        let admit = |v: &str| LobbyOp::Admit {
+            booth: id("i2"),
+            vendor: id(v),
+        };
+        // The second in line, not the first; until the booth's next booking (m3 at 90)
+        // or the walk-in length.
+        let got = admitted(&l.op(admit("v3"), at(12)).unwrap());
+        assert_eq!(got[0].0, "v3");
+        assert_eq!(l.view("v3", at(12)).in_room.unwrap().until, at(22));
+        assert_eq!(line(&l, "i2"), ["v4"]);
+        assert_eq!(l.op(admit("v4"), at(13)), Err(LobbyError::BoothBusy));
+        assert_eq!(
+            l.op(LobbyOp::Admit { booth: id("i1"), vendor: id("v2") }, at(13)),
+            Err(LobbyError::NotQueued)
+        );
+    }
+
+    #[test]
+    fn a_rescheduled_room_keeps_its_booth_until_its_new_close() {
+        let mut l = Lobby::new();
+        l.check_in("v4", "e4", "i2", None, at(10)).unwrap();
+        l.check_in("v3", "e3", "i2", None, at(11)).unwrap();
+        l.buyer("i2", at(12));
+        let got = admitted(&l.tick("i2", at(12)));
+        let meeting: MeetingId = id(&got[0].1);
+        // Extended to close at 30 instead of 23.
+        l.op(
+            LobbyOp::Reschedule {
+                booth: id("i2"),
+                meeting: meeting.clone(),
+                closes_at: at(30),
+            },
+            at(15),
+        )
+        .unwrap();
+        l.buyer("i2", at(25));
+        assert_eq!(admitted(&l.tick("i2", at(25))), vec![]);
+        // Ended now by a moderator: the booth is free at once.
+        let ev = l
+            .op(
+                LobbyOp::Reschedule {
+                    booth: id("i2"),
+                    meeting,
+                    closes_at: at(26),
+                },
+                at(26),
+            )
+            .unwrap();
+        assert!(ev.iter().any(|e| matches!(e, LobbyEvent::Released { .. })), "{ev:?}");
+        l.buyer("i2", at(26));
+        assert_eq!(admitted(&l.tick("i2", at(26)))[0].0, "v3");
     }
 
     #[test]

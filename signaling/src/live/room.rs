@@ -102,6 +102,48 @@ impl Side {
     }
 }
 
+/// A place in a room: one of the two sides, or a moderator who stepped in as a visible
+/// third party. Spelt as [`Side`] is for the two sides, so a side's messages read the same.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Seat {
+    Buyer,
+    Vendor,
+    Moderator,
+}
+
+impl Seat {
+    /// Every seat, in a fixed order.
+    pub const ALL: [Seat; 3] = [Seat::Buyer, Seat::Vendor, Seat::Moderator];
+
+    /// The side this seat is, if it is one.
+    pub fn side(self) -> Option<Side> {
+        match self {
+            Seat::Buyer => Some(Side::Buyer),
+            Seat::Vendor => Some(Side::Vendor),
+            Seat::Moderator => None,
+        }
+    }
+
+    /// A position in per-seat arrays.
+    pub fn index(self) -> usize {
+        match self {
+            Seat::Buyer => 0,
+            Seat::Vendor => 1,
+            Seat::Moderator => 2,
+        }
+    }
+}
+
+impl From<Side> for Seat {
+    fn from(s: Side) -> Self {
+        match s {
+            Side::Buyer => Seat::Buyer,
+            Side::Vendor => Seat::Vendor,
+        }
+    }
+}
+
 /// Why a room closed.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -164,6 +206,18 @@ pub enum RoomEvent {
     },
     /// Both sides are present and the room is open: the buyer makes the offer.
     CallReady,
+    /// A moderator stepped into the room as a visible third party.
+    ModeratorJoined,
+    /// The moderator left the room.
+    ModeratorLeft,
+    /// The moderator and `side` are both in the room: the moderator offers to that side.
+    ModeratorLink {
+        side: Side,
+    },
+    /// A moderator moved the slot's end (extended or shortened it).
+    Rescheduled {
+        window: Window,
+    },
     /// A side (or both) was still absent `no_show_after` into the slot.
     NoShow {
         absent: Absent,
@@ -252,6 +306,10 @@ pub struct Room {
     /// Warning instants not yet announced, earliest first, each with its remaining time.
     warnings: VecDeque<(Timestamp, Duration)>,
     present: [bool; 2],
+    /// Whether a moderator is in the room.
+    moderator: bool,
+    /// The remaining times to warn at, kept to re-arm the warnings if the end moves.
+    warn_before: Vec<Duration>,
     call_ready: bool,
     closed: Option<(CloseReason, Timestamp)>,
     events: VecDeque<RoomEvent>,
@@ -268,19 +326,13 @@ impl Room {
     /// time to bring it up to date.
     pub fn new(slot: Slot, policy: &RoomPolicy) -> Self {
         let window = Window::new(slot, policy);
-        let mut warnings: Vec<(Timestamp, Duration)> = policy
-            .warnings
-            .iter()
-            .filter(|w| **w > Duration::ZERO && slot.end - **w > slot.start)
-            .map(|w| (slot.end - *w, *w))
-            .collect();
-        warnings.sort();
-        warnings.dedup();
         Self {
             window,
             phase: Phase::Scheduled,
-            warnings: warnings.into(),
+            warnings: warnings_for(&policy.warnings, slot.start, slot.end),
             present: [false; 2],
+            moderator: false,
+            warn_before: policy.warnings.clone(),
             call_ready: false,
             closed: None,
             events: VecDeque::new(),
@@ -327,6 +379,23 @@ impl Room {
     /// Signaling may pass between the sides only while both are in an open room.
     pub fn can_relay(&self) -> bool {
         self.call_ready
+    }
+
+    pub fn has_moderator(&self) -> bool {
+        self.moderator
+    }
+
+    /// Signaling may pass between the moderator and `side` while both are in the room.
+    pub fn can_relay_moderator(&self, side: Side) -> bool {
+        self.moderator && self.present[side.index()] && self.phase != Phase::Closed
+    }
+
+    /// Whether `seat` is in the room.
+    pub fn seat_present(&self, seat: Seat) -> bool {
+        match seat.side() {
+            Some(side) => self.is_present(side),
+            None => self.moderator,
+        }
     }
 
     /// The next instant at which [`Room::handle_timeout`] has something to do.
@@ -410,9 +479,74 @@ impl Room {
             let a = &mut self.attendance[side.index()];
             a.first_joined_at.get_or_insert(now);
             self.events.push_back(RoomEvent::PeerJoined { side });
+            if self.moderator {
+                self.events.push_back(RoomEvent::ModeratorLink { side });
+            }
         }
         self.update_call_ready(now);
         Ok(())
+    }
+
+    /// A moderator steps in, under the same clock as the sides: from check-in to the close.
+    /// The moderator is not a side: the record's attendance, the no-show check and the
+    /// call between the sides do not depend on them.
+    pub fn handle_moderator_join(&mut self, now: Timestamp) -> Result<(), JoinRefusal> {
+        self.handle_timeout(now);
+        if let Some((_, at)) = self.closed {
+            return Err(JoinRefusal::Closed { closed_at: at });
+        }
+        self.window.check_join(now)?;
+        if !self.moderator {
+            self.moderator = true;
+            self.events.push_back(RoomEvent::ModeratorJoined);
+            for side in [Side::Buyer, Side::Vendor] {
+                if self.present[side.index()] {
+                    self.events.push_back(RoomEvent::ModeratorLink { side });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The moderator leaves (or their connection drops).
+    pub fn handle_moderator_leave(&mut self, now: Timestamp) {
+        self.handle_timeout(now);
+        if self.phase == Phase::Closed || !self.moderator {
+            return;
+        }
+        self.moderator = false;
+        self.events.push_back(RoomEvent::ModeratorLeft);
+    }
+
+    /// A moderator moved the slot's end to `ends_at` and the room's close to `closes_at`
+    /// (the rules for what is allowed are [`crate::live::moderation`]'s). The warnings are
+    /// re-armed for the new end; an extension made in the grace brings the room back to
+    /// live; a close at or before `now` closes the room now.
+    pub fn reschedule(&mut self, ends_at: Timestamp, closes_at: Timestamp, now: Timestamp) {
+        self.handle_timeout(now);
+        if self.phase == Phase::Closed {
+            return;
+        }
+        self.window.ends_at = ends_at.max(self.window.starts_at);
+        self.window.closes_at = closes_at.max(self.window.ends_at);
+        self.warnings = warnings_for(&self.warn_before, self.window.starts_at, ends_at)
+            .into_iter()
+            .filter(|(t, _)| *t > now)
+            .collect();
+        let phase = self.window.phase_at(now);
+        if phase == Phase::Closed {
+            self.close(CloseReason::Moderator, now);
+            return;
+        }
+        if phase != self.phase {
+            self.phase = phase;
+            self.events
+                .push_back(RoomEvent::PhaseChanged { phase, at: now });
+        }
+        self.events.push_back(RoomEvent::Rescheduled {
+            window: self.window,
+        });
+        self.update_call_ready(now);
     }
 
     /// A side leaves (or its connection drops). It may come back while the room is open.
@@ -466,6 +600,19 @@ impl Room {
         }
         self.call_ready = ready;
     }
+}
+
+/// The warning instants for a slot from `start` to `end`, earliest first: only those that
+/// fall inside the slot.
+fn warnings_for(before: &[Duration], start: Timestamp, end: Timestamp) -> VecDeque<(Timestamp, Duration)> {
+    let mut warnings: Vec<(Timestamp, Duration)> = before
+        .iter()
+        .filter(|w| **w > Duration::ZERO && end - **w > start)
+        .map(|w| (end - *w, *w))
+        .collect();
+    warnings.sort();
+    warnings.dedup();
+    warnings.into()
 }
 
 fn rank(p: Phase) -> u8 {
@@ -525,6 +672,90 @@ mod tests {
         assert_eq!(w.phase_at(at(80 * MIN)), Phase::Grace);
         assert_eq!(w.phase_at(at(81 * MIN - MS)), Phase::Grace);
         assert_eq!(w.phase_at(at(81 * MIN)), Phase::Closed);
+    }
+
+    #[test]
+    fn a_moderator_links_to_each_side_present_and_leaves_the_call_alone() {
+        let mut r = room();
+        r.handle_join(Side::Buyer, at(61 * MIN)).unwrap();
+        r.handle_join(Side::Vendor, at(61 * MIN)).unwrap();
+        drain(&mut r);
+        r.handle_moderator_join(at(62 * MIN)).unwrap();
+        assert_eq!(
+            drain(&mut r),
+            [
+                RoomEvent::ModeratorJoined,
+                RoomEvent::ModeratorLink { side: Side::Buyer },
+                RoomEvent::ModeratorLink { side: Side::Vendor },
+            ]
+        );
+        assert!(r.can_relay() && r.can_relay_moderator(Side::Vendor));
+        r.handle_leave(Side::Vendor, at(63 * MIN));
+        assert!(!r.can_relay_moderator(Side::Vendor));
+        r.handle_join(Side::Vendor, at(64 * MIN)).unwrap();
+        assert_eq!(
+            drain(&mut r),
+            [
+                RoomEvent::PeerLeft { side: Side::Vendor },
+                RoomEvent::PeerJoined { side: Side::Vendor },
+                RoomEvent::ModeratorLink { side: Side::Vendor },
+                RoomEvent::CallReady,
+            ]
+        );
+        r.handle_moderator_leave(at(65 * MIN));
+        assert_eq!(drain(&mut r), [RoomEvent::ModeratorLeft]);
+        // The moderator is no side: the call and the record's attendance are the sides'.
+        assert!(r.can_relay());
+        assert_eq!(r.attendance(Side::Buyer).first_joined_at, Some(at(61 * MIN)));
+        // Like a side, a moderator cannot enter a closed room.
+        r.end(CloseReason::Moderator, at(66 * MIN));
+        assert!(r.handle_moderator_join(at(66 * MIN)).is_err());
+    }
+
+    #[test]
+    fn an_extension_moves_the_end_rearms_the_warnings_and_brings_the_grace_back_to_live() {
+        let mut r = room();
+        r.handle_join(Side::Buyer, at(60 * MIN)).unwrap();
+        r.handle_join(Side::Vendor, at(60 * MIN)).unwrap();
+        r.handle_timeout(at(80 * MIN + 10_000));
+        assert_eq!(r.phase(), Phase::Grace);
+        drain(&mut r);
+        // Extended in the grace to 86 min, closing at 87.
+        let now = at(80 * MIN + 20_000);
+        r.reschedule(at(86 * MIN), at(87 * MIN), now);
+        let w = r.window();
+        assert_eq!((w.ends_at, w.closes_at), (at(86 * MIN), at(87 * MIN)));
+        assert_eq!(
+            drain(&mut r),
+            [
+                RoomEvent::PhaseChanged {
+                    phase: Phase::Live,
+                    at: now
+                },
+                RoomEvent::Rescheduled { window: w },
+            ]
+        );
+        assert!(r.can_relay(), "the call went on through the grace and goes on");
+        assert_eq!(r.poll_timeout(), Some(at(81 * MIN)), "the 5-minute warning, re-armed");
+        r.handle_timeout(at(85 * MIN));
+        assert_eq!(
+            drain(&mut r),
+            [RoomEvent::Warning {
+                remaining: minutes(1),
+                at: at(85 * MIN)
+            }]
+        );
+        r.handle_timeout(at(87 * MIN));
+        assert_eq!(r.closed(), Some((CloseReason::Timer, at(87 * MIN))));
+    }
+
+    #[test]
+    fn a_close_moved_to_now_closes_the_room_as_the_moderators() {
+        let mut r = room();
+        r.handle_join(Side::Buyer, at(61 * MIN)).unwrap();
+        r.reschedule(at(70 * MIN), at(70 * MIN), at(70 * MIN));
+        assert_eq!(r.closed(), Some((CloseReason::Moderator, at(70 * MIN))));
+        assert_eq!(r.attendance(Side::Buyer).last_left_at, Some(at(70 * MIN)));
     }
 
     #[test]

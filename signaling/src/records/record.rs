@@ -30,8 +30,11 @@ pub enum Ending {
 pub struct ModeratorAction {
     pub at: Timestamp,
     pub moderator: ParticipantId,
-    /// e.g. `extend:300`, `end`, `move:e012`.
+    /// e.g. `extend:300`, `end`, `no_show:vendor`, `join`, `admit`, `move:i02`.
     pub action: String,
+    /// What the moderator wrote about it, if anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// One meeting, as the consultation log keeps it.
