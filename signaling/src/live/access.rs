@@ -12,7 +12,7 @@ use crate::error::{ErrorCode, Refusal};
 use crate::fair::{Affiliation, Fair, Meeting, Participant, Role};
 use crate::ids::{EnterpriseId, InstitutionId, MeetingId};
 use crate::live::lobby::LobbyOp;
-use crate::live::room::Side;
+use crate::live::room::{Seat, Side};
 use crate::protocol::LobbyClientMessage;
 use crate::records::log_view::Scope;
 
@@ -60,7 +60,8 @@ impl<'a> Grant<'a> {
     }
 
     /// The checks that need only the meeting's id, in this order on every surface: the
-    /// token's scope, then the role (only a meeting's buyer and vendor act in it).
+    /// token's scope, then the role (only a meeting's buyer and vendor act in it; a
+    /// moderator may also step into its room).
     pub fn may_act_in(&self, meeting: &MeetingId, purpose: Purpose) -> Result<(), Refusal> {
         if let Some(scope) = self.scope {
             if scope != meeting.as_str() {
@@ -70,7 +71,12 @@ impl<'a> Grant<'a> {
                 ));
             }
         }
-        if matches!(self.role(), Role::Moderator | Role::Staff) {
+        let refused = match self.role() {
+            Role::Staff => true,
+            Role::Moderator => purpose != Purpose::Join,
+            Role::Buyer | Role::Vendor => false,
+        };
+        if refused {
             return Err(Refusal::new(
                 ErrorCode::WrongRole,
                 format!(
@@ -81,6 +87,34 @@ impl<'a> Grant<'a> {
             ));
         }
         Ok(())
+    }
+
+    /// Where the participant sits in a meeting's room they passed [`Grant::may_act_in`]
+    /// for: their side, or the moderator's seat. `meeting` is `None` for a walk-in room
+    /// (only a moderator gets a seat from this; the sides' walk-in rooms are the lobby's).
+    pub fn seat_in(&self, fair: &Fair, meeting: Option<&Meeting>) -> Result<Seat, Refusal> {
+        match (self.role(), meeting) {
+            (Role::Moderator, _) => Ok(Seat::Moderator),
+            (_, Some(m)) => self.side_in(fair, m).map(Seat::from),
+            (_, None) => Err(Refusal::new(
+                ErrorCode::UnknownMeeting,
+                "there is no such meeting for you in this fair",
+            )),
+        }
+    }
+
+    /// Only an unscoped moderator's token may change rooms, move vendors or announce.
+    pub fn moderate(&self) -> Result<(), Refusal> {
+        if self.role() != Role::Moderator {
+            return Err(Refusal::new(
+                ErrorCode::WrongRole,
+                format!(
+                    "only moderators may manage rooms; a {} may not",
+                    self.role().as_str()
+                ),
+            ));
+        }
+        self.require_unscoped("managing rooms")
     }
 
     /// Whether the token reaches `meeting`: always, unless it is scoped to another one.

@@ -1,11 +1,15 @@
-//! Every message of the signaling protocol, in one place. `PROTOCOL.md` beside this crate
-//! documents each one with an example; a change here changes that document and
-//! the web client's protocol modules (`web/js/wire/`, `web/js/call.js`) in the same commit.
+//! Every message of Sangdam's sockets, in one place: the signaling protocol (`/ws`) and
+//! the lobby's (`/ws/lobby`) here, the moderators' board (`/ws/board`) and the moderation
+//! API's bodies in [`board`]. `PROTOCOL.md` beside this crate documents each one with an
+//! example; a change here changes that document and the web client's protocol modules
+//! (`web/js/wire/`, `web/js/call.js`) in the same commit.
+
+pub mod board;
 
 use crate::error::{ErrorCode, Refusal, RequestId};
 use crate::fair::{Affiliation, Enterprise, Fair, Institution, Meeting, Participant};
 use crate::ids::{InstitutionId, MeetingId, ParticipantId};
-use crate::live::room::{Absent, CloseReason, Phase, Side, Window};
+use crate::live::room::{Absent, CloseReason, Phase, Seat, Window};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -23,13 +27,27 @@ pub enum ClientMessage {
         token: String,
         meeting: MeetingId,
     },
-    /// An SDP offer for the other side (the buyer sends it after `call_ready`).
-    Offer { sdp: String },
-    /// The SDP answer to the other side's offer.
-    Answer { sdp: String },
-    /// A trickled ICE candidate for the other side. `null` — what a browser's
+    /// An SDP offer for the other side (the buyer sends it after `call_ready`). `to` names
+    /// the seat it is for: a side may leave it out (the other side), a moderator names the
+    /// side; a side answering a moderator names `moderator`.
+    Offer {
+        sdp: String,
+        #[serde(default)]
+        to: Option<Seat>,
+    },
+    /// The SDP answer to an offer; `to` as for `offer`.
+    Answer {
+        sdp: String,
+        #[serde(default)]
+        to: Option<Seat>,
+    },
+    /// A trickled ICE candidate; `to` as for `offer`. `null` — what a browser's
     /// `onicecandidate` gives at the end of gathering — is accepted and not relayed.
-    Ice { candidate: Option<IceCandidate> },
+    Ice {
+        candidate: Option<IceCandidate>,
+        #[serde(default)]
+        to: Option<Seat>,
+    },
     /// Leave the room; the other side is told, and one may come back while it is open.
     /// (An empty struct variant, not a unit one, so unknown fields are refused here too.)
     Leave {},
@@ -74,23 +92,39 @@ pub enum ServerMessage {
         meeting: Box<MeetingView>,
         window: Window,
         phase: Phase,
+        /// Whether the other side is in the room (for a moderator: either side).
         peer_present: bool,
+        /// Everyone else in the room now, by seat.
+        present: Vec<Seat>,
         server_time: Timestamp,
         ice_servers: Vec<IceServer>,
     },
-    /// The other side entered the room.
-    PeerJoined { side: Side },
-    /// The other side left or lost its connection.
-    PeerLeft { side: Side },
-    /// Both sides are present and the slot is running. The side with `offerer: true`
-    /// (the buyer) creates the offer; the other waits for it.
-    CallReady { offerer: bool },
-    /// Relayed from the other side.
-    Offer { sdp: String },
-    /// Relayed from the other side.
-    Answer { sdp: String },
-    /// Relayed from the other side.
-    Ice { candidate: IceCandidate },
+    /// Someone entered the room: the other side, or a moderator (with their name).
+    PeerJoined {
+        side: Seat,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+    },
+    /// Someone left or lost their connection.
+    PeerLeft { side: Seat },
+    /// You and `peer` may connect: both are in the room (for the two sides: and the slot
+    /// is running). The one with `offerer: true` creates the offer — the buyer towards the
+    /// vendor, a moderator towards each side.
+    CallReady { offerer: bool, peer: Seat },
+    /// Relayed from `from`.
+    Offer { sdp: String, from: Seat },
+    /// Relayed from `from`.
+    Answer { sdp: String, from: Seat },
+    /// Relayed from `from`.
+    Ice { candidate: IceCandidate, from: Seat },
+    /// A moderator moved the slot's end: the new window, and who did it.
+    Rescheduled {
+        window: Window,
+        by: String,
+        server_time: Timestamp,
+    },
+    /// An operator's announcement, shown at once.
+    Announcement(Announcement),
     /// The room moved to a new phase.
     Phase {
         phase: Phase,
@@ -157,6 +191,29 @@ impl From<Refusal> for ServerMessage {
     }
 }
 
+/// Who an announcement is for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "to", rename_all = "snake_case")]
+pub enum Audience {
+    /// Every lobby and every room of the fair.
+    All,
+    /// The lobbies and rooms of one round (by its number).
+    Round { round: u32 },
+    /// One meeting's room.
+    Meeting { meeting: MeetingId },
+}
+
+/// An operator's announcement, as both sockets send it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Announcement {
+    pub id: String,
+    pub text: String,
+    /// The moderator's name.
+    pub from: String,
+    pub audience: Audience,
+    pub at: Timestamp,
+}
+
 impl From<Refusal> for LobbyServerMessage {
     fn from(r: Refusal) -> Self {
         LobbyServerMessage::Error(r.into())
@@ -184,7 +241,8 @@ impl ServerMessage {
 pub struct You {
     pub participant: ParticipantId,
     pub name: String,
-    pub side: Side,
+    /// `buyer` or `vendor`; `moderator` for a moderator who stepped in.
+    pub side: Seat,
 }
 
 /// An ICE server entry as `RTCPeerConnection` takes it.
@@ -511,6 +569,8 @@ pub enum LobbyServerMessage {
         room: LobbyRoomView,
         server_time: Timestamp,
     },
+    /// An operator's announcement, as on the signaling socket.
+    Announcement(Announcement),
     /// Answer to `ping`, as on the signaling socket.
     Pong(Pong),
     /// A refusal, as on the signaling socket.
@@ -530,7 +590,7 @@ impl LobbyServerMessage {
             | LobbyServerMessage::Pong(Pong { server_time, .. }) => {
                 *server_time = Timestamp::from_millis(0)
             }
-            LobbyServerMessage::Error(_) => {}
+            LobbyServerMessage::Error(_) | LobbyServerMessage::Announcement(_) => {}
         }
         m
     }
@@ -576,6 +636,7 @@ mod tests {
         .unwrap();
         let ClientMessage::Ice {
             candidate: Some(candidate),
+            to: None,
         } = ice
         else {
             panic!("not ice")
@@ -584,7 +645,10 @@ mod tests {
         // The end of gathering, as browsers report it.
         assert_eq!(
             decode_client(r#"{"type":"ice","candidate":null}"#).unwrap(),
-            ClientMessage::Ice { candidate: None }
+            ClientMessage::Ice {
+                candidate: None,
+                to: None
+            }
         );
         assert_eq!(candidate.sdp_mline_index, Some(0));
         assert_eq!(
@@ -669,8 +733,41 @@ mod tests {
             serde_json::to_value(LobbyServerMessage::from(refused)).unwrap(),
             serde_json::json!({"type":"error","code":"too_early","message":"wait","fatal":false})
         );
-        let v = serde_json::to_value(ServerMessage::CallReady { offerer: true }).unwrap();
-        assert_eq!(v, serde_json::json!({"type":"call_ready","offerer":true}));
+        let v = serde_json::to_value(ServerMessage::CallReady {
+            offerer: true,
+            peer: Seat::Vendor,
+        })
+        .unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"type":"call_ready","offerer":true,"peer":"vendor"})
+        );
+        // A moderator names the side an offer is for; a side may leave `to` out.
+        assert_eq!(
+            decode_client(r#"{"type":"offer","sdp":"v=0","to":"vendor"}"#).unwrap(),
+            ClientMessage::Offer {
+                sdp: "v=0".into(),
+                to: Some(Seat::Vendor)
+            }
+        );
+        assert_eq!(
+            decode_client(r#"{"type":"answer","sdp":"v=0"}"#).unwrap(),
+            ClientMessage::Answer {
+                sdp: "v=0".into(),
+                to: None
+            }
+        );
+        let a = Announcement {
+            id: "a1".into(),
+            text: "5분 후 2회차 시작".into(),
+            from: "운영자".into(),
+            audience: Audience::Round { round: 2 },
+            at: Timestamp::from_millis(7),
+        };
+        assert_eq!(
+            serde_json::to_value(ServerMessage::Announcement(a)).unwrap(),
+            serde_json::json!({"type":"announcement","id":"a1","text":"5분 후 2회차 시작","from":"운영자","audience":{"to":"round","round":2},"at":7})
+        );
         let v = serde_json::to_value(ServerMessage::Warning {
             remaining_s: 60,
             server_time: Timestamp::from_millis(7),
