@@ -18,7 +18,7 @@ use sangdam_signaling::live::moderation::Adjustments;
 use sangdam_signaling::live::room::Seat;
 use sangdam_signaling::protocol::board::ActivityEntry;
 use sangdam_signaling::protocol::{Announcement, ServerMessage};
-use sangdam_signaling::{FairId, MeetingId, ParticipantId, Side, Timestamp};
+use sangdam_signaling::{FairId, MeetingId, ParticipantId, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -30,6 +30,9 @@ use tracing::{debug, info, warn};
 /// [`PRESENCE_TTL`] is gone (its node died or lost Redis).
 pub const HEARTBEAT: Duration = Duration::from_secs(1);
 pub const PRESENCE_TTL: Duration = Duration::from_secs(5);
+/// A remote seat not heard of for this long is shown as not keeping up (it is dropped
+/// altogether after [`PRESENCE_TTL`]).
+pub const REMOTE_HEALTHY: Duration = Duration::from_secs(3);
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

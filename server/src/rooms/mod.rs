@@ -201,6 +201,11 @@ impl Rooms {
         self.inner.policy.timing.grace
     }
 
+    /// The cross-node bus, when several nodes share a Redis.
+    pub fn bus(&self) -> Option<&Arc<Bus>> {
+        self.inner.bus.as_ref()
+    }
+
     /// A running room's status, if this node runs it.
     pub fn status(&self, meeting: &MeetingId) -> Option<RoomStatus> {
         match self.inner.table.lock().expect("rooms lock").get(meeting) {

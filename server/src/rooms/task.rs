@@ -58,9 +58,6 @@ async fn write_record(log: &dyn ConsultationLog, record: ConsultationRecord) {
 /// store is slow, the room goes on with what it last heard.
 const STORE_WAIT: Duration = Duration::from_secs(2);
 
-/// A remote seat not heard of for this long is shown as not keeping up (it expires
-/// altogether after [`bus::PRESENCE_TTL`]).
-const REMOTE_HEALTHY: Duration = Duration::from_secs(3);
 
 /// What a room task shares with the rest of the server.
 pub(super) struct Shared {
@@ -640,7 +637,9 @@ impl RoomTask {
         let seat = |s: Seat| -> Option<SeatStatus> {
             let (since, healthy) = match self.sides.holder(s)? {
                 Holder::Local { since, link, .. } => (*since, link.has_room_for_relay()),
-                Holder::Remote { since, seen, .. } => (*since, heard.since(*seen) <= REMOTE_HEALTHY),
+                Holder::Remote { since, seen, .. } => {
+                    (*since, heard.since(*seen) <= bus::REMOTE_HEALTHY)
+                }
             };
             Some(SeatStatus {
                 participant: self.holders[s.index()].clone(),
