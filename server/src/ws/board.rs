@@ -243,12 +243,13 @@ async fn board_connection(mut socket: WebSocket, state: AppState) {
     pictures.mark_unchanged();
     state.changed.notify_one();
     let mut sent = Sent::default();
+    // Listening before the first picture: no action after it is missed.
+    let mut news = state.ops.subscribe();
     if !send(&mut socket, &full_board(&state, &picture, round).await).await {
         return;
     }
     sent.reset(&picture, round);
     info!(round, "board connected");
-    let mut news = state.ops.subscribe();
     loop {
         tokio::select! {
             changed = pictures.changed() => {

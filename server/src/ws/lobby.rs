@@ -171,6 +171,9 @@ async fn lobby_connection(mut socket: WebSocket, state: AppState) {
     };
     let grant = Grant::new(&participant, scope.as_deref());
     tracing::Span::current().record("participant", participant.id.as_str());
+    // Listening before `welcome`: an announcement made once the client is welcomed
+    // reaches it.
+    let mut news = state.ops.subscribe();
     let welcome = LobbyServerMessage::Welcome {
         v: PROTOCOL_VERSION,
         participant: participant.id.clone(),
@@ -220,7 +223,6 @@ async fn lobby_connection(mut socket: WebSocket, state: AppState) {
     let mut beat_owed = false;
     alive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     alive.reset();
-    let mut news = state.ops.subscribe();
     // The rounds this participant meets in, for announcements to one round.
     let rounds: Vec<u32> = state
         .fair
