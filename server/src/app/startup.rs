@@ -4,9 +4,9 @@
 use crate::app::settings::Settings;
 use crate::app::state::AppState;
 use crate::auth::TokenIssuer;
+use crate::files::fair::contacts::Contacts;
 use crate::journal::archive::Archive;
 use crate::journal::{ConsultationLog, MemorySurveys, Stores};
-use crate::files::fair::contacts::Contacts;
 use crate::lobby::store::{LobbyStore, MemoryLobby, RedisLobby};
 use crate::moderation::board;
 use crate::moderation::store::{MemoryModeration, ModerationStore, RedisModeration};
@@ -136,6 +136,7 @@ impl Application {
             lobby: lobby.clone(),
             moderation: moderation_store,
             contacts: contacts.clone(),
+            watchers: board::Watchers::default(),
         };
         let board = board::start(board_sources.clone(), changed.clone());
         Ok(Self {

@@ -3,9 +3,9 @@
 
 use crate::app::settings::Settings;
 use crate::auth::TokenIssuer;
+use crate::files::fair::contacts::Contacts;
 use crate::journal::archive::Archive;
 use crate::journal::{ConsultationLog, SurveyLog};
-use crate::files::fair::contacts::Contacts;
 use crate::lobby::store::LobbyStore;
 use crate::moderation::board::{Picture, Sources};
 use crate::moderation::Moderation;

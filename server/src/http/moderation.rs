@@ -17,7 +17,10 @@ use serde_json::json;
 /// Reads a JSON body as `T`: broken JSON is `bad_json`, the wrong shape `bad_message`.
 fn body<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, ApiError> {
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
-        ApiError::new(ErrorCode::BadJson, format!("the body is not valid JSON: {e}"))
+        ApiError::new(
+            ErrorCode::BadJson,
+            format!("the body is not valid JSON: {e}"),
+        )
     })?;
     serde_json::from_value(value).map_err(|e| {
         ApiError::new(
@@ -35,9 +38,8 @@ pub async fn room(
     bytes: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
     caller.grant().moderate()?;
-    let meeting = MeetingId::parse(&meeting).map_err(|e| {
-        ApiError::new(ErrorCode::UnknownMeeting, format!("no such meeting: {e}"))
-    })?;
+    let meeting = MeetingId::parse(&meeting)
+        .map_err(|e| ApiError::new(ErrorCode::UnknownMeeting, format!("no such meeting: {e}")))?;
     let action: RoomActionBody = body(&bytes, "room action")?;
     let done = state
         .moderation

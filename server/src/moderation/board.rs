@@ -61,6 +61,31 @@ impl Picture {
     }
 }
 
+/// How many board connections are open on this node: the picture is drawn only while
+/// there is one.
+#[derive(Clone, Default)]
+pub struct Watchers(Arc<std::sync::atomic::AtomicUsize>);
+
+/// One board connection, counted while it lives.
+pub struct Watching(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Watchers {
+    pub fn watch(&self) -> Watching {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Watching(self.0.clone())
+    }
+
+    fn any(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed) > 0
+    }
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// What the board reads.
 #[derive(Clone)]
 pub struct Sources {
@@ -69,6 +94,7 @@ pub struct Sources {
     pub lobby: Arc<dyn LobbyStore>,
     pub moderation: Arc<dyn ModerationStore>,
     pub contacts: Arc<Contacts>,
+    pub watchers: Watchers,
 }
 
 /// How long the board waits after a change for more to come, so a burst (a round
@@ -89,8 +115,7 @@ pub fn start(sources: Sources, changed: Arc<Notify>) -> watch::Receiver<Arc<Pict
                 _ = changed.notified() => tokio::time::sleep(SETTLE).await,
                 _ = tokio::time::sleep(REFRESH) => {}
             }
-            if tx.receiver_count() <= 1 {
-                // Nobody watching (the channel keeps one receiver for new subscribers).
+            if !sources.watchers.any() {
                 continue;
             }
             let picture = sources
@@ -166,7 +191,10 @@ impl Sources {
             let views: Vec<BoardBooth> = booths
                 .into_iter()
                 .filter_map(|i| {
-                    let b = last_booths.get(i).cloned().unwrap_or_else(|| Booth::new(i.clone()));
+                    let b = last_booths
+                        .get(i)
+                        .cloned()
+                        .unwrap_or_else(|| Booth::new(i.clone()));
                     self.booth(&b, now)
                 })
                 .collect();
@@ -225,15 +253,15 @@ impl Sources {
                     .as_ref()
                     .and_then(|p| fair.participant(p))
                     .map_or_else(String::new, |p| p.name.clone()),
-                participant: x
-                    .participant
-                    .clone()
-                    .unwrap_or_else(|| sangdam_signaling::ParticipantId::parse("unknown").expect("valid id")),
+                participant: x.participant.clone().unwrap_or_else(|| {
+                    sangdam_signaling::ParticipantId::parse("unknown").expect("valid id")
+                }),
                 since: x.since,
                 healthy: x.healthy,
             })
         };
-        let (buyer, vendor, moderator) = (seat(Seat::Buyer), seat(Seat::Vendor), seat(Seat::Moderator));
+        let (buyer, vendor, moderator) =
+            (seat(Seat::Buyer), seat(Seat::Vendor), seat(Seat::Moderator));
         let running = matches!(status.phase, Phase::Live | Phase::Grace);
         let mut attention = Vec::new();
         for (side, view) in [(Side::Buyer, &buyer), (Side::Vendor, &vendor)] {
@@ -363,7 +391,12 @@ impl Sources {
         rounds
             .iter()
             .find(|r| r.starts_at <= now && now < r.ends_at)
-            .or_else(|| rounds.iter().filter(|r| r.starts_at > now).min_by_key(|r| r.starts_at))
+            .or_else(|| {
+                rounds
+                    .iter()
+                    .filter(|r| r.starts_at > now)
+                    .min_by_key(|r| r.starts_at)
+            })
             .or_else(|| rounds.iter().max_by_key(|r| r.starts_at))
             .map_or(1, |r| r.number)
     }

@@ -19,8 +19,8 @@ use sangdam_signaling::protocol::board::{
 };
 use sangdam_signaling::protocol::{Announcement, Audience};
 use sangdam_signaling::{
-    ErrorCode, Fair, InstitutionId, Meeting, MeetingId, Participant, ParticipantId, Phase,
-    Refusal, Timestamp,
+    ErrorCode, Fair, InstitutionId, Meeting, MeetingId, Participant, ParticipantId, Phase, Refusal,
+    Timestamp,
 };
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;

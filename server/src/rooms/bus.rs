@@ -197,7 +197,12 @@ impl Bus {
 
     /// Every meeting another node has told of, e.g. walk-in rooms this node never opened.
     pub fn remote_meetings(&self) -> Vec<MeetingId> {
-        self.remote.lock().expect("bus lock").keys().cloned().collect()
+        self.remote
+            .lock()
+            .expect("bus lock")
+            .keys()
+            .cloned()
+            .collect()
     }
 
     /// Sends to the other nodes; failures are logged, not returned: a room keeps working
@@ -324,7 +329,9 @@ impl Bus {
                 healthy: *healthy,
             });
             let news = match (&before, &*slot) {
-                (Some(b), Some(a)) => (&b.node, b.since, b.healthy) != (&a.node, a.since, a.healthy),
+                (Some(b), Some(a)) => {
+                    (&b.node, b.since, b.healthy) != (&a.node, a.since, a.healthy)
+                }
                 (None, None) => false,
                 _ => true,
             };

@@ -249,7 +249,8 @@ impl Rooms {
             let _ = c.send(Command::Adjusted(adjustments.clone())).await;
         }
         if let Some(bus) = &self.inner.bus {
-            bus.publish(meeting, BusMessage::Adjusted { adjustments }).await;
+            bus.publish(meeting, BusMessage::Adjusted { adjustments })
+                .await;
         }
     }
 

@@ -58,7 +58,6 @@ async fn write_record(log: &dyn ConsultationLog, record: ConsultationRecord) {
 /// store is slow, the room goes on with what it last heard.
 const STORE_WAIT: Duration = Duration::from_secs(2);
 
-
 /// What a room task shares with the rest of the server.
 pub(super) struct Shared {
     pub(super) fair: Arc<Fair>,
@@ -110,7 +109,9 @@ fn target(from: Seat, to: Option<Seat>) -> Result<Seat, Refusal> {
     let bad = |why: &str| Err(Refusal::new(ErrorCode::BadMessage, why.to_string()).for_request());
     match (from.side(), to) {
         (Some(side), None) => Ok(side.other().into()),
-        (None, None) => bad("a moderator's signaling names the side it is for: \"to\": \"buyer\" or \"vendor\""),
+        (None, None) => {
+            bad("a moderator's signaling names the side it is for: \"to\": \"buyer\" or \"vendor\"")
+        }
         (_, Some(t)) if t == from => bad("signaling cannot go to your own seat"),
         (_, Some(t)) => Ok(t),
     }
@@ -184,7 +185,9 @@ impl RoomTask {
         self.room.handle_timeout(clock::now());
         // A room opening on this node after a moderator changed it elsewhere starts from
         // that change.
-        match tokio::time::timeout(STORE_WAIT, shared.moderation.adjustments(&self.meeting.id)).await {
+        match tokio::time::timeout(STORE_WAIT, shared.moderation.adjustments(&self.meeting.id))
+            .await
+        {
             Ok(Ok(adj)) => self.apply_adjustments(adj),
             Ok(Err(r)) => warn!(%r, "moderators' changes unreadable; the room opens as scheduled"),
             Err(_) => warn!("moderators' changes unreadable in time; the room opens as scheduled"),
@@ -430,7 +433,11 @@ impl RoomTask {
                 from_conn: conn,
                 from_since: since,
             })
-        } else if self.sides.local(to).is_some_and(|o| !o.has_room_for_relay()) {
+        } else if self
+            .sides
+            .local(to)
+            .is_some_and(|o| !o.has_room_for_relay())
+        {
             // The peer has not read what it was sent: this is dropped rather than let one
             // seat's volume push another out of the room.
             let heard = clock::monotonic();
@@ -575,7 +582,10 @@ impl RoomTask {
                 participant: self.holders[side.index()].clone(),
                 conn,
                 since,
-                healthy: self.sides.local(side).is_some_and(|o| o.has_room_for_relay()),
+                healthy: self
+                    .sides
+                    .local(side)
+                    .is_some_and(|o| o.has_room_for_relay()),
             });
         }
     }

@@ -229,6 +229,7 @@ async fn board_connection(mut socket: WebSocket, state: AppState) {
         return;
     };
     tracing::Span::current().record("participant", participant.id.as_str());
+    let _watching = state.board_sources.watchers.watch();
     let known = |r: u32| state.fair.rounds().any(|x| x.number == r);
     let mut round = asked
         .filter(|r| known(*r))

@@ -18,8 +18,8 @@ use sangdam_signaling::live::access::{Grant, LobbySeat};
 use sangdam_signaling::live::lobby::{Admission, LobbyOp, VendorView};
 use sangdam_signaling::live::rate::Inbound;
 use sangdam_signaling::protocol::{
-    Audience, LobbyClientMessage, LobbyPlaceView, LobbyQueueEntry, LobbyRoomView, LobbyServerMessage,
-    OrgView, Pong, PROTOCOL_VERSION,
+    Audience, LobbyClientMessage, LobbyPlaceView, LobbyQueueEntry, LobbyRoomView,
+    LobbyServerMessage, OrgView, Pong, PROTOCOL_VERSION,
 };
 use sangdam_signaling::{ErrorCode, Fair, InstitutionId, MeetingId, Participant, Refusal};
 use std::time::Duration;

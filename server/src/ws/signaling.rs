@@ -6,6 +6,7 @@ use crate::app::clock;
 use crate::app::state::AppState;
 use crate::http::serve::HeldSlot;
 use crate::lobby;
+use crate::rooms::bus::OpsMessage;
 use crate::rooms::outbox::{self, Inbox, Outbox};
 use crate::rooms::{ConnId, Membership};
 use crate::ws::closing;
@@ -18,12 +19,11 @@ use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use sangdam_signaling::live::access::{Grant, Purpose};
 use sangdam_signaling::live::rate::Inbound;
-use crate::rooms::bus::OpsMessage;
 use sangdam_signaling::live::room::Seat;
 use sangdam_signaling::protocol::{Audience, ClientMessage, ErrorBody, Pong, ServerMessage, You};
 use sangdam_signaling::{ErrorCode, MeetingId, Participant, Refusal, Role};
-use tokio::sync::broadcast;
 use std::time::Duration;
+use tokio::sync::broadcast;
 use tracing::{debug, info, Instrument};
 
 pub async fn upgrade(
@@ -271,7 +271,8 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
                 // `null` is the end of gathering: nothing for the other side.
                 if let Some(candidate) = candidate {
                     let from = m.seat();
-                    m.relay(ServerMessage::Ice { candidate, from }, to, id).await
+                    m.relay(ServerMessage::Ice { candidate, from }, to, id)
+                        .await
                 }
             }
             (ClientMessage::Leave {}, Some(_)) => break,
@@ -339,10 +340,9 @@ async fn join(
     let (meeting, side) = match fair.meeting(meeting_id) {
         Some(m) => (m.clone(), grant.seat_in(fair, Some(m))?),
         // A moderator may step into any walk-in room the lobby holds.
-        None if participant.role == Role::Moderator => (
-            state.moderation.meeting(meeting_id).await?,
-            Seat::Moderator,
-        ),
+        None if participant.role == Role::Moderator => {
+            (state.moderation.meeting(meeting_id).await?, Seat::Moderator)
+        }
         // Not in the schedule: a walk-in room the lobby let this participant into?
         None => {
             let seat = grant.lobby_seat()?;

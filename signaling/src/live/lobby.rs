@@ -119,6 +119,10 @@ pub struct Booth {
     pub current: Option<Admission>,
     /// Booked meetings already settled (admitted or no-show), so a tick never repeats one.
     pub settled: BTreeSet<MeetingId>,
+    /// Until when a booked meeting the lobby did not let in (its sides came straight to
+    /// the room) keeps the booth, because a moderator moved its close past the slot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_until: Option<Timestamp>,
 }
 
 impl Booth {
@@ -129,7 +133,13 @@ impl Booth {
             queue: Vec::new(),
             current: None,
             settled: BTreeSet::new(),
+            held_until: None,
         }
+    }
+
+    /// Whether someone has the booth's room: an admission, or a moderator's hold.
+    fn taken(&self, now: Timestamp) -> bool {
+        self.current.is_some() || self.held_until.is_some_and(|t| t > now)
     }
 
     fn buyer_present(&self, now: Timestamp, policy: &LobbyPolicy) -> bool {
@@ -554,7 +564,7 @@ pub fn apply(
         LobbyOp::AdmitNext { booth } => {
             expire(&mut work, ctx, now, booth, &mut events);
             release_if_over(&mut work, ctx, now, booth, &mut events);
-            if work.booth(booth).current.is_some() {
+            if work.booth(booth).taken(now) {
                 return Err(LobbyError::BoothBusy);
             }
             let next = next_eligible(&work, booth, |_| true).ok_or(LobbyError::NobodyWaiting)?;
@@ -607,7 +617,7 @@ pub fn apply(
         LobbyOp::Admit { booth, vendor } => {
             expire(&mut work, ctx, now, booth, &mut events);
             release_if_over(&mut work, ctx, now, booth, &mut events);
-            if work.booth(booth).current.is_some() {
+            if work.booth(booth).taken(now) {
                 return Err(LobbyError::BoothBusy);
             }
             if work.vendor(vendor).in_room.is_some() {
@@ -632,6 +642,13 @@ pub fn apply(
                 let a = a.clone();
                 let vendor = a.vendor.clone();
                 work.vendor(&vendor).in_room = Some(a);
+            } else if ctx
+                .fair
+                .meeting(meeting)
+                .is_some_and(|m| &m.institution == booth)
+            {
+                // Its sides came straight to the room: hold the booth for it instead.
+                work.booth(booth).held_until = Some(*closes_at);
             }
             release_if_over(&mut work, ctx, now, booth, &mut events);
         }
@@ -695,10 +712,16 @@ fn move_vendor(
     let booking = if from == to {
         old.booking.clone()
     } else {
-        let settled = work.booths.get(to).map(|b| b.settled.clone()).unwrap_or_default();
+        let settled = work
+            .booths
+            .get(to)
+            .map(|b| b.settled.clone())
+            .unwrap_or_default();
         ctx.booked_at(to)
             .into_iter()
-            .find(|m| m.enterprise == old.enterprise && now < m.slot.end && !settled.contains(&m.id))
+            .find(|m| {
+                m.enterprise == old.enterprise && now < m.slot.end && !settled.contains(&m.id)
+            })
             .map(|m| Booking {
                 meeting: m.id.clone(),
                 starts_at: m.slot.start,
@@ -714,7 +737,11 @@ fn move_vendor(
     match position {
         Some(p) => {
             let p = p.min(b.queue.len());
-            let beside = if p == 0 { b.queue.first() } else { b.queue.get(p - 1) };
+            let beside = if p == 0 {
+                b.queue.first()
+            } else {
+                b.queue.get(p - 1)
+            };
             moved.placed = beside.map(Waiting::order_key);
             b.queue.insert(p, moved);
         }
@@ -1009,7 +1036,7 @@ fn tick(
                 meeting: m.id.clone(),
                 absent,
             });
-            if absent == Absent::Vendor && work.booth(booth).current.is_none() {
+            if absent == Absent::Vendor && !work.booth(booth).taken(now) {
                 if let Some(next) = next_eligible(work, booth, |w| w.booking.is_none()) {
                     admit(work, booth, &next, None, now, m.slot.end, events);
                 }
@@ -1017,7 +1044,7 @@ fn tick(
         }
     }
     // Free time: walk-ins, in order, while the buyer is here.
-    if buyer_here && ctx.policy.walk_ins && work.booth(booth).current.is_none() {
+    if buyer_here && ctx.policy.walk_ins && !work.booth(booth).taken(now) {
         if let Some(until) = free_until(ctx, booth, now).filter(|u| *u > now) {
             if let Some(next) = next_eligible(work, booth, |w| w.booking.is_none()) {
                 admit(work, booth, &next, None, now, until, events);
@@ -1393,7 +1420,10 @@ mod tests {
         assert_eq!(places.len(), 1, "out of i2's line, into i1's: {places:?}");
         // Refusals change nothing.
         let before = l.slice.clone();
-        assert_eq!(l.op(mv("v2", "i2", "i1", None), at(17)), Err(LobbyError::NotQueued));
+        assert_eq!(
+            l.op(mv("v2", "i2", "i1", None), at(17)),
+            Err(LobbyError::NotQueued)
+        );
         assert_eq!(
             l.op(mv("v3", "i2", "nope", None), at(17)),
             Err(LobbyError::UnknownBooth(id("nope")))
@@ -1418,7 +1448,13 @@ mod tests {
         assert_eq!(line(&l, "i2"), ["v4"]);
         assert_eq!(l.op(admit("v4"), at(13)), Err(LobbyError::BoothBusy));
         assert_eq!(
-            l.op(LobbyOp::Admit { booth: id("i1"), vendor: id("v2") }, at(13)),
+            l.op(
+                LobbyOp::Admit {
+                    booth: id("i1"),
+                    vendor: id("v2")
+                },
+                at(13)
+            ),
             Err(LobbyError::NotQueued)
         );
     }
@@ -1454,9 +1490,37 @@ mod tests {
                 at(26),
             )
             .unwrap();
-        assert!(ev.iter().any(|e| matches!(e, LobbyEvent::Released { .. })), "{ev:?}");
+        assert!(
+            ev.iter().any(|e| matches!(e, LobbyEvent::Released { .. })),
+            "{ev:?}"
+        );
         l.buyer("i2", at(26));
         assert_eq!(admitted(&l.tick("i2", at(26)))[0].0, "v3");
+    }
+
+    #[test]
+    fn an_extended_meeting_its_sides_entered_directly_holds_the_booth_against_walk_ins() {
+        let mut l = Lobby::new();
+        // m3 at i2 runs 90–110; its sides came straight to the room (no admission). A
+        // moderator extends it to close at 118.
+        l.op(
+            LobbyOp::Reschedule {
+                booth: id("i2"),
+                meeting: id("m3"),
+                closes_at: at(118),
+            },
+            at(100),
+        )
+        .unwrap();
+        l.check_in("v4", "e4", "i2", None, at(111)).unwrap();
+        l.buyer("i2", at(112));
+        assert_eq!(admitted(&l.tick("i2", at(112))), vec![], "held until 118");
+        assert_eq!(
+            l.op(LobbyOp::AdmitNext { booth: id("i2") }, at(112)),
+            Err(LobbyError::BoothBusy)
+        );
+        l.buyer("i2", at(118));
+        assert_eq!(admitted(&l.tick("i2", at(118)))[0].0, "v4");
     }
 
     #[test]

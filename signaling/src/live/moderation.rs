@@ -242,7 +242,11 @@ pub fn decide(
         window,
         changed: false,
     };
-    if req.request.as_ref().is_some_and(|r| adj.requests.contains(r)) {
+    if req
+        .request
+        .as_ref()
+        .is_some_and(|r| adj.requests.contains(r))
+    {
         return Ok(unchanged());
     }
     if req
@@ -471,7 +475,13 @@ mod tests {
         // m2 is booth i1's last meeting and e2's only one: nothing follows it.
         let c = ctx(&fair, "m2");
         let now = c.base.starts_at + minutes(10);
-        let out = decide(&c, &Adjustments::default(), &req(RoomAction::Extend { minutes: 5 }), now).unwrap();
+        let out = decide(
+            &c,
+            &Adjustments::default(),
+            &req(RoomAction::Extend { minutes: 5 }),
+            now,
+        )
+        .unwrap();
         assert!(out.changed);
         assert_eq!(out.window.ends_at, c.base.ends_at + minutes(5));
         assert_eq!(out.window.closes_at, out.window.ends_at + c.grace);
@@ -486,18 +496,31 @@ mod tests {
         // m1 at booth i1 (60–80) is followed by m2 at 80.
         let c = ctx(&fair, "m1");
         let now = c.base.starts_at + minutes(5);
-        let err = decide(&c, &Adjustments::default(), &req(RoomAction::Extend { minutes: 1 }), now).unwrap_err();
+        let err = decide(
+            &c,
+            &Adjustments::default(),
+            &req(RoomAction::Extend { minutes: 1 }),
+            now,
+        )
+        .unwrap_err();
         match err {
-            ModerationError::Blocked { by, next, latest, .. } => {
+            ModerationError::Blocked {
+                by, next, latest, ..
+            } => {
                 assert_eq!(by, Blocker::Booth);
                 assert_eq!(next.as_str(), "m2");
                 assert_eq!(latest, c.base.ends_at);
             }
             other => panic!("expected blocked, got {other:?}"),
         }
-        let refusal: Refusal = decide(&c, &Adjustments::default(), &req(RoomAction::Extend { minutes: 1 }), now)
-            .unwrap_err()
-            .into();
+        let refusal: Refusal = decide(
+            &c,
+            &Adjustments::default(),
+            &req(RoomAction::Extend { minutes: 1 }),
+            now,
+        )
+        .unwrap_err()
+        .into();
         assert_eq!(refusal.code, ErrorCode::ExtendBlocked);
         assert!(refusal.message.contains("booth"), "{}", refusal.message);
     }
@@ -509,19 +532,49 @@ mod tests {
         // after: 20 minutes fit, 21 do not.
         let c = ctx(&fair, "m3");
         let now = c.base.starts_at + minutes(5);
-        let ok = decide(&c, &Adjustments::default(), &req(RoomAction::Extend { minutes: 20 }), now).unwrap();
+        let ok = decide(
+            &c,
+            &Adjustments::default(),
+            &req(RoomAction::Extend { minutes: 20 }),
+            now,
+        )
+        .unwrap();
         assert_eq!(ok.window.ends_at, c.base.ends_at + minutes(20));
-        let err = decide(&c, &Adjustments::default(), &req(RoomAction::Extend { minutes: 21 }), now).unwrap_err();
+        let err = decide(
+            &c,
+            &Adjustments::default(),
+            &req(RoomAction::Extend { minutes: 21 }),
+            now,
+        )
+        .unwrap_err();
         assert!(
-            matches!(err, ModerationError::Blocked { by: Blocker::Booth, .. }),
+            matches!(
+                err,
+                ModerationError::Blocked {
+                    by: Blocker::Booth,
+                    ..
+                }
+            ),
             "{err:?}"
         );
         // m5 (booth i3, 60–80): the booth is free, but its vendor e5 meets i4 at 80.
         let c = ctx(&fair, "m5");
         let now = c.base.starts_at + minutes(1);
-        let err = decide(&c, &Adjustments::default(), &req(RoomAction::Extend { minutes: 5 }), now).unwrap_err();
+        let err = decide(
+            &c,
+            &Adjustments::default(),
+            &req(RoomAction::Extend { minutes: 5 }),
+            now,
+        )
+        .unwrap_err();
         assert!(
-            matches!(err, ModerationError::Blocked { by: Blocker::Vendor, .. }),
+            matches!(
+                err,
+                ModerationError::Blocked {
+                    by: Blocker::Vendor,
+                    ..
+                }
+            ),
             "{err:?}"
         );
     }
@@ -565,7 +618,13 @@ mod tests {
         let c = ctx(&fair, "m2");
         let now = c.base.ends_at + Duration::from_secs(30);
         assert_eq!(c.base.phase_at(now), Phase::Grace);
-        let out = decide(&c, &Adjustments::default(), &req(RoomAction::Extend { minutes: 2 }), now).unwrap();
+        let out = decide(
+            &c,
+            &Adjustments::default(),
+            &req(RoomAction::Extend { minutes: 2 }),
+            now,
+        )
+        .unwrap();
         assert_eq!(out.window.ends_at, now + minutes(2));
         assert_eq!(out.window.phase_at(now), Phase::Live);
     }
@@ -575,15 +634,32 @@ mod tests {
         let fair = fair();
         let c = ctx(&fair, "m2");
         let now = c.base.starts_at + minutes(15);
-        let out = decide(&c, &Adjustments::default(), &req(RoomAction::Shorten { minutes: 3 }), now).unwrap();
+        let out = decide(
+            &c,
+            &Adjustments::default(),
+            &req(RoomAction::Shorten { minutes: 3 }),
+            now,
+        )
+        .unwrap();
         assert_eq!(out.window.ends_at, c.base.ends_at - minutes(3));
-        let out = decide(&c, &out.adjustments, &req(RoomAction::Shorten { minutes: 60 }), now).unwrap();
+        let out = decide(
+            &c,
+            &out.adjustments,
+            &req(RoomAction::Shorten { minutes: 60 }),
+            now,
+        )
+        .unwrap();
         assert_eq!(out.window.ends_at, now);
         assert_eq!(out.window.phase_at(now), Phase::Grace);
         let ended = decide(&c, &out.adjustments, &req(RoomAction::End), now).unwrap();
         assert_eq!(ended.window.closes_at, now);
         assert_eq!(ended.window.phase_at(now), Phase::Closed);
-        let labels: Vec<_> = ended.adjustments.actions.iter().map(|a| a.action.as_str()).collect();
+        let labels: Vec<_> = ended
+            .adjustments
+            .actions
+            .iter()
+            .map(|a| a.action.as_str())
+            .collect();
         assert_eq!(labels, ["shorten:180", "shorten:3600", "end"]);
         // A second moderator ending it too: refused, the room is closed.
         let err = decide(&c, &ended.adjustments, &req(RoomAction::End), now).unwrap_err();
@@ -655,7 +731,12 @@ mod tests {
         let now = c.base.starts_at;
         for m in [0, MAX_MINUTES + 1] {
             assert_eq!(
-                decide(&c, &Adjustments::default(), &req(RoomAction::Extend { minutes: m }), now),
+                decide(
+                    &c,
+                    &Adjustments::default(),
+                    &req(RoomAction::Extend { minutes: m }),
+                    now
+                ),
                 Err(ModerationError::BadMinutes)
             );
         }

@@ -610,7 +610,11 @@ impl Room {
 
 /// The warning instants for a slot from `start` to `end`, earliest first: only those that
 /// fall inside the slot.
-fn warnings_for(before: &[Duration], start: Timestamp, end: Timestamp) -> VecDeque<(Timestamp, Duration)> {
+fn warnings_for(
+    before: &[Duration],
+    start: Timestamp,
+    end: Timestamp,
+) -> VecDeque<(Timestamp, Duration)> {
     let mut warnings: Vec<(Timestamp, Duration)> = before
         .iter()
         .filter(|w| **w > Duration::ZERO && end - **w > start)
@@ -712,7 +716,10 @@ mod tests {
         assert_eq!(drain(&mut r), [RoomEvent::ModeratorLeft]);
         // The moderator is no side: the call and the record's attendance are the sides'.
         assert!(r.can_relay());
-        assert_eq!(r.attendance(Side::Buyer).first_joined_at, Some(at(61 * MIN)));
+        assert_eq!(
+            r.attendance(Side::Buyer).first_joined_at,
+            Some(at(61 * MIN))
+        );
         // Like a side, a moderator cannot enter a closed room.
         r.end(CloseReason::Moderator, at(66 * MIN));
         assert!(r.handle_moderator_join(at(66 * MIN)).is_err());
@@ -741,8 +748,15 @@ mod tests {
                 RoomEvent::Rescheduled { window: w },
             ]
         );
-        assert!(r.can_relay(), "the call went on through the grace and goes on");
-        assert_eq!(r.poll_timeout(), Some(at(81 * MIN)), "the 5-minute warning, re-armed");
+        assert!(
+            r.can_relay(),
+            "the call went on through the grace and goes on"
+        );
+        assert_eq!(
+            r.poll_timeout(),
+            Some(at(81 * MIN)),
+            "the 5-minute warning, re-armed"
+        );
         r.handle_timeout(at(85 * MIN));
         assert_eq!(
             drain(&mut r),

@@ -50,7 +50,9 @@ pub enum BoardServerMessage {
     /// What changed since the last message: changed rooms and booths, and the counts.
     BoardUpdate(BoardUpdate),
     /// A moderator (maybe you) did something, anywhere in the fair.
-    Activity { entry: ActivityEntry },
+    Activity {
+        entry: ActivityEntry,
+    },
     Pong(Pong),
     Error(ErrorBody),
 }
@@ -306,9 +308,10 @@ mod tests {
         .unwrap();
         assert_eq!(b.action, RoomAction::Extend { minutes: 5 });
         assert_eq!(b.expect_ends_at, Some(Timestamp::from_millis(1000)));
-        let b: RoomActionBody =
-            serde_json::from_str(r#"{"action":"mark_no_show","absent":"vendor","note":"전화 안 받음"}"#)
-                .unwrap();
+        let b: RoomActionBody = serde_json::from_str(
+            r#"{"action":"mark_no_show","absent":"vendor","note":"전화 안 받음"}"#,
+        )
+        .unwrap();
         assert_eq!(
             b.action,
             RoomAction::MarkNoShow {
@@ -319,10 +322,17 @@ mod tests {
             r#"{"op":"move","vendor":"v1","from":"i001","to":"i002","position":0}"#,
         )
         .unwrap();
-        assert!(matches!(l, LobbyActionBody::Move { position: Some(0), .. }));
-        let a: AnnounceBody =
-            serde_json::from_str(r#"{"text":"곧 시작합니다","to":"meeting","meeting":"r1-s00-i001"}"#)
-                .unwrap();
+        assert!(matches!(
+            l,
+            LobbyActionBody::Move {
+                position: Some(0),
+                ..
+            }
+        ));
+        let a: AnnounceBody = serde_json::from_str(
+            r#"{"text":"곧 시작합니다","to":"meeting","meeting":"r1-s00-i001"}"#,
+        )
+        .unwrap();
         assert!(matches!(a.audience, Audience::Meeting { .. }));
         let a: AnnounceBody = serde_json::from_str(r#"{"text":"x","to":"all"}"#).unwrap();
         assert_eq!(a.audience, Audience::All);

@@ -72,13 +72,48 @@ fn fair() -> Fair {
                 ent("ent-3", "마을기업 나눔"),
             ],
             participants: vec![
-                person("buyer-1", "김구매", Role::Buyer, Affiliation::Institution(id("inst-1"))),
-                person("buyer-2", "박구매", Role::Buyer, Affiliation::Institution(id("inst-2"))),
-                person("vendor-1", "이판매", Role::Vendor, Affiliation::Enterprise(id("ent-1"))),
-                person("vendor-2", "최판매", Role::Vendor, Affiliation::Enterprise(id("ent-2"))),
-                person("vendor-3", "정판매", Role::Vendor, Affiliation::Enterprise(id("ent-3"))),
-                person(MOD_1, "운영자 김민수", Role::Moderator, Affiliation::Operator),
-                person(MOD_2, "운영자 이하은", Role::Moderator, Affiliation::Operator),
+                person(
+                    "buyer-1",
+                    "김구매",
+                    Role::Buyer,
+                    Affiliation::Institution(id("inst-1")),
+                ),
+                person(
+                    "buyer-2",
+                    "박구매",
+                    Role::Buyer,
+                    Affiliation::Institution(id("inst-2")),
+                ),
+                person(
+                    "vendor-1",
+                    "이판매",
+                    Role::Vendor,
+                    Affiliation::Enterprise(id("ent-1")),
+                ),
+                person(
+                    "vendor-2",
+                    "최판매",
+                    Role::Vendor,
+                    Affiliation::Enterprise(id("ent-2")),
+                ),
+                person(
+                    "vendor-3",
+                    "정판매",
+                    Role::Vendor,
+                    Affiliation::Enterprise(id("ent-3")),
+                ),
+                person(
+                    MOD_1,
+                    "운영자 김민수",
+                    Role::Moderator,
+                    Affiliation::Operator,
+                ),
+                person(
+                    MOD_2,
+                    "운영자 이하은",
+                    Role::Moderator,
+                    Affiliation::Operator,
+                ),
                 person("staff-1", "한직원", Role::Staff, Affiliation::Operator),
             ],
             meetings: vec![
@@ -122,11 +157,7 @@ async fn board(app: &TestApp, token: &str) -> (SignalClient, Value) {
 }
 
 /// The room `meeting` as the board last said, waiting for updates until `ok` holds.
-async fn until_room(
-    board: &mut SignalClient,
-    meeting: &str,
-    ok: impl Fn(&Value) -> bool,
-) -> Value {
+async fn until_room(board: &mut SignalClient, meeting: &str, ok: impl Fn(&Value) -> bool) -> Value {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     let mut last = Value::Null;
     loop {
@@ -185,7 +216,10 @@ async fn a_moderator_steps_into_a_room_as_a_visible_third_party_and_connects_to_
         assert_eq!(heard["side"], "moderator");
         assert_eq!(heard["name"], "운영자 김민수");
         let ready = side.recv_type("call_ready").await;
-        assert_eq!(ready, json!({"type": "call_ready", "offerer": false, "peer": "moderator"}));
+        assert_eq!(
+            ready,
+            json!({"type": "call_ready", "offerer": false, "peer": "moderator"})
+        );
     }
     let mut peers = Vec::new();
     for _ in 0..2 {
@@ -233,7 +267,9 @@ async fn a_moderator_steps_into_a_room_as_a_visible_third_party_and_connects_to_
         let left = side.recv_type("peer_left").await;
         assert_eq!(left["side"], "moderator");
     }
-    vendor.send(json!({"type": "answer", "sdp": "v=0 v→b"})).await;
+    vendor
+        .send(json!({"type": "answer", "sdp": "v=0 v→b"}))
+        .await;
     assert_eq!(buyer.recv_type("answer").await["from"], "vendor");
 }
 
@@ -255,7 +291,10 @@ async fn extend_is_refused_into_the_next_meeting_allowed_into_free_time_once_and
     assert_eq!(status, 409, "{refused}");
     assert_eq!(refused["error"]["code"], "extend_blocked");
     assert!(
-        refused["error"]["message"].as_str().unwrap().contains("next-1"),
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("next-1"),
         "{refused}"
     );
 
@@ -273,7 +312,8 @@ async fn extend_is_refused_into_the_next_meeting_allowed_into_free_time_once_and
         .slot
         .end
         .as_millis();
-    let extend = json!({"action": "extend", "minutes": 5, "expect_ends_at": ends_at, "request": "c-1"});
+    let extend =
+        json!({"action": "extend", "minutes": 5, "expect_ends_at": ends_at, "request": "c-1"});
     let (status, done) = post(&app, "/api/moderation/rooms/live-2", &m1, extend.clone()).await;
     assert_eq!(status, 200, "{done}");
     assert_eq!(done["changed"], true);
@@ -380,7 +420,10 @@ async fn no_buyer_vendor_staff_or_scoped_token_can_take_any_moderator_action() {
     let app = spawn_app_with(settings(), fair()).await;
     let actions = [
         ("/api/moderation/rooms/live-2", json!({"action": "end"})),
-        ("/api/moderation/rooms/live-2", json!({"action": "extend", "minutes": 1})),
+        (
+            "/api/moderation/rooms/live-2",
+            json!({"action": "extend", "minutes": 1}),
+        ),
         (
             "/api/moderation/rooms/live-2",
             json!({"action": "mark_no_show", "absent": "buyer"}),
@@ -393,13 +436,19 @@ async fn no_buyer_vendor_staff_or_scoped_token_can_take_any_moderator_action() {
             "/api/moderation/lobby",
             json!({"op": "admit", "booth": "inst-2", "vendor": "vendor-3"}),
         ),
-        ("/api/moderation/announcements", json!({"text": "x", "to": "all"})),
+        (
+            "/api/moderation/announcements",
+            json!({"text": "x", "to": "all"}),
+        ),
     ];
     let tokens = [
         (app.token("buyer-2"), "wrong_role"),
         (app.token("vendor-2"), "wrong_role"),
         (app.token("staff-1"), "wrong_role"),
-        (app.token_for_meeting(MOD_1, "live-2"), "token_wrong_meeting"),
+        (
+            app.token_for_meeting(MOD_1, "live-2"),
+            "token_wrong_meeting",
+        ),
     ];
     for (token, code) in &tokens {
         for (path, body) in &actions {
@@ -430,14 +479,28 @@ async fn no_buyer_vendor_staff_or_scoped_token_can_take_any_moderator_action() {
         assert_eq!(status, 400, "{body}: {refused}");
         assert_eq!(refused["error"]["code"], code);
     }
-    let (status, refused) = post(&app, "/api/moderation/rooms/nope", &m, json!({"action": "end"})).await;
-    assert_eq!((status, refused["error"]["code"].as_str()), (404, Some("unknown_meeting")));
+    let (status, refused) = post(
+        &app,
+        "/api/moderation/rooms/nope",
+        &m,
+        json!({"action": "end"}),
+    )
+    .await;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (404, Some("unknown_meeting"))
+    );
     // Nothing any refused request did reached the room.
     let (_b, joined) = SignalClient::join(&app.ws_url, &app.token("buyer-2"), "live-2").await;
     assert_eq!(joined["phase"], "live", "{joined}");
     assert_eq!(
         joined["window"]["ends_at"],
-        app.fair.meeting(&id("live-2")).unwrap().slot.end.as_millis()
+        app.fair
+            .meeting(&id("live-2"))
+            .unwrap()
+            .slot
+            .end
+            .as_millis()
     );
 }
 
@@ -484,7 +547,10 @@ async fn the_board_shows_seats_attention_lines_and_every_moderators_actions_live
         .await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
-        let msg = b2.try_recv(deadline - tokio::time::Instant::now()).await.expect("a line on the board");
+        let msg = b2
+            .try_recv(deadline - tokio::time::Instant::now())
+            .await
+            .expect("a line on the board");
         let waiting = msg["booths"].as_array().and_then(|bs| {
             bs.iter()
                 .find(|b| b["institution"]["id"] == "inst-1")
@@ -528,7 +594,10 @@ async fn the_board_shows_seats_attention_lines_and_every_moderators_actions_live
         json!({"op": "move", "vendor": "vendor-3", "from": "inst-1", "to": "inst-2"}),
     )
     .await;
-    assert_eq!((status, refused["error"]["code"].as_str()), (409, Some("not_queued")));
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (409, Some("not_queued"))
+    );
 }
 
 #[tokio::test]
@@ -575,8 +644,14 @@ async fn an_announcement_reaches_lobbies_and_rooms_of_its_audience_at_once() {
     for (body, code) in [
         (json!({"text": "  ", "to": "all"}), "bad_message"),
         (json!({"text": "x".repeat(501), "to": "all"}), "bad_message"),
-        (json!({"text": "x", "to": "round", "round": 9}), "bad_message"),
-        (json!({"text": "x", "to": "meeting", "meeting": "nope"}), "unknown_meeting"),
+        (
+            json!({"text": "x", "to": "round", "round": 9}),
+            "bad_message",
+        ),
+        (
+            json!({"text": "x", "to": "meeting", "meeting": "nope"}),
+            "unknown_meeting",
+        ),
     ] {
         let (_, refused) = post(&app, "/api/moderation/announcements", &m, body.clone()).await;
         assert_eq!(refused["error"]["code"], code, "{body}");
@@ -605,7 +680,10 @@ async fn on_two_nodes_actions_reach_rooms_and_lobbies_and_the_board_shows_the_wh
         Some(r) => r,
         None => until_room(&mut board_b, "live-2", both).await,
     };
-    assert_eq!(room["buyer"]["name"], "박구매", "node A's buyer, on node B's board");
+    assert_eq!(
+        room["buyer"]["name"], "박구매",
+        "node A's buyer, on node B's board"
+    );
 
     // A moderator on node A extends: both sides hear it, whichever node holds them.
     let ends_at = a.fair.meeting(&id("live-2")).unwrap().slot.end.as_millis();
@@ -623,7 +701,10 @@ async fn on_two_nodes_actions_reach_rooms_and_lobbies_and_the_board_shows_the_wh
     }
     // Node B's board shows it; a second moderator on node B from the same picture is
     // refused (the shared store decided first).
-    until_room(&mut board_b, "live-2", |r| r["window"]["ends_at"] == ends_at + 3 * 60_000).await;
+    until_room(&mut board_b, "live-2", |r| {
+        r["window"]["ends_at"] == ends_at + 3 * 60_000
+    })
+    .await;
     let (status, stale) = post(
         &b,
         "/api/moderation/rooms/live-2",
@@ -631,7 +712,10 @@ async fn on_two_nodes_actions_reach_rooms_and_lobbies_and_the_board_shows_the_wh
         json!({"action": "extend", "minutes": 3, "expect_ends_at": ends_at}),
     )
     .await;
-    assert_eq!((status, stale["error"]["code"].as_str()), (409, Some("conflict")));
+    assert_eq!(
+        (status, stale["error"]["code"].as_str()),
+        (409, Some("conflict"))
+    );
 
     // An announcement made on node B reaches node A's room and a lobby on node A.
     let mut lobby = SignalClient::connect(&a.lobby_url()).await;

@@ -21,7 +21,12 @@ impl ModerationStore for MemoryModeration {
         &'a self,
         meeting: &'a MeetingId,
     ) -> BoxFuture<'a, Result<Adjustments, Refusal>> {
-        let found = self.rooms.lock().expect("moderation lock").get(meeting).cloned();
+        let found = self
+            .rooms
+            .lock()
+            .expect("moderation lock")
+            .get(meeting)
+            .cloned();
         Box::pin(async move { Ok(found.unwrap_or_default()) })
     }
 

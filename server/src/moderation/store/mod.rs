@@ -26,8 +26,10 @@ pub const ACTIVITY_KEPT: usize = 500;
 
 pub trait ModerationStore: Send + Sync + 'static {
     /// One meeting's adjustments (the default if moderators never touched it).
-    fn adjustments<'a>(&'a self, meeting: &'a MeetingId)
-        -> BoxFuture<'a, Result<Adjustments, Refusal>>;
+    fn adjustments<'a>(
+        &'a self,
+        meeting: &'a MeetingId,
+    ) -> BoxFuture<'a, Result<Adjustments, Refusal>>;
 
     /// Every meeting's that moderators touched.
     fn all(&self) -> BoxFuture<'_, Result<HashMap<MeetingId, Adjustments>, Refusal>>;
