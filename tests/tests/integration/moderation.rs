@@ -767,3 +767,62 @@ async fn on_two_nodes_actions_reach_rooms_and_lobbies_and_the_board_shows_the_wh
         .collect();
     assert_eq!(actions, ["extend:180", "end"]);
 }
+
+#[tokio::test]
+async fn two_moderators_on_two_nodes_clicking_at_once_act_once() {
+    let redis = RedisServer::start();
+    let fair = fair();
+    let a = spawn_app_with(shared(&redis), fair.clone()).await;
+    let b = spawn_app_with(shared(&redis), fair).await;
+    let ends_at = a.fair.meeting(&id("live-2")).unwrap().slot.end.as_millis();
+    let extend = json!({"action": "extend", "minutes": 2, "expect_ends_at": ends_at});
+    for round in 0..5 {
+        let expect = ends_at + round * 2 * 60_000;
+        let mut body = extend.clone();
+        body["expect_ends_at"] = json!(expect);
+        let (ta, tb) = (a.token(MOD_1), b.token(MOD_2));
+        let (ra, rb) = tokio::join!(
+            post(&a, "/api/moderation/rooms/live-2", &ta, body.clone()),
+            post(&b, "/api/moderation/rooms/live-2", &tb, body.clone()),
+        );
+        let mut statuses = [ra.0, rb.0];
+        statuses.sort();
+        assert_eq!(statuses, [200, 409], "round {round}: {ra:?} {rb:?}");
+        let lost = if ra.0 == 409 { &ra.1 } else { &rb.1 };
+        assert_eq!(lost["error"]["code"], "conflict");
+    }
+    // Five extensions of two minutes each, and each on record once.
+    let (_, done) = post(
+        &a,
+        "/api/moderation/rooms/live-2",
+        &a.token(MOD_1),
+        json!({"action": "end"}),
+    )
+    .await;
+    let extends = done["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["action"] == "extend:120")
+        .count();
+    assert_eq!(extends, 5, "{done}");
+    // Ending twice at once: one ends it, the other hears it is closed.
+    let (ta, tb) = (a.token(MOD_1), b.token(MOD_2));
+    let (ra, rb) = tokio::join!(
+        post(
+            &a,
+            "/api/moderation/rooms/live-1",
+            &ta,
+            json!({"action": "end"})
+        ),
+        post(
+            &b,
+            "/api/moderation/rooms/live-1",
+            &tb,
+            json!({"action": "end"})
+        ),
+    );
+    let mut statuses = [ra.0, rb.0];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409], "{ra:?} {rb:?}");
+}
