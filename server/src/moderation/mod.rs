@@ -187,6 +187,8 @@ impl Moderation {
         body: LobbyActionBody,
         now: Timestamp,
     ) -> Result<Vec<LobbyEvent>, Refusal> {
+        // A vendor moved away from their booking: that meeting's record says so.
+        let mut moved_from_booking: Option<MeetingId> = None;
         let (op, action, booth, vendor, note) = match body {
             LobbyActionBody::Move {
                 vendor,
@@ -194,18 +196,35 @@ impl Moderation {
                 to,
                 position,
                 note,
-            } => (
-                LobbyOp::Move {
-                    vendor: vendor.clone(),
-                    from,
-                    to: to.clone(),
-                    position,
-                },
-                format!("move:{to}"),
-                to,
-                vendor,
-                note,
-            ),
+            } => {
+                let enterprise =
+                    self.inner
+                        .fair
+                        .participant(&vendor)
+                        .and_then(|p| match &p.affiliation {
+                            sangdam_signaling::fair::Affiliation::Enterprise(e) => Some(e.clone()),
+                            _ => None,
+                        });
+                moved_from_booking = self
+                    .inner
+                    .fair
+                    .meetings_at(&from)
+                    .find(|m| Some(&m.enterprise) == enterprise.as_ref() && m.slot.end > now)
+                    .filter(|_| from != to)
+                    .map(|m| m.id.clone());
+                (
+                    LobbyOp::Move {
+                        vendor: vendor.clone(),
+                        from,
+                        to: to.clone(),
+                        position,
+                    },
+                    format!("move:{to}"),
+                    to,
+                    vendor,
+                    note,
+                )
+            }
             LobbyActionBody::Admit {
                 booth,
                 vendor,
@@ -229,7 +248,7 @@ impl Moderation {
             LobbyEvent::Admitted { admission, .. } => Some(admission.meeting.clone()),
             _ => None,
         });
-        if let Some(m) = &admitted {
+        for m in admitted.iter().chain(&moved_from_booking) {
             self.note_action(&moderator.id, m, &action, note.clone(), now)
                 .await;
         }

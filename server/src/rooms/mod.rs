@@ -36,6 +36,33 @@ pub struct Presence {
     pub vendor_present: bool,
 }
 
+/// When a connection last sent anything (ms of [`clock::monotonic`]): its reader notes
+/// every frame, the room reads it for the board ("is this connection still there?").
+#[derive(Clone, Debug, Default)]
+pub struct Heard(Arc<std::sync::atomic::AtomicI64>);
+
+impl Heard {
+    pub fn new() -> Self {
+        let h = Heard::default();
+        h.now();
+        h
+    }
+
+    /// The connection was heard from just now.
+    pub fn now(&self) {
+        self.0.store(
+            clock::monotonic().as_millis(),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+    }
+
+    /// How long ago it was heard, at `now` ([`clock::monotonic`]'s).
+    pub fn since(&self, now: Timestamp) -> std::time::Duration {
+        let at = Timestamp::from_millis(self.0.load(std::sync::atomic::Ordering::Relaxed));
+        now.since(at)
+    }
+}
+
 /// Someone in a seat, as the room on this node knows them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SeatStatus {
@@ -64,6 +91,7 @@ enum Command {
         conn: ConnId,
         you: You,
         outbox: Outbox,
+        heard: Heard,
         reply: oneshot::Sender<Result<(), JoinRefusal>>,
     },
     Leave {
@@ -288,6 +316,7 @@ impl Rooms {
         conn: ConnId,
         you: You,
         outbox: Outbox,
+        heard: Heard,
         now: Timestamp,
     ) -> Result<Membership, JoinRefusal> {
         let commands = self.open(meeting, now)?;
@@ -301,6 +330,7 @@ impl Rooms {
                 conn,
                 you,
                 outbox,
+                heard,
                 reply,
             })
             .await

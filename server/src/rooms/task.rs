@@ -5,7 +5,7 @@
 //! hears `closed`. The rules — phases, no-shows, who holds a seat, what a moderator may
 //! change — are the core's; this task does the IO they decide.
 
-use super::{Command, Outbox, RoomStatus, SeatStatus};
+use super::{Command, Heard, Outbox, RoomStatus, SeatStatus};
 use crate::app::clock;
 use crate::journal::ConsultationLog;
 use crate::moderation::store::ModerationStore;
@@ -54,6 +54,10 @@ async fn write_record(log: &dyn ConsultationLog, record: ConsultationRecord) {
     }
 }
 
+/// A connection that has sent nothing for this long (the web client pings every 20 s)
+/// is shown as not keeping up: its network may be gone while its socket is not yet.
+const QUIET: Duration = Duration::from_secs(45);
+
 /// How long the room waits for the shared store when it opens and when it closes; if the
 /// store is slow, the room goes on with what it last heard.
 const STORE_WAIT: Duration = Duration::from_secs(2);
@@ -80,6 +84,8 @@ pub(super) struct RoomTask {
     took_side: [Option<ParticipantId>; 2],
     /// Who holds each seat now, as far as this node knows.
     holders: [Option<ParticipantId>; 3],
+    /// When each local seat's connection last sent anything.
+    heard: [Option<Heard>; 3],
     /// Moderators' changes to this room, as last heard from the shared store.
     adjustments: Adjustments,
     status: Arc<Mutex<RoomStatus>>,
@@ -137,6 +143,7 @@ impl RoomTask {
             sides: Sides::new(node),
             took_side: [None, None],
             holders: [None, None, None],
+            heard: [None, None, None],
             adjustments: Adjustments::default(),
             status,
             changed: shared.changed.clone(),
@@ -292,8 +299,9 @@ impl RoomTask {
                 conn,
                 you,
                 outbox,
+                heard,
                 reply,
-            } => self.join(seat, conn, you, outbox, reply, now),
+            } => self.join(seat, conn, you, outbox, heard, reply, now),
             Command::Leave { seat, conn } => {
                 if self.sides.leave_local(seat, conn) {
                     self.local_seat_left(seat, conn, now);
@@ -310,12 +318,14 @@ impl RoomTask {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn join(
         &mut self,
         seat: Seat,
         conn: ConnId,
         you: sangdam_signaling::protocol::You,
         outbox: Outbox,
+        heard: Heard,
         reply: tokio::sync::oneshot::Sender<Result<(), JoinRefusal>>,
         now: Timestamp,
     ) {
@@ -369,6 +379,7 @@ impl RoomTask {
                         self.took_side[slot(side)].get_or_insert(participant.clone());
                     }
                     self.holders[seat.index()] = Some(participant.clone());
+                    self.heard[seat.index()] = Some(heard);
                     self.publish(BusMessage::Presence {
                         side: seat,
                         present: true,
@@ -646,7 +657,12 @@ impl RoomTask {
         let heard = clock::monotonic();
         let seat = |s: Seat| -> Option<SeatStatus> {
             let (since, healthy) = match self.sides.holder(s)? {
-                Holder::Local { since, link, .. } => (*since, link.has_room_for_relay()),
+                Holder::Local { since, link, .. } => {
+                    let quiet = self.heard[s.index()]
+                        .as_ref()
+                        .is_some_and(|h| h.since(heard) > QUIET);
+                    (*since, link.has_room_for_relay() && !quiet)
+                }
                 Holder::Remote { since, seen, .. } => {
                     (*since, heard.since(*seen) <= bus::REMOTE_HEALTHY)
                 }

@@ -8,7 +8,7 @@ use crate::http::serve::HeldSlot;
 use crate::lobby;
 use crate::rooms::bus::OpsMessage;
 use crate::rooms::outbox::{self, Inbox, Outbox};
-use crate::rooms::{ConnId, Membership};
+use crate::rooms::{ConnId, Heard, Membership};
 use crate::ws::closing;
 use crate::ws::frames::{self, Frame};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -165,6 +165,7 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
     // A moderator in the room, for their record lines when they leave.
     let mut moderator: Option<Participant> = None;
     let mut news = state.ops.subscribe();
+    let heard = Heard::new();
     let mut writer_done = false;
     loop {
         let frame = tokio::select! {
@@ -181,6 +182,7 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
                 continue;
             }
         };
+        heard.now();
         let id;
         let msg = match frame {
             Err(()) => {
@@ -211,7 +213,7 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
         };
         match (msg, &member) {
             (ClientMessage::Join { token, meeting, .. }, None) => {
-                match join(&state, conn, &token, &meeting, tx.clone()).await {
+                match join(&state, conn, &token, &meeting, tx.clone(), heard.clone()).await {
                     Ok((m, p)) => {
                         if m.seat() == Seat::Moderator {
                             state
@@ -328,6 +330,7 @@ async fn join(
     token: &str,
     meeting_id: &MeetingId,
     outbox: Outbox,
+    heard: Heard,
 ) -> Result<(Membership, Participant), Refusal> {
     let fair = &state.fair;
     let (claims, participant) = state.tokens.authenticate(fair, token)?;
@@ -364,7 +367,7 @@ async fn join(
     };
     let member = state
         .rooms
-        .join(&meeting, side, conn, you, outbox, now)
+        .join(&meeting, side, conn, you, outbox, heard, now)
         .await
         .map_err(|r| r.refusal(now))?;
     info!(?side, "joined");
