@@ -36,6 +36,15 @@ pub struct Presence {
     pub vendor_present: bool,
 }
 
+/// A connection asking to enter a room: where it sits, who it is, where its messages go.
+pub struct Joining {
+    pub seat: Seat,
+    pub conn: ConnId,
+    pub you: You,
+    pub outbox: Outbox,
+    pub heard: Heard,
+}
+
 /// When a connection last sent anything (ms of [`clock::monotonic`]): its reader notes
 /// every frame, the room reads it for the board ("is this connection still there?").
 #[derive(Clone, Debug, Default)]
@@ -307,18 +316,21 @@ impl Rooms {
         }
     }
 
-    /// Enters a side into a meeting's room, opening the room if its window has begun. The
-    /// room sends `joined` into `outbox` before anything else.
+    /// Enters a connection into a meeting's room, opening the room if its window has
+    /// begun. The room sends `joined` into its outbox before anything else.
     pub async fn join(
         &self,
         meeting: &Meeting,
-        seat: Seat,
-        conn: ConnId,
-        you: You,
-        outbox: Outbox,
-        heard: Heard,
+        joining: Joining,
         now: Timestamp,
     ) -> Result<Membership, JoinRefusal> {
+        let Joining {
+            seat,
+            conn,
+            you,
+            outbox,
+            heard,
+        } = joining;
         let commands = self.open(meeting, now)?;
         let (reply, answer) = oneshot::channel();
         let closed = JoinRefusal::Closed {

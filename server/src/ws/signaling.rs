@@ -8,7 +8,7 @@ use crate::http::serve::HeldSlot;
 use crate::lobby;
 use crate::rooms::bus::OpsMessage;
 use crate::rooms::outbox::{self, Inbox, Outbox};
-use crate::rooms::{ConnId, Heard, Membership};
+use crate::rooms::{ConnId, Heard, Joining, Membership};
 use crate::ws::closing;
 use crate::ws::frames::{self, Frame};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -367,7 +367,17 @@ async fn join(
     };
     let member = state
         .rooms
-        .join(&meeting, side, conn, you, outbox, heard, now)
+        .join(
+            &meeting,
+            Joining {
+                seat: side,
+                conn,
+                you,
+                outbox,
+                heard,
+            },
+            now,
+        )
         .await
         .map_err(|r| r.refusal(now))?;
     info!(?side, "joined");
