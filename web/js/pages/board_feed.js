@@ -18,7 +18,8 @@ export function activityFeed() {
   const el = h('section', { class: 'card', 'aria-labelledby': 'mb-act-title' }, h('div', { class: 'card-head' }, h('h2', { id: 'mb-act-title' }, t('mb_activity'))), empty, ol);
   function item(e, model) {
     const booths = Object.fromEntries(model.booths.map((b) => [b.institution.id, b.institution.name]));
-    const where = e.meeting || (e.booth ? booths[e.booth] || e.booth : '');
+    // A move names its booth in the action already; other lobby actions name it here.
+    const where = e.meeting || (e.booth && !String(e.action).startsWith('move:') ? booths[e.booth] || e.booth : '');
     return h(
       'li',
       { class: 'act-entry', dataset: { action: e.action } },
@@ -120,7 +121,7 @@ export function announceForm(ctx) {
       const keepRoom = room.value;
       to.replaceChildren(
         h('option', { value: 'all' }, t('mb_ann_all')),
-        model.rounds.map((r) => h('option', { value: 'round:' + r.number }, t('round_n', { n: r.number }) + ' · ' + r.theme)),
+        ...model.rounds.map((r) => h('option', { value: 'round:' + r.number }, t('round_n', { n: r.number }) + ' · ' + r.theme)),
         h('option', { value: 'meeting' }, t('mb_ann_one_room')),
       );
       room.replaceChildren(...model.rooms.map((r) => h('option', { value: r.meeting.id }, r.meeting.institution.name + ' × ' + r.meeting.enterprise.name + ' (' + r.meeting.id + ')')));
