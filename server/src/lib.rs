@@ -6,10 +6,13 @@
 //! - `http`: the HTTP API — router, the one refusal-to-response mapping, the caller
 //!   extractor, one module per resource (schedule, records, survey, labels), the
 //!   embedded web client;
-//! - `ws`: the two WebSockets — frame reading, signaling (`/ws`), lobby (`/ws/lobby`);
+//! - `ws`: the WebSockets — frame reading, signaling (`/ws`), lobby (`/ws/lobby`), the
+//!   moderators' board (`/ws/board`);
 //! - `rooms`: live rooms — the registry and scheduler, one task per room, the
 //!   cross-node bus;
 //! - [`lobby`]: the lobby's ticker and its stores (memory, Redis transactions);
+//! - [`moderation`]: moderators' actions carried out, their store (memory, Redis) and
+//!   the moderators' live board;
 //! - [`journal`]: the durable consultation log and survey answers (file, Redis Stream);
 //! - [`files`]: file formats — fair directories, survey files, log exports (CSV, XLSX);
 //! - [`demo`]: the demo fair and its two completed fairs of history;
@@ -28,6 +31,7 @@ pub mod files;
 pub(crate) mod http;
 pub mod journal;
 pub mod lobby;
+pub mod moderation;
 pub mod redis_keys;
 pub(crate) mod rooms;
 pub(crate) mod ws;

@@ -12,7 +12,10 @@
 //! | `sangdam:{F}:survey:answered` | set | `meeting/participant` pairs that answered |
 //! | `sangdam:{F}:booth:I` | string (JSON) | institution I's booth: queue, current meeting |
 //! | `sangdam:{F}:vendor:P` | string (JSON) | where vendor P waits or meets |
-//! | `sangdam:{F}:rooms` | pub/sub channel | cross-node room traffic: presence and relayed signaling |
+//! | `sangdam:{F}:rooms` | pub/sub channel | cross-node room traffic: presence, relayed signaling, moderators' changes |
+//! | `sangdam:{F}:moderation` | hash (JSON values) | per meeting: what moderators changed (end, close, no-show mark, actions) |
+//! | `sangdam:{F}:activity` | list (JSON) | the newest 500 moderator actions, for every moderator's board |
+//! | `sangdam:{F}:ops` | pub/sub channel | fair-wide news: announcements, moderator activity |
 
 use sangdam_signaling::{FairId, InstitutionId, ParticipantId};
 
@@ -55,6 +58,18 @@ impl Keys {
 
     pub fn rooms_channel(&self) -> String {
         format!("{}:rooms", self.prefix)
+    }
+
+    pub fn moderation(&self) -> String {
+        format!("{}:moderation", self.prefix)
+    }
+
+    pub fn activity(&self) -> String {
+        format!("{}:activity", self.prefix)
+    }
+
+    pub fn ops_channel(&self) -> String {
+        format!("{}:ops", self.prefix)
     }
 }
 

@@ -6,7 +6,11 @@ use crate::app::state::AppState;
 use crate::auth::TokenIssuer;
 use crate::journal::archive::Archive;
 use crate::journal::{ConsultationLog, MemorySurveys, Stores};
+use crate::files::fair::contacts::Contacts;
 use crate::lobby::store::{LobbyStore, MemoryLobby, RedisLobby};
+use crate::moderation::board;
+use crate::moderation::store::{MemoryModeration, ModerationStore, RedisModeration};
+use crate::moderation::Moderation;
 use crate::rooms::bus::Bus;
 use crate::rooms::Rooms;
 use crate::{http, lobby};
@@ -94,20 +98,46 @@ impl Application {
             ),
             None => Arc::new(MemoryLobby::new(fair.clone(), settings.lobby_policy())),
         };
+        let (ops, _) = tokio::sync::broadcast::channel(256);
+        let changed = Arc::new(tokio::sync::Notify::new());
+        let bad_url = |e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e);
         let bus = match settings.redis_url() {
             Some(url) => Some(
-                Bus::start(url, &fair.id, &node)
-                    .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?,
+                Bus::start(url, &fair.id, &node, ops.clone(), changed.clone()).map_err(bad_url)?,
             ),
             None => None,
+        };
+        let moderation_store: Arc<dyn ModerationStore> = match settings.redis_url() {
+            Some(url) => Arc::new(RedisModeration::new(url, &fair.id).map_err(bad_url)?),
+            None => Arc::new(MemoryModeration::default()),
         };
         let rooms = Rooms::new(
             fair.clone(),
             settings.room_policy(),
             settings.webrtc.ice_servers.clone(),
             log.clone(),
-            bus,
+            moderation_store.clone(),
+            bus.clone(),
+            changed.clone(),
         );
+        let moderation = Moderation::new(
+            fair.clone(),
+            moderation_store.clone(),
+            rooms.clone(),
+            lobby.clone(),
+            bus,
+            ops.clone(),
+            changed.clone(),
+        );
+        let contacts = Arc::new(Contacts::default());
+        let board_sources = board::Sources {
+            fair: fair.clone(),
+            rooms: rooms.clone(),
+            lobby: lobby.clone(),
+            moderation: moderation_store,
+            contacts: contacts.clone(),
+        };
+        let board = board::start(board_sources.clone(), changed.clone());
         Ok(Self {
             listener,
             state: AppState {
@@ -122,6 +152,12 @@ impl Application {
                 archive: Arc::new(Archive::default()),
                 node: node.into(),
                 connections: Arc::new(AtomicU64::new(0)),
+                moderation,
+                ops,
+                board,
+                board_sources,
+                contacts,
+                changed,
             },
             base_url,
         })
@@ -130,6 +166,14 @@ impl Application {
     /// Asks `survey`'s questions instead of the default ones.
     pub fn with_survey(mut self, survey: SurveyConfig) -> Self {
         self.state.survey = Arc::new(survey);
+        self
+    }
+
+    /// Gives moderators the participants' phones and e-mails.
+    pub fn with_contacts(mut self, contacts: Contacts) -> Self {
+        let contacts = Arc::new(contacts);
+        self.state.board_sources.contacts = contacts.clone();
+        self.state.contacts = contacts;
         self
     }
 

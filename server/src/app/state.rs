@@ -5,7 +5,11 @@ use crate::app::settings::Settings;
 use crate::auth::TokenIssuer;
 use crate::journal::archive::Archive;
 use crate::journal::{ConsultationLog, SurveyLog};
+use crate::files::fair::contacts::Contacts;
 use crate::lobby::store::LobbyStore;
+use crate::moderation::board::{Picture, Sources};
+use crate::moderation::Moderation;
+use crate::rooms::bus::OpsMessage;
 use crate::rooms::Rooms;
 use sangdam_signaling::records::survey::SurveyConfig;
 use sangdam_signaling::Fair;
@@ -31,6 +35,16 @@ pub struct AppState {
     pub(crate) node: Arc<str>,
     /// Numbers this node's connections.
     pub(crate) connections: Arc<AtomicU64>,
+    pub(crate) moderation: Moderation,
+    /// Fair-wide news (announcements, moderator activity) for this node's connections.
+    pub(crate) ops: tokio::sync::broadcast::Sender<OpsMessage>,
+    /// The moderators' board, kept up to date while anyone watches.
+    pub(crate) board: tokio::sync::watch::Receiver<Arc<Picture>>,
+    pub(crate) board_sources: Sources,
+    /// Participants' phones and e-mails, for moderators.
+    pub contacts: Arc<Contacts>,
+    /// Poked when the board may need redrawing.
+    pub(crate) changed: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {

@@ -312,6 +312,7 @@ pub fn generate(spec: &HistorySpec) -> ArchivedFair {
                         vl = bl;
                         if let Some(moderator) = &moderator {
                             actions.push(ModeratorAction {
+                                note: None,
                                 at: bl,
                                 moderator: moderator.clone(),
                                 action: "end".into(),
@@ -323,6 +324,7 @@ pub fn generate(spec: &HistorySpec) -> ArchivedFair {
                         // A moderator gave the pair five more minutes.
                         if let Some(moderator) = &moderator {
                             actions.push(ModeratorAction {
+                                note: None,
                                 at: end - minutes(2),
                                 moderator: moderator.clone(),
                                 action: "extend:300".into(),

@@ -262,6 +262,7 @@ mod tests {
             ending: Ending::Timer,
             no_show: None,
             moderator_actions: vec![ModeratorAction {
+                note: None,
                 at: t,
                 moderator: sangdam_signaling::ParticipantId::parse("-m").unwrap(),
                 action: "@extend".into(),

@@ -7,6 +7,7 @@ pub mod error;
 pub mod headers;
 pub mod health;
 pub mod labels;
+pub mod moderation;
 pub mod records;
 pub mod schedule;
 pub mod serve;
@@ -20,7 +21,7 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use sangdam_signaling::ErrorCode;
 use std::time::Duration;
@@ -62,6 +63,10 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/ws/lobby", get(ws::lobby::upgrade))
+        .route("/ws/board", get(ws::board::upgrade))
+        .route("/api/moderation/rooms/{meeting}", post(moderation::room))
+        .route("/api/moderation/lobby", post(moderation::lobby))
+        .route("/api/moderation/announcements", post(moderation::announce))
         .route("/api/me", get(schedule::me))
         .route("/api/labels", get(labels::labels))
         .route("/api/fairs", get(records::fairs))

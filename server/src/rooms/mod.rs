@@ -10,16 +10,18 @@ mod task;
 
 use crate::app::clock;
 use crate::journal::ConsultationLog;
+use crate::moderation::store::ModerationStore;
 use crate::rooms::bus::{Bus, BusMessage};
-use crate::rooms::task::{BusLink, RoomTask};
+use crate::rooms::task::{BusLink, RoomTask, Shared};
 use sangdam_signaling::error::RequestId;
-use sangdam_signaling::live::room::{JoinRefusal, Window};
+use sangdam_signaling::live::moderation::Adjustments;
+use sangdam_signaling::live::room::{Absent, JoinRefusal, Seat, Window};
 use sangdam_signaling::protocol::{IceServer, ServerMessage, You};
-use sangdam_signaling::{Fair, Meeting, MeetingId, Phase, RoomPolicy, Side, Timestamp};
+use sangdam_signaling::{Fair, Meeting, MeetingId, ParticipantId, Phase, RoomPolicy, Timestamp};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, Notify};
 use tracing::{debug, info, Instrument};
 
 pub use sangdam_signaling::live::sides::ConnId;
@@ -34,31 +36,57 @@ pub struct Presence {
     pub vendor_present: bool,
 }
 
+/// Someone in a seat, as the room on this node knows them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeatStatus {
+    pub participant: Option<ParticipantId>,
+    pub since: Timestamp,
+    pub healthy: bool,
+}
+
+/// A running room as the moderators' board shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoomStatus {
+    pub phase: Phase,
+    pub window: Window,
+    /// By [`Seat::index`].
+    pub seats: [Option<SeatStatus>; 3],
+    /// Whether each side was in and left while the slot runs.
+    pub dropped: [bool; 2],
+    pub no_show: Option<Absent>,
+    pub no_show_marked: bool,
+    pub actions: usize,
+}
+
 enum Command {
     Join {
-        side: Side,
+        seat: Seat,
         conn: ConnId,
         you: You,
         outbox: Outbox,
         reply: oneshot::Sender<Result<(), JoinRefusal>>,
     },
     Leave {
-        side: Side,
+        seat: Seat,
         conn: ConnId,
     },
     Relay {
-        side: Side,
+        seat: Seat,
+        to: Option<Seat>,
         conn: ConnId,
         msg: ServerMessage,
         /// The request's id, for a refusal to echo.
         id: Option<RequestId>,
     },
+    /// Moderators changed the room (on this node; other nodes' changes come by the bus).
+    Adjusted(Adjustments),
 }
 
 enum Entry {
     Open {
         commands: mpsc::Sender<Command>,
-        presence: Arc<Mutex<Presence>>,
+        status: Arc<Mutex<RoomStatus>>,
+        meeting: Meeting,
     },
     Closed {
         at: Timestamp,
@@ -72,10 +100,12 @@ pub struct Rooms {
 }
 
 struct Inner {
+    /// What every room task shares: the fair, the log, the moderators' store, the board's
+    /// change signal.
+    shared: Arc<Shared>,
     fair: Arc<Fair>,
     /// Cross-node traffic, when several nodes share a Redis.
     bus: Option<Arc<Bus>>,
-    log: Arc<dyn ConsultationLog>,
     policy: RoomPolicy,
     ice_servers: Vec<IceServer>,
     /// A std mutex: it is never held across an await.
@@ -86,18 +116,26 @@ struct Inner {
 #[derive(Clone)]
 pub struct Membership {
     commands: mpsc::Sender<Command>,
-    side: Side,
+    seat: Seat,
     conn: ConnId,
+    /// The meeting's round, for announcements to one round.
+    pub round: u32,
+    pub meeting: MeetingId,
 }
 
 impl Membership {
-    /// Passes signaling to the other side; the room answers `not_live` itself (echoing
-    /// `id`) if it can't.
-    pub async fn relay(&self, msg: ServerMessage, id: Option<RequestId>) {
+    pub fn seat(&self) -> Seat {
+        self.seat
+    }
+
+    /// Passes signaling to the seat `to` (a side may leave it out: the other side); the
+    /// room answers `not_live` itself (echoing `id`) if it can't.
+    pub async fn relay(&self, msg: ServerMessage, to: Option<Seat>, id: Option<RequestId>) {
         let _ = self
             .commands
             .send(Command::Relay {
-                side: self.side,
+                seat: self.seat,
+                to,
                 conn: self.conn,
                 msg,
                 id,
@@ -110,7 +148,7 @@ impl Membership {
         let _ = self
             .commands
             .send(Command::Leave {
-                side: self.side,
+                seat: self.seat,
                 conn: self.conn,
             })
             .await;
@@ -123,13 +161,20 @@ impl Rooms {
         policy: RoomPolicy,
         ice_servers: Vec<IceServer>,
         log: Arc<dyn ConsultationLog>,
+        moderation: Arc<dyn ModerationStore>,
         bus: Option<Arc<Bus>>,
+        changed: Arc<Notify>,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
+                shared: Arc::new(Shared {
+                    fair: fair.clone(),
+                    log,
+                    moderation,
+                    changed,
+                }),
                 fair,
                 bus,
-                log,
                 policy,
                 ice_servers,
                 table: Mutex::new(HashMap::new()),
@@ -146,11 +191,80 @@ impl Rooms {
         self.inner.policy.for_meeting(&self.inner.fair, meeting)
     }
 
+    /// The policy's window for a meeting, without moderators' changes.
+    pub fn base_window(&self, meeting: &Meeting) -> Window {
+        self.window(meeting)
+    }
+
+    /// The fair's grace after a slot, before the booth's next meeting clips it.
+    pub fn grace(&self) -> std::time::Duration {
+        self.inner.policy.timing.grace
+    }
+
+    /// The cross-node bus, when several nodes share a Redis.
+    pub fn bus(&self) -> Option<&Arc<Bus>> {
+        self.inner.bus.as_ref()
+    }
+
+    /// A running room's status, if this node runs it.
+    pub fn status(&self, meeting: &MeetingId) -> Option<RoomStatus> {
+        match self.inner.table.lock().expect("rooms lock").get(meeting) {
+            Some(Entry::Open { status, .. }) => Some(status.lock().expect("status lock").clone()),
+            _ => None,
+        }
+    }
+
+    /// The rooms this node runs that are not in the fair's schedule (walk-ins).
+    pub fn open_walk_ins(&self) -> Vec<Meeting> {
+        self.inner
+            .table
+            .lock()
+            .expect("rooms lock")
+            .values()
+            .filter_map(|e| match e {
+                Entry::Open { meeting, .. } if self.inner.fair.meeting(&meeting.id).is_none() => {
+                    Some(meeting.clone())
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether this node ran the room and it has closed.
+    pub fn closed_at(&self, meeting: &MeetingId) -> Option<Timestamp> {
+        match self.inner.table.lock().expect("rooms lock").get(meeting) {
+            Some(Entry::Closed { at }) => Some(*at),
+            _ => None,
+        }
+    }
+
+    /// Hands moderators' new changes to the room if it runs on this node (other nodes
+    /// hear them over the bus).
+    pub async fn adjusted(&self, meeting: &MeetingId, adjustments: Adjustments) {
+        let commands = match self.inner.table.lock().expect("rooms lock").get(meeting) {
+            Some(Entry::Open { commands, .. }) => Some(commands.clone()),
+            _ => None,
+        };
+        if let Some(c) = commands {
+            let _ = c.send(Command::Adjusted(adjustments.clone())).await;
+        }
+        if let Some(bus) = &self.inner.bus {
+            bus.publish(meeting, BusMessage::Adjusted { adjustments }).await;
+        }
+    }
+
     /// The room's phase and who is in it. Rooms not running report the clock's phase.
     pub fn presence(&self, meeting: &Meeting, now: Timestamp) -> Presence {
         let table = self.inner.table.lock().expect("rooms lock");
         match table.get(&meeting.id) {
-            Some(Entry::Open { presence, .. }) => *presence.lock().expect("presence lock"),
+            Some(Entry::Open { status, .. }) => {
+                let s = status.lock().expect("status lock");
+                Presence {
+                    phase: s.phase,
+                    buyer_present: s.seats[0].is_some(),
+                    vendor_present: s.seats[1].is_some(),
+                }
+            }
             Some(Entry::Closed { .. }) => Presence {
                 phase: Phase::Closed,
                 buyer_present: false,
@@ -169,7 +283,7 @@ impl Rooms {
     pub async fn join(
         &self,
         meeting: &Meeting,
-        side: Side,
+        seat: Seat,
         conn: ConnId,
         you: You,
         outbox: Outbox,
@@ -182,7 +296,7 @@ impl Rooms {
         };
         commands
             .send(Command::Join {
-                side,
+                seat,
                 conn,
                 you,
                 outbox,
@@ -193,8 +307,14 @@ impl Rooms {
         answer.await.map_err(|_| closed)??;
         Ok(Membership {
             commands,
-            side,
+            seat,
             conn,
+            round: self
+                .inner
+                .fair
+                .round(&meeting.round)
+                .map_or(0, |r| r.number),
+            meeting: meeting.id.clone(),
         })
     }
 
@@ -216,16 +336,22 @@ impl Rooms {
         let policy = self.policy_for(meeting);
         Window::new(meeting.slot, &policy).check_join(now)?;
         let (tx, rx) = mpsc::channel(64);
-        let presence = Arc::new(Mutex::new(Presence {
+        let window = Window::new(meeting.slot, &policy);
+        let status = Arc::new(Mutex::new(RoomStatus {
             phase: Phase::Scheduled,
-            buyer_present: false,
-            vendor_present: false,
+            window,
+            seats: [None, None, None],
+            dropped: [false, false],
+            no_show: None,
+            no_show_marked: false,
+            actions: 0,
         }));
         table.insert(
             meeting.id.clone(),
             Entry::Open {
                 commands: tx.clone(),
-                presence: presence.clone(),
+                status: status.clone(),
+                meeting: meeting.clone(),
             },
         );
         let link = self.inner.bus.as_ref().map(|bus| {
@@ -246,10 +372,10 @@ impl Rooms {
             }
         });
         let task = RoomTask::new(
-            &self.inner.fair,
+            &self.inner.shared,
             meeting,
             &policy,
-            presence,
+            status,
             self.inner.ice_servers.clone(),
             link,
         );
@@ -257,13 +383,14 @@ impl Rooms {
         let span = tracing::info_span!("room", meeting = %meeting.id);
         tokio::spawn(
             async move {
-                let (id, at) = task.run(rx, &rooms.inner.fair, &rooms.inner.log).await;
+                let (id, at) = task.run(rx, &rooms.inner.shared).await;
                 rooms
                     .inner
                     .table
                     .lock()
                     .expect("rooms lock")
                     .insert(id, Entry::Closed { at });
+                rooms.inner.shared.changed.notify_one();
             }
             .instrument(span),
         );

@@ -121,7 +121,7 @@ mod tests {
     async fn a_full_outbox_keeps_its_reserve_and_a_shut_one_says_why() {
         let (out, inbox) = channel(256);
         let msg = || ServerMessage::PeerLeft {
-            side: sangdam_signaling::Side::Buyer,
+            side: sangdam_signaling::Side::Buyer.into(),
         };
         let mut relayed = 0;
         while out.has_room_for_relay() {

@@ -1,13 +1,17 @@
-//! One room's task: drives the core's `Room` on real time, keeps the local sides'
-//! outboxes in the core's side table (`Sides`), relays signaling between the sides (over
-//! the bus when the other side is on another node) and writes the room's record before
-//! either side hears `closed`. The rules — phases, no-shows, who holds a side — are the
-//! core's; this task does the IO they decide.
+//! One room's task: drives the core's `Room` on real time, keeps the local seats'
+//! outboxes in the core's side table (`Sides`), relays signaling between the seats (over
+//! the bus when the other is on another node), applies moderators' changes, keeps the
+//! room's status for the moderators' board, and writes the room's record before anyone
+//! hears `closed`. The rules — phases, no-shows, who holds a seat, what a moderator may
+//! change — are the core's; this task does the IO they decide.
 
-use super::{Command, Outbox, Presence};
+use super::{Command, Outbox, RoomStatus, SeatStatus};
 use crate::app::clock;
 use crate::journal::ConsultationLog;
+use crate::moderation::store::ModerationStore;
 use crate::rooms::bus::{self, Bus, BusMessage, Envelope};
+use sangdam_signaling::live::moderation::Adjustments;
+use sangdam_signaling::live::room::{JoinRefusal, Seat, Window};
 use sangdam_signaling::live::sides::{Claim, ConnId, Displaced, Holder, Sides};
 use sangdam_signaling::protocol::{IceServer, MeetingView, ServerMessage, PROTOCOL_VERSION};
 use sangdam_signaling::records::record::ConsultationRecord;
@@ -17,7 +21,7 @@ use sangdam_signaling::{
 };
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Notify};
 use tracing::{debug, info, warn};
 
 /// A room's link to the other nodes.
@@ -50,24 +54,47 @@ async fn write_record(log: &dyn ConsultationLog, record: ConsultationRecord) {
     }
 }
 
+/// How long the room waits for the shared store when it opens and when it closes; if the
+/// store is slow, the room goes on with what it last heard.
+const STORE_WAIT: Duration = Duration::from_secs(2);
+
+
+/// What a room task shares with the rest of the server.
+pub(super) struct Shared {
+    pub(super) fair: Arc<Fair>,
+    pub(super) log: Arc<dyn ConsultationLog>,
+    pub(super) moderation: Arc<dyn ModerationStore>,
+    /// Poked whenever the room's status changes, for the moderators' board.
+    pub(super) changed: Arc<Notify>,
+}
+
 /// One room's task state.
 pub(super) struct RoomTask {
     meeting: Meeting,
     view: MeetingView,
     room: Room,
-    /// Who holds each side: local outboxes, or connections on other nodes.
+    /// The room's window before any moderator's change.
+    base: Window,
+    /// Who holds each seat: local outboxes, or connections on other nodes.
     sides: Sides<Outbox>,
     /// Who first took each side, for the record.
     took_side: [Option<ParticipantId>; 2],
-    presence: Arc<Mutex<Presence>>,
+    /// Who holds each seat now, as far as this node knows.
+    holders: [Option<ParticipantId>; 3],
+    /// Moderators' changes to this room, as last heard from the shared store.
+    adjustments: Adjustments,
+    status: Arc<Mutex<RoomStatus>>,
+    /// Poked when `status` changes.
+    changed: Arc<Notify>,
+    fair: Arc<Fair>,
     ice_servers: Vec<IceServer>,
     link: Option<BusLink>,
     /// The `closed` message, held back until the room's record is durable: a side told
     /// the meeting is over may rely on it being on record.
     closing: Option<ServerMessage>,
-    /// When each side was last told its signaling was not relayed (monotonic): at most
+    /// When each seat was last told its signaling was not relayed (monotonic): at most
     /// once a second, so the answers to a flood are not a flood.
-    told_not_relayed: [Option<Timestamp>; 2],
+    told_not_relayed: [Option<Timestamp>; 3],
 }
 
 fn slot(side: Side) -> usize {
@@ -77,28 +104,73 @@ fn slot(side: Side) -> usize {
     }
 }
 
+/// Where a message from `from` (with the `to` its client named) goes, or why it can't:
+/// a side may leave `to` out (the other side); a moderator must name a side.
+fn target(from: Seat, to: Option<Seat>) -> Result<Seat, Refusal> {
+    let bad = |why: &str| Err(Refusal::new(ErrorCode::BadMessage, why.to_string()).for_request());
+    match (from.side(), to) {
+        (Some(side), None) => Ok(side.other().into()),
+        (None, None) => bad("a moderator's signaling names the side it is for: \"to\": \"buyer\" or \"vendor\""),
+        (_, Some(t)) if t == from => bad("signaling cannot go to your own seat"),
+        (_, Some(t)) => Ok(t),
+    }
+}
+
 impl RoomTask {
     pub(super) fn new(
-        fair: &Fair,
+        shared: &Shared,
         meeting: &Meeting,
         policy: &RoomPolicy,
-        presence: Arc<Mutex<Presence>>,
+        status: Arc<Mutex<RoomStatus>>,
         ice_servers: Vec<IceServer>,
         link: Option<BusLink>,
     ) -> Self {
+        let fair = &*shared.fair;
         let node = link.as_ref().map_or("", |l| l.bus.node()).to_string();
+        let room = Room::new(meeting.slot, policy);
         Self {
             meeting: meeting.clone(),
             view: MeetingView::of(fair, meeting),
-            room: Room::new(meeting.slot, policy),
+            base: room.window(),
+            room,
             sides: Sides::new(node),
             took_side: [None, None],
-            presence,
+            holders: [None, None, None],
+            adjustments: Adjustments::default(),
+            status,
+            changed: shared.changed.clone(),
+            fair: shared.fair.clone(),
             ice_servers,
             link,
             closing: None,
-            told_not_relayed: [None, None],
+            told_not_relayed: [None, None, None],
         }
+    }
+
+    /// Takes moderators' changes as the shared store holds them: a newer set (it only ever
+    /// grows by actions) moves the room's end or closes it.
+    fn apply_adjustments(&mut self, adj: Adjustments) {
+        if adj.actions.len() < self.adjustments.actions.len() {
+            return;
+        }
+        let now = clock::now();
+        let want = adj.window(self.base);
+        let have = self.room.window();
+        self.adjustments = adj;
+        if (want.ends_at, want.closes_at) != (have.ends_at, have.closes_at) {
+            info!(ends_at = %want.ends_at, closes_at = %want.closes_at, "a moderator moved the room's end");
+            self.room.reschedule(want.ends_at, want.closes_at, now);
+        }
+    }
+
+    /// The name of the moderator who last changed the room, for `rescheduled`.
+    fn last_moderator(&self) -> String {
+        let fair = &*self.fair;
+        self.adjustments
+            .actions
+            .last()
+            .and_then(|a| fair.participant(&a.moderator))
+            .map_or_else(String::new, |p| p.name.clone())
     }
 
     /// Runs until the room closes and its record is written (or, if the log is slow, until
@@ -106,10 +178,17 @@ impl RoomTask {
     pub(super) async fn run(
         mut self,
         mut commands: mpsc::Receiver<Command>,
-        fair: &Fair,
-        log: &Arc<dyn ConsultationLog>,
+        shared: &Shared,
     ) -> (MeetingId, Timestamp) {
+        let fair = &*shared.fair;
         self.room.handle_timeout(clock::now());
+        // A room opening on this node after a moderator changed it elsewhere starts from
+        // that change.
+        match tokio::time::timeout(STORE_WAIT, shared.moderation.adjustments(&self.meeting.id)).await {
+            Ok(Ok(adj)) => self.apply_adjustments(adj),
+            Ok(Err(r)) => warn!(%r, "moderators' changes unreadable; the room opens as scheduled"),
+            Err(_) => warn!("moderators' changes unreadable in time; the room opens as scheduled"),
+        }
         self.dispatch();
         info!(phase = ?self.room.phase(), "room opened");
         let mut heartbeat = tokio::time::interval(bus::HEARTBEAT);
@@ -124,7 +203,8 @@ impl RoomTask {
                     self.room.handle_timeout(clock::now());
                 }
                 Some(env) = recv_bus(&mut self.link) => self.on_bus(env),
-                _ = heartbeat.tick(), if self.link.is_some() => self.heartbeat(),
+                // Also without a bus: the seats' health is refreshed for the board.
+                _ = heartbeat.tick() => self.heartbeat(),
             }
             self.dispatch();
             if self.room.phase() == Phase::Closed {
@@ -136,6 +216,14 @@ impl RoomTask {
         }
         let at = clock::now();
         info!("room closed");
+        // The record carries every moderator action, including those heard of last.
+        if let Ok(Ok(adj)) =
+            tokio::time::timeout(STORE_WAIT, shared.moderation.adjustments(&self.meeting.id)).await
+        {
+            if adj.actions.len() >= self.adjustments.actions.len() {
+                self.adjustments = adj;
+            }
+        }
         let [buyer, vendor] = self.took_side.clone();
         let record = ConsultationRecord::of_closed_room(
             fair,
@@ -143,10 +231,14 @@ impl RoomTask {
             &self.room,
             buyer,
             vendor,
-            Vec::new(),
-        );
+            self.adjustments.actions.clone(),
+        )
+        .map(|mut r| {
+            r.no_show = self.adjustments.no_show(r.no_show);
+            r
+        });
         if let Some(record) = record {
-            let write = write_record(log.as_ref(), record);
+            let write = write_record(shared.log.as_ref(), record);
             tokio::pin!(write);
             let recorded = tokio::time::timeout(CLOSE_WAITS_FOR_RECORD, &mut write)
                 .await
@@ -164,17 +256,21 @@ impl RoomTask {
         (self.meeting.id.clone(), at)
     }
 
-    /// Sends the held-back `closed` and lets go of both connections.
+    /// Sends the held-back `closed` and lets go of every connection.
     fn finish_closing(&mut self) {
         if let Some(msg) = self.closing.take() {
-            for side in [Side::Buyer, Side::Vendor] {
-                self.send(side, msg.clone());
+            for seat in Seat::ALL {
+                self.send(seat, msg.clone());
             }
         }
         // Dropping the outboxes lets each connection's writer finish and close.
-        for side in [Side::Buyer, Side::Vendor] {
-            self.sides.release(side);
+        for seat in Seat::ALL {
+            self.sides.release(seat);
         }
+        *self.status.lock().expect("status lock") = RoomStatus {
+            seats: [None, None, None],
+            ..self.status_now(clock::now())
+        };
     }
 
     fn publish(&self, msg: BusMessage) {
@@ -189,116 +285,186 @@ impl RoomTask {
         let now = clock::now();
         match cmd {
             Command::Join {
-                side,
+                seat,
                 conn,
                 you,
                 outbox,
                 reply,
-            } => {
-                let participant = you.participant.clone();
-                let joined_outbox = outbox.clone();
-                match self.sides.join_local(side, conn, now, outbox) {
-                    Displaced::Local(old) => {
-                        kick(&old);
-                        self.room.handle_leave(side, now);
-                    }
-                    Displaced::Remote => self.room.handle_leave(side, now),
-                    Displaced::Nobody => {}
-                }
-                match self.room.handle_join(side, now) {
-                    Ok(()) => {
-                        let joined = ServerMessage::Joined {
-                            v: PROTOCOL_VERSION,
-                            you,
-                            meeting: Box::new(self.view.clone()),
-                            window: self.room.window(),
-                            phase: self.room.phase(),
-                            peer_present: self.room.is_present(side.other()),
-                            server_time: now,
-                            ice_servers: self.ice_servers.clone(),
-                        };
-                        if joined_outbox.try_send(joined) {
-                            self.took_side[slot(side)].get_or_insert(participant.clone());
-                            self.publish(BusMessage::Presence {
-                                side,
-                                present: true,
-                                participant: Some(participant),
-                                conn,
-                                since: now,
-                            });
-                            let _ = reply.send(Ok(()));
-                        } else {
-                            self.sides.release(side);
-                            self.room.handle_leave(side, now);
-                        }
-                    }
-                    Err(refusal) => {
-                        self.sides.release(side);
-                        let _ = reply.send(Err(refusal));
-                    }
-                }
-            }
-            Command::Leave { side, conn } => {
-                if self.sides.leave_local(side, conn) {
-                    self.local_side_left(side, conn, now);
+            } => self.join(seat, conn, you, outbox, reply, now),
+            Command::Leave { seat, conn } => {
+                if self.sides.leave_local(seat, conn) {
+                    self.local_seat_left(seat, conn, now);
                 }
             }
             Command::Relay {
-                side,
+                seat,
+                to,
                 conn,
                 msg,
                 id,
-            } => {
-                if !self.sides.is_current(side, conn) {
-                    return;
-                }
-                let other = side.other();
-                let since = match self.sides.holder(side) {
-                    Some(Holder::Local { since, .. }) => *since,
-                    _ => now,
+            } => self.relay(seat, to, conn, msg, id, now),
+            Command::Adjusted(adj) => self.apply_adjustments(adj),
+        }
+    }
+
+    fn join(
+        &mut self,
+        seat: Seat,
+        conn: ConnId,
+        you: sangdam_signaling::protocol::You,
+        outbox: Outbox,
+        reply: tokio::sync::oneshot::Sender<Result<(), JoinRefusal>>,
+        now: Timestamp,
+    ) {
+        let participant = you.participant.clone();
+        // One moderator at a time: another moderator's window is refused, the same
+        // moderator's replaces their older one (as a side's does).
+        if seat == Seat::Moderator
+            && self.sides.is_held(Seat::Moderator)
+            && self.holders[seat.index()]
+                .as_ref()
+                .is_some_and(|p| p != &participant)
+        {
+            let _ = reply.send(Err(JoinRefusal::SeatTaken));
+            return;
+        }
+        let joined_outbox = outbox.clone();
+        let displaced = self.sides.join_local(seat, conn, now, outbox);
+        if !matches!(displaced, Displaced::Nobody) {
+            if let Displaced::Local(old) = &displaced {
+                kick(old);
+            }
+            self.room_leave(seat, now);
+        }
+        let entered = match seat.side() {
+            Some(side) => self.room.handle_join(side, now),
+            None => self.room.handle_moderator_join(now),
+        };
+        match entered {
+            Ok(()) => {
+                let present: Vec<Seat> = Seat::ALL
+                    .into_iter()
+                    .filter(|s| *s != seat && self.room.seat_present(*s))
+                    .collect();
+                let peer_present = match seat.side() {
+                    Some(side) => self.room.is_present(side.other()),
+                    None => present.iter().any(|s| s.side().is_some()),
                 };
-                if !self.room.can_relay() {
-                    self.send(
-                        side,
-                        Refusal::new(
-                            ErrorCode::NotLive,
-                            "nothing was relayed: the other side is not in the room or the slot is not running",
-                        )
-                        .answering(id)
-                        .into(),
-                    );
-                } else if self.sides.is_remote(other) {
-                    self.publish(BusMessage::Relay {
-                        to: other,
-                        msg,
-                        from_conn: conn,
-                        from_since: since,
-                    })
-                } else if self
-                    .sides
-                    .local(other)
-                    .is_some_and(|o| !o.has_room_for_relay())
-                {
-                    // The other side has not read what it was sent: this is dropped rather
-                    // than let one side's volume push the other out of the room.
-                    let heard = clock::monotonic();
-                    let last = &mut self.told_not_relayed[slot(side)];
-                    if last.is_none_or(|t| heard.since(t).as_millis() >= 1000) {
-                        *last = Some(heard);
-                        self.send(
-                            side,
-                            Refusal::new(
-                                ErrorCode::RateLimited,
-                                "nothing was relayed: the other side is not keeping up; slow down",
-                            )
-                            .answering(id)
-                            .into(),
-                        );
+                let joined = ServerMessage::Joined {
+                    v: PROTOCOL_VERSION,
+                    you,
+                    meeting: Box::new(self.view.clone()),
+                    window: self.room.window(),
+                    phase: self.room.phase(),
+                    peer_present,
+                    present,
+                    server_time: now,
+                    ice_servers: self.ice_servers.clone(),
+                };
+                if joined_outbox.try_send(joined) {
+                    if let Some(side) = seat.side() {
+                        self.took_side[slot(side)].get_or_insert(participant.clone());
                     }
+                    self.holders[seat.index()] = Some(participant.clone());
+                    self.publish(BusMessage::Presence {
+                        side: seat,
+                        present: true,
+                        participant: Some(participant),
+                        conn,
+                        since: now,
+                        healthy: true,
+                    });
+                    let _ = reply.send(Ok(()));
                 } else {
-                    self.send(other, msg)
+                    self.sides.release(seat);
+                    self.room_leave(seat, now);
                 }
             }
+            Err(refusal) => {
+                self.sides.release(seat);
+                let _ = reply.send(Err(refusal));
+            }
+        }
+    }
+
+    fn relay(
+        &mut self,
+        seat: Seat,
+        to: Option<Seat>,
+        conn: ConnId,
+        msg: ServerMessage,
+        id: Option<sangdam_signaling::error::RequestId>,
+        now: Timestamp,
+    ) {
+        if !self.sides.is_current(seat, conn) {
+            return;
+        }
+        let to = match target(seat, to) {
+            Ok(t) => t,
+            Err(r) => return self.send(seat, r.answering(id).into()),
+        };
+        let since = match self.sides.holder(seat) {
+            Some(Holder::Local { since, .. }) => *since,
+            _ => now,
+        };
+        let open = match (seat.side(), to.side()) {
+            (Some(_), Some(_)) => self.room.can_relay(),
+            (None, Some(side)) | (Some(side), None) => self.room.can_relay_moderator(side),
+            (None, None) => false,
+        };
+        if !open {
+            self.send(
+                seat,
+                Refusal::new(
+                    ErrorCode::NotLive,
+                    "nothing was relayed: that peer is not in the room or the slot is not running",
+                )
+                .answering(id)
+                .into(),
+            );
+        } else if self.sides.is_remote(to) {
+            self.publish(BusMessage::Relay {
+                to,
+                from: Some(seat),
+                msg,
+                from_conn: conn,
+                from_since: since,
+            })
+        } else if self.sides.local(to).is_some_and(|o| !o.has_room_for_relay()) {
+            // The peer has not read what it was sent: this is dropped rather than let one
+            // seat's volume push another out of the room.
+            let heard = clock::monotonic();
+            let last = &mut self.told_not_relayed[seat.index()];
+            if last.is_none_or(|t| heard.since(t).as_millis() >= 1000) {
+                *last = Some(heard);
+                self.send(
+                    seat,
+                    Refusal::new(
+                        ErrorCode::RateLimited,
+                        "nothing was relayed: the other side is not keeping up; slow down",
+                    )
+                    .answering(id)
+                    .into(),
+                );
+            }
+        } else {
+            self.send(to, msg)
+        }
+    }
+
+    /// The core hears `seat` leave.
+    fn room_leave(&mut self, seat: Seat, now: Timestamp) {
+        match seat.side() {
+            Some(side) => self.room.handle_leave(side, now),
+            None => self.room.handle_moderator_leave(now),
+        }
+    }
+
+    /// The core hears `seat` enter; false if the room refused it.
+    fn room_join(&mut self, seat: Seat, now: Timestamp) -> bool {
+        match seat.side() {
+            Some(side) => self.room.handle_join(side, now).is_ok(),
+            None => self.room.handle_moderator_join(now).is_ok(),
         }
     }
 
@@ -312,6 +478,7 @@ impl RoomTask {
                 participant,
                 conn,
                 since,
+                ..
             } => self.remote_present(&env.node, side, participant, conn, since, now),
             BusMessage::Presence {
                 side,
@@ -320,17 +487,22 @@ impl RoomTask {
                 ..
             } => {
                 if self.sides.remote_left(&env.node, side, conn) {
-                    self.room.handle_leave(side, now);
+                    self.holders[side.index()] = None;
+                    self.room_leave(side, now);
                 }
             }
+            BusMessage::Adjusted { adjustments } => self.apply_adjustments(adjustments),
             BusMessage::Relay {
                 to,
+                from,
                 msg,
                 from_conn,
                 from_since,
             } => {
-                if self.sides.local(to).is_some() {
-                    self.remote_present(&env.node, to.other(), None, from_conn, from_since, now);
+                // An older node relays only between the sides, and says no `from`.
+                let from = from.or_else(|| to.side().map(|s| s.other().into()));
+                if let (Some(from), true) = (from, self.sides.local(to).is_some()) {
+                    self.remote_present(&env.node, from, None, from_conn, from_since, now);
                     // Peer-joined and call-ready (if this relay is how we learnt of the
                     // sender) must reach the client before the offer they precede.
                     self.dispatch();
@@ -351,7 +523,7 @@ impl RoomTask {
     fn remote_present(
         &mut self,
         from: &str,
-        side: Side,
+        side: Seat,
         participant: Option<ParticipantId>,
         conn: ConnId,
         since: Timestamp,
@@ -372,15 +544,18 @@ impl RoomTask {
                 kick(&outbox);
             }
             if was_held {
-                self.room.handle_leave(side, now);
-                let _ = self.room.handle_join(side, now);
-            } else if self.room.handle_join(side, now).is_err() {
+                self.room_leave(side, now);
+                self.room_join(side, now);
+            } else if !self.room_join(side, now) {
                 self.sides.release(side);
             }
         }
         if let Some(p) = participant {
             if self.sides.is_held(side) {
-                self.took_side[slot(side)].get_or_insert(p);
+                if let Some(s) = side.side() {
+                    self.took_side[slot(s)].get_or_insert(p.clone());
+                }
+                self.holders[side.index()] = Some(p);
             }
         }
         // A node we had not heard from about this side may not have heard of ours either
@@ -397,9 +572,10 @@ impl RoomTask {
             self.publish(BusMessage::Presence {
                 side,
                 present: true,
-                participant: self.took_side[slot(side)].clone(),
+                participant: self.holders[side.index()].clone(),
                 conn,
                 since,
+                healthy: self.sides.local(side).is_some_and(|o| o.has_room_for_relay()),
             });
         }
     }
@@ -416,7 +592,8 @@ impl RoomTask {
             .is_some_and(|l| l.bus.silence_is_meaningful(heard_now));
         for side in self.sides.expire(heard_now, bus::PRESENCE_TTL, hearing) {
             warn!(?side, "the node holding this side went quiet; dropping it");
-            self.room.handle_leave(side, now);
+            self.holders[side.index()] = None;
+            self.room_leave(side, now);
         }
     }
 
@@ -424,7 +601,7 @@ impl RoomTask {
     /// even the reserve kept for the room's own messages — is closed (`too_slow`) and
     /// leaves the room. Sides held on other nodes hear from their own node's copy of the
     /// room.
-    fn send(&mut self, side: Side, msg: ServerMessage) {
+    fn send(&mut self, side: Seat, msg: ServerMessage) {
         let Some(outbox) = self.sides.local(side) else {
             return;
         };
@@ -435,58 +612,152 @@ impl RoomTask {
                 "you did not read what the server sent you, so it closed your connection; join again",
             ));
             if let Some(Holder::Local { conn, .. }) = self.sides.release(side) {
-                self.local_side_left(side, conn, clock::now());
+                self.local_seat_left(side, conn, clock::now());
             }
         }
     }
 
-    /// A connection of this node no longer holds `side`: the room and the other nodes hear.
-    fn local_side_left(&mut self, side: Side, conn: ConnId, now: Timestamp) {
-        self.room.handle_leave(side, now);
+    /// A connection of this node no longer holds `seat`: the room and the other nodes hear.
+    fn local_seat_left(&mut self, seat: Seat, conn: ConnId, now: Timestamp) {
+        self.holders[seat.index()] = None;
+        self.room_leave(seat, now);
         self.publish(BusMessage::Presence {
-            side,
+            side: seat,
             present: false,
             participant: None,
             conn,
             since: now,
+            healthy: true,
         });
     }
 
-    /// Turns the core's events into messages for the sides, until none are left.
+    /// The room as the moderators' board shows it, at `now`.
+    fn status_now(&self, now: Timestamp) -> RoomStatus {
+        let heard = clock::monotonic();
+        let seat = |s: Seat| -> Option<SeatStatus> {
+            let (since, healthy) = match self.sides.holder(s)? {
+                Holder::Local { since, link, .. } => (*since, link.has_room_for_relay()),
+                Holder::Remote { since, seen, .. } => {
+                    (*since, heard.since(*seen) <= bus::REMOTE_HEALTHY)
+                }
+            };
+            Some(SeatStatus {
+                participant: self.holders[s.index()].clone(),
+                since,
+                healthy,
+            })
+        };
+        let running = matches!(self.room.phase(), Phase::Live | Phase::Grace);
+        let dropped = |side: Side| {
+            running
+                && !self.room.is_present(side)
+                && self.room.attendance(side).first_joined_at.is_some()
+        };
+        let _ = now;
+        RoomStatus {
+            phase: self.room.phase(),
+            window: self.room.window(),
+            seats: [seat(Seat::Buyer), seat(Seat::Vendor), seat(Seat::Moderator)],
+            dropped: [dropped(Side::Buyer), dropped(Side::Vendor)],
+            no_show: self.adjustments.no_show(self.room.no_show()),
+            no_show_marked: self.adjustments.no_show.is_some(),
+            actions: self.adjustments.actions.len(),
+        }
+    }
+
+    /// Turns the core's events into messages for the seats, until none are left, and
+    /// refreshes the room's status for the board (poking it if anything changed).
     fn dispatch(&mut self) {
         let now = clock::now();
+        let fair = self.fair.clone();
         while let Some(event) = self.room.poll_event() {
             debug!(?event, "room event");
-            let both = |msg: ServerMessage| [(Side::Buyer, msg.clone()), (Side::Vendor, msg)];
-            let out: Vec<(Side, ServerMessage)> = match event {
-                RoomEvent::PhaseChanged { phase, at } => both(ServerMessage::Phase {
+            let all = |msg: ServerMessage| Seat::ALL.map(|s| (s, msg.clone())).to_vec();
+            // A side's news goes to the other side and the moderator.
+            let others = |side: Side, msg: ServerMessage| {
+                vec![(side.other().into(), msg.clone()), (Seat::Moderator, msg)]
+            };
+            let out: Vec<(Seat, ServerMessage)> = match event {
+                RoomEvent::PhaseChanged { phase, at } => all(ServerMessage::Phase {
                     phase,
                     at,
                     server_time: now,
-                })
-                .into(),
-                RoomEvent::Warning { remaining, .. } => both(ServerMessage::Warning {
+                }),
+                RoomEvent::Warning { remaining, .. } => all(ServerMessage::Warning {
                     remaining_s: remaining.as_secs(),
                     server_time: now,
-                })
-                .into(),
-                RoomEvent::PeerJoined { side } => {
-                    vec![(side.other(), ServerMessage::PeerJoined { side })]
-                }
+                }),
+                RoomEvent::PeerJoined { side } => others(
+                    side,
+                    ServerMessage::PeerJoined {
+                        side: side.into(),
+                        name: None,
+                    },
+                ),
                 RoomEvent::PeerLeft { side } => {
-                    vec![(side.other(), ServerMessage::PeerLeft { side })]
+                    others(side, ServerMessage::PeerLeft { side: side.into() })
                 }
                 RoomEvent::CallReady => vec![
-                    (Side::Buyer, ServerMessage::CallReady { offerer: true }),
-                    (Side::Vendor, ServerMessage::CallReady { offerer: false }),
+                    (
+                        Seat::Buyer,
+                        ServerMessage::CallReady {
+                            offerer: true,
+                            peer: Seat::Vendor,
+                        },
+                    ),
+                    (
+                        Seat::Vendor,
+                        ServerMessage::CallReady {
+                            offerer: false,
+                            peer: Seat::Buyer,
+                        },
+                    ),
                 ],
+                RoomEvent::ModeratorJoined => {
+                    let name = self.holders[Seat::Moderator.index()]
+                        .as_ref()
+                        .and_then(|p| fair.participant(p))
+                        .map(|p| p.name.clone());
+                    info!("a moderator joined the room");
+                    let msg = ServerMessage::PeerJoined {
+                        side: Seat::Moderator,
+                        name,
+                    };
+                    vec![(Seat::Buyer, msg.clone()), (Seat::Vendor, msg)]
+                }
+                RoomEvent::ModeratorLeft => {
+                    let msg = ServerMessage::PeerLeft {
+                        side: Seat::Moderator,
+                    };
+                    vec![(Seat::Buyer, msg.clone()), (Seat::Vendor, msg)]
+                }
+                RoomEvent::ModeratorLink { side } => vec![
+                    (
+                        Seat::Moderator,
+                        ServerMessage::CallReady {
+                            offerer: true,
+                            peer: side.into(),
+                        },
+                    ),
+                    (
+                        side.into(),
+                        ServerMessage::CallReady {
+                            offerer: false,
+                            peer: Seat::Moderator,
+                        },
+                    ),
+                ],
+                RoomEvent::Rescheduled { window } => all(ServerMessage::Rescheduled {
+                    window,
+                    by: self.last_moderator(),
+                    server_time: now,
+                }),
                 RoomEvent::NoShow { absent, .. } => {
                     info!(?absent, "no-show");
-                    both(ServerMessage::NoShow {
+                    all(ServerMessage::NoShow {
                         absent,
                         server_time: now,
                     })
-                    .into()
                 }
                 RoomEvent::Closed { reason, .. } => {
                     info!(?reason, "room closing");
@@ -498,15 +769,16 @@ impl RoomTask {
                     Vec::new()
                 }
             };
-            for (side, msg) in out {
-                self.send(side, msg);
+            for (seat, msg) in out {
+                self.send(seat, msg);
             }
         }
-        *self.presence.lock().expect("presence lock") = Presence {
-            phase: self.room.phase(),
-            buyer_present: self.room.is_present(Side::Buyer),
-            vendor_present: self.room.is_present(Side::Vendor),
-        };
+        let status = self.status_now(now);
+        let mut shown = self.status.lock().expect("status lock");
+        if *shown != status {
+            *shown = status;
+            self.changed.notify_one();
+        }
     }
 }
 

@@ -7,6 +7,7 @@ use crate::app::clock;
 use crate::app::state::AppState;
 use crate::http::serve::HeldSlot;
 use crate::lobby::store::StoreError;
+use crate::rooms::bus::OpsMessage;
 use crate::ws::closing;
 use crate::ws::frames::{self, Frame};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -17,7 +18,7 @@ use sangdam_signaling::live::access::{Grant, LobbySeat};
 use sangdam_signaling::live::lobby::{Admission, LobbyOp, VendorView};
 use sangdam_signaling::live::rate::Inbound;
 use sangdam_signaling::protocol::{
-    LobbyClientMessage, LobbyPlaceView, LobbyQueueEntry, LobbyRoomView, LobbyServerMessage,
+    Audience, LobbyClientMessage, LobbyPlaceView, LobbyQueueEntry, LobbyRoomView, LobbyServerMessage,
     OrgView, Pong, PROTOCOL_VERSION,
 };
 use sangdam_signaling::{ErrorCode, Fair, InstitutionId, MeetingId, Participant, Refusal};
@@ -170,6 +171,9 @@ async fn lobby_connection(mut socket: WebSocket, state: AppState) {
     };
     let grant = Grant::new(&participant, scope.as_deref());
     tracing::Span::current().record("participant", participant.id.as_str());
+    // Listening before `welcome`: an announcement made once the client is welcomed
+    // reaches it.
+    let mut news = state.ops.subscribe();
     let welcome = LobbyServerMessage::Welcome {
         v: PROTOCOL_VERSION,
         participant: participant.id.clone(),
@@ -219,8 +223,32 @@ async fn lobby_connection(mut socket: WebSocket, state: AppState) {
     let mut beat_owed = false;
     alive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     alive.reset();
+    // The rounds this participant meets in, for announcements to one round.
+    let rounds: Vec<u32> = state
+        .fair
+        .meetings_of(&participant)
+        .iter()
+        .filter_map(|m| state.fair.round(&m.round).map(|r| r.number))
+        .collect();
     loop {
         tokio::select! {
+            heard = news.recv() => match heard {
+                Ok(OpsMessage::Announcement(a)) => {
+                    let ours = match &a.audience {
+                        Audience::All => true,
+                        Audience::Round { round } => rounds.contains(round),
+                        Audience::Meeting { .. } => false,
+                    };
+                    if ours && !send(&mut socket, &LobbyServerMessage::Announcement(a)).await {
+                        break;
+                    }
+                    continue;
+                }
+                // A moderator acted (maybe moved or let in this vendor): look now rather
+                // than at the next refresh.
+                Ok(OpsMessage::Activity(_)) => {}
+                Err(_) => continue,
+            },
             _ = alive.tick(), if matches!(seat, LobbySeat::Vendor(_)) => {
                 beat_owed = true;
             }
@@ -247,6 +275,8 @@ async fn lobby_connection(mut socket: WebSocket, state: AppState) {
                     let _ = refuse(&mut socket, r.for_request().answering(id)).await;
                     continue;
                 }
+                // The moderators' board shows every line.
+                state.changed.notify_one();
             }
             _ = refresh.tick() => {}
         }

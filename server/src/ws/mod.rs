@@ -3,6 +3,7 @@
 //! ([`frames`]), end the same way ([`closing`]) and answer refusals with the core's
 //! `Refusal`, converted here, at the edge.
 
+pub mod board;
 pub mod closing;
 pub mod frames;
 pub mod lobby;

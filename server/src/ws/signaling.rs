@@ -18,8 +18,11 @@ use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use sangdam_signaling::live::access::{Grant, Purpose};
 use sangdam_signaling::live::rate::Inbound;
-use sangdam_signaling::protocol::{ClientMessage, ErrorBody, Pong, ServerMessage, You};
-use sangdam_signaling::{ErrorCode, MeetingId, Refusal};
+use crate::rooms::bus::OpsMessage;
+use sangdam_signaling::live::room::Seat;
+use sangdam_signaling::protocol::{Audience, ClientMessage, ErrorBody, Pong, ServerMessage, You};
+use sangdam_signaling::{ErrorCode, MeetingId, Participant, Refusal, Role};
+use tokio::sync::broadcast;
 use std::time::Duration;
 use tracing::{debug, info, Instrument};
 
@@ -159,6 +162,9 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
     let join_by = tokio::time::Instant::now() + first_message;
     let mut inbound = Inbound::new(state.settings.server.inbound_limit());
     let mut member: Option<Membership> = None;
+    // A moderator in the room, for their record lines when they leave.
+    let mut moderator: Option<Participant> = None;
+    let mut news = state.ops.subscribe();
     let mut writer_done = false;
     loop {
         let frame = tokio::select! {
@@ -168,6 +174,12 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
             }
             f = stream.next() => Ok(f),
             _ = tokio::time::sleep_until(join_by), if member.is_none() => Err(()),
+            heard = news.recv(), if member.is_some() => {
+                if let Some(m) = &member {
+                    pass_announcement(&tx, m, heard);
+                }
+                continue;
+            }
         };
         let id;
         let msg = match frame {
@@ -200,7 +212,16 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
         match (msg, &member) {
             (ClientMessage::Join { token, meeting, .. }, None) => {
                 match join(&state, conn, &token, &meeting, tx.clone()).await {
-                    Ok(m) => member = Some(m),
+                    Ok((m, p)) => {
+                        if m.seat() == Seat::Moderator {
+                            state
+                                .moderation
+                                .seat_changed(&p, &m.meeting, "join", clock::now())
+                                .await;
+                            moderator = Some(p);
+                        }
+                        member = Some(m)
+                    }
                     Err(r) => {
                         info!(code = %r.code, "join refused");
                         // A refused join ends the connection: fatally, unless the lobby's
@@ -237,16 +258,20 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
                 );
                 reply(&tx, first.answering(id).into());
             }
-            (ClientMessage::Offer { sdp }, Some(m)) => {
-                m.relay(ServerMessage::Offer { sdp }, id).await
+            // What the client sends is stamped with the seat its token proved.
+            (ClientMessage::Offer { sdp, to }, Some(m)) => {
+                let from = m.seat();
+                m.relay(ServerMessage::Offer { sdp, from }, to, id).await
             }
-            (ClientMessage::Answer { sdp }, Some(m)) => {
-                m.relay(ServerMessage::Answer { sdp }, id).await
+            (ClientMessage::Answer { sdp, to }, Some(m)) => {
+                let from = m.seat();
+                m.relay(ServerMessage::Answer { sdp, from }, to, id).await
             }
-            (ClientMessage::Ice { candidate }, Some(m)) => {
+            (ClientMessage::Ice { candidate, to }, Some(m)) => {
                 // `null` is the end of gathering: nothing for the other side.
                 if let Some(candidate) = candidate {
-                    m.relay(ServerMessage::Ice { candidate }, id).await
+                    let from = m.seat();
+                    m.relay(ServerMessage::Ice { candidate, from }, to, id).await
                 }
             }
             (ClientMessage::Leave {}, Some(_)) => break,
@@ -254,6 +279,12 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
     }
     if let Some(m) = member {
         m.leave().await;
+        if let Some(p) = moderator {
+            state
+                .moderation
+                .seat_changed(&p, &m.meeting, "leave", clock::now())
+                .await;
+        }
     }
     drop(tx);
     // The writer ends once the room lets go of this connection's outbox; it gets a moment
@@ -270,6 +301,25 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
     debug!("connection closed");
 }
 
+/// Passes an announcement on to a room's connection if it is for its room or round.
+fn pass_announcement(
+    tx: &Outbox,
+    m: &Membership,
+    heard: Result<OpsMessage, broadcast::error::RecvError>,
+) {
+    let Ok(OpsMessage::Announcement(a)) = heard else {
+        return;
+    };
+    let ours = match &a.audience {
+        Audience::All => true,
+        Audience::Round { round } => *round == m.round,
+        Audience::Meeting { meeting } => *meeting == m.meeting,
+    };
+    if ours {
+        reply(tx, ServerMessage::Announcement(a));
+    }
+}
+
 /// Checks a join from the token down to the room's clock, and enters the room.
 async fn join(
     state: &AppState,
@@ -277,7 +327,7 @@ async fn join(
     token: &str,
     meeting_id: &MeetingId,
     outbox: Outbox,
-) -> Result<Membership, Refusal> {
+) -> Result<(Membership, Participant), Refusal> {
     let fair = &state.fair;
     let (claims, participant) = state.tokens.authenticate(fair, token)?;
     let span = tracing::Span::current();
@@ -287,7 +337,12 @@ async fn join(
     grant.may_act_in(meeting_id, Purpose::Join)?;
     let now = clock::now();
     let (meeting, side) = match fair.meeting(meeting_id) {
-        Some(m) => (m.clone(), grant.side_in(fair, m)?),
+        Some(m) => (m.clone(), grant.seat_in(fair, Some(m))?),
+        // A moderator may step into any walk-in room the lobby holds.
+        None if participant.role == Role::Moderator => (
+            state.moderation.meeting(meeting_id).await?,
+            Seat::Moderator,
+        ),
         // Not in the schedule: a walk-in room the lobby let this participant into?
         None => {
             let seat = grant.lobby_seat()?;
@@ -298,7 +353,8 @@ async fn join(
                         ErrorCode::UnknownMeeting,
                         format!("there is no meeting {meeting_id} for you in this fair"),
                     )
-                })?
+                })
+                .map(|(m, side)| (m, Seat::from(side)))?
         }
     };
     let you = You {
@@ -312,5 +368,5 @@ async fn join(
         .await
         .map_err(|r| r.refusal(now))?;
     info!(?side, "joined");
-    Ok(member)
+    Ok((member, participant.clone()))
 }

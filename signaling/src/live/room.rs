@@ -163,6 +163,8 @@ pub enum JoinRefusal {
     TooEarly { opens_at: Timestamp },
     #[error("the room closed at {closed_at}")]
     Closed { closed_at: Timestamp },
+    #[error("another moderator is in this room")]
+    SeatTaken,
 }
 
 impl JoinRefusal {
@@ -180,6 +182,10 @@ impl JoinRefusal {
             JoinRefusal::Closed { closed_at } => Refusal::new(
                 ErrorCode::RoomClosed,
                 format!("this meeting's room closed at {}", closed_at.kst()),
+            ),
+            JoinRefusal::SeatTaken => Refusal::new(
+                ErrorCode::SeatTaken,
+                "another moderator is in this room already; one moderator at a time",
             ),
         }
     }

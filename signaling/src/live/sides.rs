@@ -5,7 +5,7 @@
 //! tested without two nodes or Redis. `L` is what the server keeps for a local
 //! connection (its outbox).
 
-use crate::live::room::Side;
+use crate::live::room::Seat;
 use crate::time::Timestamp;
 use std::time::Duration;
 
@@ -56,18 +56,16 @@ pub enum Claim<L> {
     },
 }
 
-/// The two sides of one room, as this node knows them.
+/// The seats of one room (the two sides and a moderator's), as this node knows them.
+/// Methods take a [`Seat`] or a `Side`.
 #[derive(Debug)]
 pub struct Sides<L> {
     node: String,
-    held: [Option<Holder<L>>; 2],
+    held: [Option<Holder<L>>; 3],
 }
 
-fn slot(side: Side) -> usize {
-    match side {
-        Side::Buyer => 0,
-        Side::Vendor => 1,
-    }
+fn slot(seat: Seat) -> usize {
+    seat.index()
 }
 
 impl<L> Sides<L> {
@@ -75,30 +73,35 @@ impl<L> Sides<L> {
     pub fn new(node: impl Into<String>) -> Self {
         Self {
             node: node.into(),
-            held: [None, None],
+            held: [None, None, None],
         }
     }
 
-    pub fn holder(&self, side: Side) -> Option<&Holder<L>> {
+    pub fn holder(&self, side: impl Into<Seat>) -> Option<&Holder<L>> {
+        let side: Seat = side.into();
         self.held[slot(side)].as_ref()
     }
 
-    pub fn is_held(&self, side: Side) -> bool {
+    pub fn is_held(&self, side: impl Into<Seat>) -> bool {
+        let side: Seat = side.into();
         self.held[slot(side)].is_some()
     }
 
-    pub fn is_remote(&self, side: Side) -> bool {
+    pub fn is_remote(&self, side: impl Into<Seat>) -> bool {
+        let side: Seat = side.into();
         matches!(self.holder(side), Some(Holder::Remote { .. }))
     }
 
     /// Whether `conn` is the connection on this node holding `side`: a replaced window's
     /// late messages are ignored.
-    pub fn is_current(&self, side: Side, conn: ConnId) -> bool {
+    pub fn is_current(&self, side: impl Into<Seat>, conn: ConnId) -> bool {
+        let side: Seat = side.into();
         matches!(self.holder(side), Some(Holder::Local { conn: c, .. }) if *c == conn)
     }
 
     /// The local connection holding `side`, if any.
-    pub fn local(&self, side: Side) -> Option<&L> {
+    pub fn local(&self, side: impl Into<Seat>) -> Option<&L> {
+        let side: Seat = side.into();
         match self.holder(side) {
             Some(Holder::Local { link, .. }) => Some(link),
             _ => None,
@@ -106,8 +109,8 @@ impl<L> Sides<L> {
     }
 
     /// The sides this node holds, as it announces them: `(side, conn, since)`.
-    pub fn local_sides(&self) -> impl Iterator<Item = (Side, ConnId, Timestamp)> + '_ {
-        [Side::Buyer, Side::Vendor]
+    pub fn local_sides(&self) -> impl Iterator<Item = (Seat, ConnId, Timestamp)> + '_ {
+        Seat::ALL
             .into_iter()
             .filter_map(|side| match self.holder(side) {
                 Some(Holder::Local { conn, since, .. }) => Some((side, *conn, *since)),
@@ -119,11 +122,12 @@ impl<L> Sides<L> {
     /// held it. If the room then refuses the join, [`Sides::release`] undoes it.
     pub fn join_local(
         &mut self,
-        side: Side,
+        side: impl Into<Seat>,
         conn: ConnId,
         since: Timestamp,
         link: L,
     ) -> Displaced<L> {
+        let side: Seat = side.into();
         let before = self.held[slot(side)].replace(Holder::Local { conn, since, link });
         match before {
             Some(Holder::Local {
@@ -135,13 +139,15 @@ impl<L> Sides<L> {
     }
 
     /// Nobody holds `side` here any more; returns who did.
-    pub fn release(&mut self, side: Side) -> Option<Holder<L>> {
+    pub fn release(&mut self, side: impl Into<Seat>) -> Option<Holder<L>> {
+        let side: Seat = side.into();
         self.held[slot(side)].take()
     }
 
     /// A local connection leaves; false (and nothing changes) if it no longer held the
     /// side.
-    pub fn leave_local(&mut self, side: Side, conn: ConnId) -> bool {
+    pub fn leave_local(&mut self, side: impl Into<Seat>, conn: ConnId) -> bool {
+        let side: Seat = side.into();
         let current = self.is_current(side, conn);
         if current {
             self.held[slot(side)] = None;
@@ -150,7 +156,8 @@ impl<L> Sides<L> {
     }
 
     /// Another node let go of a side; false if that was not who held it here.
-    pub fn remote_left(&mut self, node: &str, side: Side, conn: ConnId) -> bool {
+    pub fn remote_left(&mut self, node: &str, side: impl Into<Seat>, conn: ConnId) -> bool {
+        let side: Seat = side.into();
         let theirs = matches!(self.holder(side),
             Some(Holder::Remote { node: n, conn: c, .. }) if n == node && *c == conn);
         if theirs {
@@ -166,11 +173,12 @@ impl<L> Sides<L> {
     pub fn claim(
         &mut self,
         from: &str,
-        side: Side,
+        side: impl Into<Seat>,
         conn: ConnId,
         since: Timestamp,
         now: Timestamp,
     ) -> Claim<L> {
+        let side: Seat = side.into();
         let i = slot(side);
         let remote = Holder::Remote {
             node: from.to_string(),
@@ -215,12 +223,12 @@ impl<L> Sides<L> {
     /// means something only while this node hears the bus (`hearing`): while Redis is
     /// away nobody hears anybody, and rooms keep the sides they had, so peers already
     /// connected stay connected.
-    pub fn expire(&mut self, now: Timestamp, ttl: Duration, hearing: bool) -> Vec<Side> {
+    pub fn expire(&mut self, now: Timestamp, ttl: Duration, hearing: bool) -> Vec<Seat> {
         if !hearing {
             return Vec::new();
         }
         let mut gone = Vec::new();
-        for side in [Side::Buyer, Side::Vendor] {
+        for side in Seat::ALL {
             if let Some(Holder::Remote { seen, .. }) = self.holder(side) {
                 if now.since(*seen) > ttl {
                     self.held[slot(side)] = None;
@@ -235,6 +243,7 @@ impl<L> Sides<L> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::live::room::Side;
 
     fn at(s: i64) -> Timestamp {
         Timestamp::from_millis(s * 1000)
@@ -323,7 +332,7 @@ mod tests {
         // Redis is away: nobody hears anybody, so silence means nothing.
         assert!(s.expire(at(30), TTL, false).is_empty());
         assert!(s.is_held(Side::Buyer));
-        assert_eq!(s.expire(at(30), TTL, true), vec![Side::Buyer]);
+        assert_eq!(s.expire(at(30), TTL, true), vec![Seat::Buyer]);
         assert!(!s.is_held(Side::Buyer));
     }
 
@@ -344,7 +353,7 @@ mod tests {
         s.claim("node-b", Side::Buyer, 4, at(0), at(0));
         assert_eq!(
             s.local_sides().collect::<Vec<_>>(),
-            vec![(Side::Vendor, 3, at(2))]
+            vec![(Seat::Vendor, 3, at(2))]
         );
     }
 }

@@ -55,22 +55,23 @@ async fn malformed_unknown_and_oversized_frames_get_errors_and_disturb_nobody() 
     buyer
         .send(json!({"type": "offer", "sdp": "v=0 offer"}))
         .await;
+    // Relayed as sent, with the seat the server knows sent it.
     assert_eq!(
         vendor.recv().await,
-        json!({"type": "offer", "sdp": "v=0 offer"})
+        json!({"type": "offer", "sdp": "v=0 offer", "from": "buyer"})
     );
     vendor
         .send(json!({"type": "answer", "sdp": "v=0 answer"}))
         .await;
     assert_eq!(
         buyer.recv().await,
-        json!({"type": "answer", "sdp": "v=0 answer"})
+        json!({"type": "answer", "sdp": "v=0 answer", "from": "vendor"})
     );
     let cand = json!({"candidate": "candidate:1 1 udp 2130706431 127.0.0.1 50000 typ host", "sdpMid": "0", "sdpMLineIndex": 0});
     vendor.send(json!({"type": "ice", "candidate": cand})).await;
     assert_eq!(
         buyer.recv().await,
-        json!({"type": "ice", "candidate": cand})
+        json!({"type": "ice", "candidate": cand, "from": "vendor"})
     );
 }
 

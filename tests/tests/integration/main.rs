@@ -11,6 +11,7 @@ mod http;
 mod layout;
 mod lobby;
 mod lobby_store;
+mod moderation;
 mod nodes;
 mod records;
 mod refusals;

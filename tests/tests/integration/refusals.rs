@@ -101,10 +101,11 @@ async fn each_bad_join_gets_its_code_and_the_room_is_undisturbed() {
         "not_your_meeting"
     );
 
-    // A role that takes no side.
+    // A role that takes no side (a moderator steps in as a third party: the moderation
+    // tests), and a moderator's token scoped to another meeting.
     assert_eq!(
-        refused(&app, &app.token(MODERATOR), "live-1").await["code"],
-        "wrong_role"
+        refused(&app, &app.token_for_meeting(MODERATOR, "live-2"), "live-1").await["code"],
+        "token_wrong_meeting"
     );
     assert_eq!(
         refused(&app, &app.token(STAFF), "live-1").await["code"],

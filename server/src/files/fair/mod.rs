@@ -50,6 +50,7 @@ const MEETING_COLUMNS: &[&str] = &["아이디", "회차", "슬롯", "기관", "�
 
 const BOM: char = '\u{feff}';
 
+pub mod contacts;
 mod problems;
 mod sheets;
 mod toml_file;

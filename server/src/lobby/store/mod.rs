@@ -60,6 +60,16 @@ pub trait LobbyStore: Send + Sync + 'static {
     ) -> BoxFuture<'_, Result<VendorView, StoreError>>;
     /// One booth as it is now.
     fn booth(&self, booth: InstitutionId) -> BoxFuture<'_, Result<Booth, StoreError>>;
+    /// Several booths at once (the moderators' board reads every booth).
+    fn booths(&self, booths: Vec<InstitutionId>) -> BoxFuture<'_, Result<Vec<Booth>, StoreError>> {
+        Box::pin(async move {
+            let mut out = Vec::with_capacity(booths.len());
+            for b in booths {
+                out.push(self.booth(b).await?);
+            }
+            Ok(out)
+        })
+    }
     /// Whether the store answers (readiness).
     fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>>;
 }

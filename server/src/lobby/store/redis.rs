@@ -310,6 +310,31 @@ impl LobbyStore for RedisLobby {
         })
     }
 
+    fn booths(&self, booths: Vec<InstitutionId>) -> BoxFuture<'_, Result<Vec<Booth>, StoreError>> {
+        Box::pin(async move {
+            let result = async {
+                if booths.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut con = self.reader().await?;
+                let keys: Vec<String> = booths.iter().map(|b| self.keys.booth(b)).collect();
+                let values: Vec<Option<String>> =
+                    bounded(redis::cmd("MGET").arg(&keys).query_async(&mut con)).await?;
+                booths
+                    .into_iter()
+                    .zip(keys.iter().zip(values))
+                    .map(|(b, (key, v))| match v {
+                        Some(v) => parse(key, &v),
+                        None => Ok(Booth::new(b)),
+                    })
+                    .collect()
+            }
+            .await;
+            self.after_read(&result).await;
+            result
+        })
+    }
+
     fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
         Box::pin(async move {
             let result = async {

@@ -1,0 +1,311 @@
+//! The moderators' board WebSocket (`/ws/board`): after `hello` with a moderator's token,
+//! the whole picture of one round, then only what changed, as the node's board picture
+//! (`moderation::board`) is redrawn; and every moderator's action as it happens. Actions
+//! themselves go through the HTTP API; this socket only shows.
+
+use crate::app::clock;
+use crate::app::state::AppState;
+use crate::http::serve::HeldSlot;
+use crate::moderation::board::Picture;
+use crate::rooms::bus::OpsMessage;
+use crate::ws::closing;
+use crate::ws::frames::{self, Frame};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::response::Response;
+use axum::Extension;
+use sangdam_signaling::live::access::Grant;
+use sangdam_signaling::live::rate::Inbound;
+use sangdam_signaling::protocol::board::{
+    Board, BoardBooth, BoardClientMessage, BoardRoom, BoardServerMessage, BoardUpdate,
+};
+use sangdam_signaling::protocol::{Pong, PROTOCOL_VERSION};
+use sangdam_signaling::{ErrorCode, InstitutionId, MeetingId, Participant, Refusal};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tracing::{debug, info, Instrument};
+
+/// How many of the latest actions a fresh board shows.
+const ACTIVITY_SHOWN: usize = 100;
+const BOARD_BUFFER: usize = 16 * 1024;
+
+pub async fn upgrade(
+    ws: WebSocketUpgrade,
+    State(state): State<AppState>,
+    held: Option<Extension<HeldSlot>>,
+) -> Response {
+    let max = state.settings.server.max_frame_bytes;
+    ws.read_buffer_size(BOARD_BUFFER)
+        .write_buffer_size(BOARD_BUFFER)
+        .max_message_size(max * 4)
+        .max_frame_size(max * 4)
+        .on_upgrade(move |socket| {
+            async move {
+                board_connection(socket, state).await;
+                drop(held);
+            }
+            .instrument(tracing::info_span!(
+                "board",
+                participant = tracing::field::Empty
+            ))
+        })
+}
+
+async fn send(socket: &mut WebSocket, msg: &BoardServerMessage) -> bool {
+    let text = serde_json::to_string(msg).expect("board messages serialize");
+    matches!(
+        tokio::time::timeout(
+            closing::WRITE_TIMEOUT,
+            socket.send(Message::Text(text.into()))
+        )
+        .await,
+        Ok(Ok(()))
+    )
+}
+
+/// Sends a refusal; a fatal one then closes the socket with a close frame naming it.
+async fn refuse(socket: &mut WebSocket, refusal: Refusal) -> bool {
+    let fatal = refusal.is_fatal().then_some(refusal.code);
+    let sent = send(socket, &refusal.into()).await;
+    if let Some(code) = fatal {
+        close(socket, Some(code)).await;
+    }
+    sent
+}
+
+async fn close(socket: &mut WebSocket, refusal: Option<ErrorCode>) {
+    let frame = closing::close_frame(refusal);
+    let _ = tokio::time::timeout(Duration::from_secs(1), socket.send(frame)).await;
+    closing::drain(socket).await;
+}
+
+/// Waits for `hello` from a moderator. `None`: the connection is done.
+async fn hello(
+    socket: &mut WebSocket,
+    state: &AppState,
+    inbound: &mut Inbound,
+) -> Option<(Participant, Option<u32>)> {
+    let max = state.settings.server.max_frame_bytes;
+    let first_message = Duration::from_secs(state.settings.server.first_message_seconds);
+    let hello_by = tokio::time::Instant::now() + first_message;
+    loop {
+        let Ok(received) = tokio::time::timeout_at(hello_by, socket.recv()).await else {
+            let late = Refusal::new(
+                ErrorCode::NotJoined,
+                format!("no hello within {} s; closing", first_message.as_secs()),
+            );
+            refuse(socket, late.closing()).await;
+            return None;
+        };
+        let (id, frame) = frames::read::<BoardClientMessage>(received, max, inbound);
+        let refusal = match frame {
+            Frame::Message(BoardClientMessage::Hello { token, round, .. }) => {
+                let checked = state
+                    .tokens
+                    .authenticate(&state.fair, &token)
+                    .map_err(Refusal::from)
+                    .and_then(|(claims, p)| {
+                        Grant::new(p, claims.mtg.as_deref()).moderate()?;
+                        Ok(p.clone())
+                    });
+                match checked {
+                    Ok(p) => return Some((p, round)),
+                    Err(r) => r.closing(),
+                }
+            }
+            Frame::Message(BoardClientMessage::Ping { t }) => {
+                let pong = Pong {
+                    t,
+                    server_time: clock::now(),
+                };
+                if !send(socket, &BoardServerMessage::Pong(pong)).await {
+                    return None;
+                }
+                continue;
+            }
+            Frame::Message(_) => Refusal::new(
+                ErrorCode::NotJoined,
+                "say hello with a moderator's invite token first",
+            ),
+            Frame::Refused(r) => r,
+            Frame::Ignore => continue,
+            Frame::Closed => return None,
+        };
+        let refusal = refusal.answering(id);
+        let fatal = refusal.is_fatal();
+        if !refuse(socket, refusal).await || fatal {
+            return None;
+        }
+    }
+}
+
+/// What this connection last sent, to send only what changed.
+#[derive(Default)]
+struct Sent {
+    rooms: HashMap<MeetingId, BoardRoom>,
+    booths: HashMap<InstitutionId, BoardBooth>,
+    counts: Option<sangdam_signaling::protocol::board::Counts>,
+}
+
+impl Sent {
+    fn reset(&mut self, picture: &Picture, round: u32) {
+        self.rooms = picture
+            .rooms(round)
+            .iter()
+            .map(|r| (r.meeting.id.clone(), r.clone()))
+            .collect();
+        self.booths = picture
+            .booths(round)
+            .iter()
+            .map(|b| (booth_id(b), b.clone()))
+            .collect();
+        self.counts = Some(picture.counts(round));
+    }
+
+    /// What changed in `picture` since the last message, and remembers it as sent.
+    fn update(&mut self, picture: &Picture, round: u32) -> Option<BoardUpdate> {
+        let rooms: Vec<BoardRoom> = picture
+            .rooms(round)
+            .iter()
+            .filter(|r| self.rooms.get(&r.meeting.id) != Some(*r))
+            .cloned()
+            .collect();
+        let booths: Vec<BoardBooth> = picture
+            .booths(round)
+            .iter()
+            .filter(|b| self.booths.get(&booth_id(b)) != Some(*b))
+            .cloned()
+            .collect();
+        let counts = picture.counts(round);
+        if rooms.is_empty() && booths.is_empty() && self.counts.as_ref() == Some(&counts) {
+            return None;
+        }
+        for r in &rooms {
+            self.rooms.insert(r.meeting.id.clone(), r.clone());
+        }
+        for b in &booths {
+            self.booths.insert(booth_id(b), b.clone());
+        }
+        self.counts = Some(counts.clone());
+        Some(BoardUpdate {
+            round,
+            server_time: clock::now(),
+            counts,
+            rooms,
+            booths,
+        })
+    }
+}
+
+fn booth_id(b: &BoardBooth) -> InstitutionId {
+    InstitutionId::parse(&b.institution.id).expect("booth ids come from the fair")
+}
+
+async fn full_board(state: &AppState, picture: &Picture, round: u32) -> BoardServerMessage {
+    let activity = state
+        .moderation
+        .store()
+        .activity(ACTIVITY_SHOWN)
+        .await
+        .unwrap_or_default();
+    BoardServerMessage::Board(Box::new(Board {
+        v: PROTOCOL_VERSION,
+        round,
+        rounds: state.board_sources.rounds(),
+        server_time: clock::now(),
+        counts: picture.counts(round),
+        rooms: picture.rooms(round).to_vec(),
+        booths: picture.booths(round).to_vec(),
+        contacts: state.board_sources.contacts(round),
+        activity,
+    }))
+}
+
+async fn board_connection(mut socket: WebSocket, state: AppState) {
+    let max = state.settings.server.max_frame_bytes;
+    let mut inbound = Inbound::new(state.settings.server.inbound_limit());
+    let Some((participant, asked)) = hello(&mut socket, &state, &mut inbound).await else {
+        return;
+    };
+    tracing::Span::current().record("participant", participant.id.as_str());
+    let known = |r: u32| state.fair.rounds().any(|x| x.number == r);
+    let mut round = asked
+        .filter(|r| known(*r))
+        .unwrap_or_else(|| state.board_sources.current_round(clock::now()));
+    let mut pictures = state.board.clone();
+    // The shared picture is drawn only while someone watches: draw a fresh one now.
+    let fresh = state
+        .board_sources
+        .picture(&mut HashMap::new(), &mut HashMap::new())
+        .await;
+    let mut picture: Arc<Picture> = Arc::new(fresh);
+    pictures.mark_unchanged();
+    state.changed.notify_one();
+    let mut sent = Sent::default();
+    // Listening before the first picture: no action after it is missed.
+    let mut news = state.ops.subscribe();
+    if !send(&mut socket, &full_board(&state, &picture, round).await).await {
+        return;
+    }
+    sent.reset(&picture, round);
+    info!(round, "board connected");
+    loop {
+        tokio::select! {
+            changed = pictures.changed() => {
+                if changed.is_err() {
+                    break;
+                }
+                let next = pictures.borrow_and_update().clone();
+                // A picture drawn before this connection's own is no news.
+                if next.at < picture.at {
+                    continue;
+                }
+                picture = next;
+                if let Some(update) = sent.update(&picture, round) {
+                    if !send(&mut socket, &BoardServerMessage::BoardUpdate(update)).await {
+                        break;
+                    }
+                }
+            }
+            heard = news.recv() => {
+                if let Ok(OpsMessage::Activity(entry)) = heard {
+                    if !send(&mut socket, &BoardServerMessage::Activity { entry }).await {
+                        break;
+                    }
+                }
+            }
+            received = socket.recv() => {
+                let (id, frame) = frames::read::<BoardClientMessage>(received, max, &mut inbound);
+                match frame {
+                    Frame::Closed => break,
+                    Frame::Ignore => {}
+                    Frame::Refused(r) => {
+                        let _ = refuse(&mut socket, r.for_request().answering(id)).await;
+                    }
+                    Frame::Message(BoardClientMessage::Ping { t }) => {
+                        let pong = Pong { t, server_time: clock::now() };
+                        let _ = send(&mut socket, &BoardServerMessage::Pong(pong)).await;
+                    }
+                    Frame::Message(BoardClientMessage::Watch { round: r }) if known(r) => {
+                        round = r;
+                        if !send(&mut socket, &full_board(&state, &picture, round).await).await {
+                            break;
+                        }
+                        sent.reset(&picture, round);
+                    }
+                    Frame::Message(BoardClientMessage::Watch { round: r }) => {
+                        let bad = Refusal::new(ErrorCode::BadMessage, format!("this fair has no round {r}"));
+                        let _ = refuse(&mut socket, bad.for_request().answering(id)).await;
+                    }
+                    Frame::Message(BoardClientMessage::Hello { .. }) => {
+                        let again = Refusal::new(ErrorCode::AlreadyJoined, "this board has already said hello");
+                        let _ = refuse(&mut socket, again.answering(id)).await;
+                    }
+                }
+            }
+        }
+    }
+    close(&mut socket, None).await;
+    debug!("board connection closed");
+}
