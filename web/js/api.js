@@ -1,6 +1,7 @@
 // The HTTP API (server/API.md): JSON GETs and POSTs with the invite token, errors as
 // ApiError {code, message, status}, server_time noted into the clock, downloads of the
-// log's exports, and the enum labels fetched once at start-up.
+// log's exports, the moderation actions (POSTs with a request id), and the enum labels
+// fetched once at start-up.
 import { S } from './state.js';
 import { clock } from './clock.js';
 import { setLabels } from './labels.js';
@@ -65,6 +66,36 @@ export async function apiPost(path, body) {
   const data = await jsonOrNull(res);
   if (!res.ok) throw refusal(res, data);
   return data;
+}
+
+let requestSeq = 0;
+
+/**
+ * A fresh id for one moderator click (`request` in the moderation API): a retry of the
+ * same click may reuse it and is then not applied twice; a new click gets a new one.
+ */
+export function newRequestId(now = Date.now()) {
+  requestSeq += 1;
+  return 'c-' + now.toString(36) + '-' + requestSeq + '-' + Math.random().toString(36).slice(2, 6);
+}
+
+/**
+ * One moderator action on one room (server/API.md "Moderation"): `extend` / `shorten`
+ * ({minutes, expect_ends_at}), `end`, `mark_no_show` ({absent}), `clear_no_show`; `note`
+ * optional. A request id is added if the body has none. Resolves to the new window/phase.
+ */
+export function moderateRoom(meetingId, body) {
+  return apiPost('/api/moderation/rooms/' + encodeURIComponent(meetingId), { request: newRequestId(), ...body });
+}
+
+/** Moves a waiting vendor ({op: 'move', vendor, from, to, position?}) or admits one ({op: 'admit', booth, vendor}). */
+export function moderateLobby(body) {
+  return apiPost('/api/moderation/lobby', body);
+}
+
+/** An announcement: {text, to: 'all'} | {text, to: 'round', round} | {text, to: 'meeting', meeting}. */
+export function announce(body) {
+  return apiPost('/api/moderation/announcements', body);
 }
 
 /** Fetches an export with the bearer token and saves it under the server's file name. */

@@ -1,32 +1,48 @@
-// One participant's side of a meeting's room: the signaling connection and its reconnects,
-// the RTCPeerConnection and its offer/answer/ICE exchange, ICE restarts. No DOM: sockets,
-// peer connections and media streams come from factories, timers and clocks are
-// arguments, and what the page must show is told through `emit(type, detail)` — so node
-// drives a whole call with fakes. pages/room.js draws it.
+// One participant's seat in a meeting's room: the signaling connection and its reconnects,
+// and one peer connection per peer seat (call_peer.js) — a side (buyer, vendor) keeps its
+// connection to the other side and, while a moderator is in the room, one to the
+// moderator; a moderator keeps one to each side present. No DOM: sockets, peer
+// connections and media streams come from factories, timers and clocks are arguments, and
+// what the page must show is told through `emit(type, detail)` — so node drives a whole
+// call with fakes. pages/room.js draws it.
 //
-// Who offers: the server's `call_ready` names one side `offerer: true`; only that side
-// makes offers and ICE restarts. An offer that crosses ours is answered after a rollback.
+// Who offers: the server's `call_ready` names the peer and whether we are `offerer` (the
+// buyer towards the vendor, a moderator towards each side); only the offerer makes offers
+// and ICE restarts on that connection. An offer that crosses ours is answered after a
+// rollback. Incoming signaling is routed by `from`; a message without one (an older
+// server) is from the other side. Our own signaling names `to` except a side's towards the
+// other side, which the protocol lets us leave out (and older servers require us to).
 import { openSignaling } from './wire/signaling.js';
 import { createBackoff } from './backoff.js';
+import { createPeer } from './call_peer.js';
 
 /** Reconnects to the signaling socket: 1 s doubling to 10 s, back to 1 s once joined. */
 export const RECONNECT = { base: 1000, max: 10000 };
-/** The least time between two ICE restarts, in ms. */
+/** The least time between two ICE restarts of one connection, in ms. */
 export const RESTART_GAP_MS = 5000;
+
+/** The other side of a meeting: buyer ↔ vendor. */
+export const otherSide = (side) => (side === 'buyer' ? 'vendor' : 'buyer');
 
 /**
  * The call's state (`call.st`), read by the page and the test hooks:
- * meetingId, meeting, window, phase, side, joined, peerPresent,
+ * meetingId, meeting, window, phase, side ('buyer' | 'vendor' | 'moderator'), joined,
+ * peerPresent (the other side is in; for a moderator: either side), present (Set of the
+ * seats in the room besides us), moderator ({name} while a moderator is in, for a side),
  * call ('idle' | 'connecting' | 'connected'), status ('connecting' | 'joined' | 'calling' |
  * 'connected' | 'unstable' | 'peer_left' | 'reconnecting'), lastError, ended,
  * closed ({reason}), fatal ({code, message}), noShow ('buyer' | 'vendor' | 'both'),
- * pc, localStream, remoteStream.
+ * peers (Map seat → peer, see call_peer.js), localStream; and for the main peer (the other
+ * side; for a moderator the buyer, else the vendor) pc, remoteStream, offerer, pendingIce.
  *
  * Events: 'call' and 'phase' (st.call, st.phase changed), 'change' (anything else to
  * draw), 'local-stream' (the stream to show as one's own), 'remote-track' and
- * 'remote-reset' (the remote stream gained a track, or was replaced), 'warning'
- * (remaining_s), 'no-show', 'error' (a non-fatal server error), 'step-failed' (a WebRTC step
- * threw), 'finish' ({kind: 'closed' | 'fatal', info}), 'teardown'.
+ * 'remote-reset' ({seat, stream}: that seat's stream gained a track, or was replaced),
+ * 'peer-call' ({seat, call}: one connection's state), 'moderator' ({present, name, already}:
+ * a moderator came or went), 'rescheduled' ({window, by, kind: 'extended' | 'shortened' |
+ * 'moved', endsAt}), 'announcement' (the message), 'warning' (remaining_s), 'no-show',
+ * 'error' (a non-fatal server error), 'step-failed' (a WebRTC step threw),
+ * 'finish' ({kind: 'closed' | 'fatal', info}), 'teardown'.
  */
 export function createCall({
   meetingId,
@@ -59,19 +75,27 @@ export function createCall({
     closed: null,
     fatal: null,
     noShow: null,
+    present: new Set(),
+    moderator: null,
     conn: null,
-    pc: null,
+    peers: new Map(),
     iceServers: [],
-    offerer: false,
-    pendingIce: [],
     localStream: null,
-    remoteStream: null,
     media,
-    lastRestart: 0,
   };
   let chain = Promise.resolve();
   let reconnectTimer = null;
   const backoff = createBackoff(RECONNECT);
+
+  /** The seat whose connection st.pc and st.call stand for. */
+  function mainSeat() {
+    if (st.side !== 'moderator') return otherSide(st.side);
+    return st.peers.has('buyer') || !st.peers.has('vendor') ? 'buyer' : 'vendor';
+  }
+  const main = () => st.peers.get(mainSeat()) || null;
+  for (const [key, field, none] of [['pc', 'pc', null], ['remoteStream', 'remoteStream', null], ['offerer', 'offerer', false], ['pendingIce', 'pendingIce', []]]) {
+    Object.defineProperty(st, key, { enumerable: true, get: () => (main() ? main()[field] : none) });
+  }
 
   function setCall(c) {
     st.call = c;
@@ -87,103 +111,66 @@ export function createCall({
     if (st.conn) st.conn.send(obj);
   }
 
-  function closePc() {
-    const old = st.pc;
-    st.pc = null;
-    if (!old) return;
-    old.onicecandidate = null;
-    old.ontrack = null;
-    old.onconnectionstatechange = null;
-    old.oniceconnectionstatechange = null;
-    try {
-      old.close();
-    } catch (_) {
-      /* already closed */
+  /** A moderator's call is as good as its best connection. */
+  function moderatorCall() {
+    const calls = [...st.peers.values()].map((p) => p.call);
+    return calls.includes('connected') ? 'connected' : calls.includes('connecting') ? 'connecting' : 'idle';
+  }
+
+  function onPeerState(p, call, status) {
+    if (st.peers.get(p.seat) !== p) return;
+    emit('peer-call', { seat: p.seat, call });
+    if (st.side === 'moderator') {
+      if (status) st.status = status;
+      if (moderatorCall() !== st.call) setCall(moderatorCall());
+    } else if (p.seat === mainSeat()) {
+      if (status) st.status = status;
+      setCall(call);
     }
   }
 
-  /** A fresh peer connection with the local tracks; the old one, if any, is closed. */
-  function resetPc() {
-    closePc();
-    st.pendingIce = [];
-    st.offerer = false;
-    st.remoteStream = newMediaStream();
-    emit('remote-reset');
-    if (st.ended) return;
-    const pc = newPeerConnection({ iceServers: st.iceServers || [] });
-    st.pc = pc;
-    if (st.localStream) for (const track of st.localStream.getTracks()) pc.addTrack(track, st.localStream);
-    pc.onicecandidate = (ev) => {
-      if (pc !== st.pc || !ev.candidate) return;
-      send({ type: 'ice', candidate: ev.candidate.toJSON() });
-    };
-    pc.ontrack = (ev) => {
-      if (pc !== st.pc) return;
-      if (!st.remoteStream.getTracks().includes(ev.track)) st.remoteStream.addTrack(ev.track);
-      emit('remote-track');
-    };
-    pc.onconnectionstatechange = () => onPcState(pc);
-    pc.oniceconnectionstatechange = () => onPcState(pc);
-    setCall('idle');
+  /** The peer for a seat, made (with a fresh connection) if there is none. */
+  function peerFor(seat) {
+    let p = st.peers.get(seat);
+    if (p) return p;
+    const to = st.side === 'moderator' ? seat : seat === 'moderator' ? 'moderator' : null;
+    p = createPeer({
+      seat,
+      to,
+      newPeerConnection,
+      newMediaStream,
+      iceServers: () => st.iceServers,
+      localStream: () => st.localStream,
+      send,
+      onState: onPeerState,
+      onTrack: (x) => st.peers.get(seat) === x && emit('remote-track', { seat, stream: x.remoteStream }),
+      onReset: (x) => emit('remote-reset', { seat, stream: x.remoteStream }),
+      isEnded: () => st.ended,
+      now,
+      restartGapMs: RESTART_GAP_MS,
+    });
+    st.peers.set(seat, p);
+    p.reset();
+    return p;
   }
 
-  function onPcState(pc) {
-    if (pc !== st.pc || st.ended) return;
-    const cs = pc.connectionState;
-    const ics = pc.iceConnectionState;
-    const ok = cs ? cs === 'connected' : ics === 'connected' || ics === 'completed';
-    if (ok) {
-      st.status = 'connected';
-      setCall('connected');
-    } else if (cs === 'failed' || ics === 'failed') {
-      st.status = 'unstable';
-      setCall('connecting');
-      if (st.offerer) restartIce(pc);
-    } else if (cs === 'disconnected' || ics === 'disconnected') {
-      st.status = 'unstable';
-      setCall('connecting');
-    } else if (st.call !== 'idle' || cs === 'connecting') {
-      setCall('connecting');
-    }
+  /** Drops a seat's connection (it left, or the room is over for us). */
+  function dropPeer(seat) {
+    const p = st.peers.get(seat);
+    if (!p) return;
+    st.peers.delete(seat);
+    p.close();
+    emit('remote-reset', { seat, stream: null });
   }
 
-  async function restartIce(pc) {
-    if (now() - st.lastRestart < RESTART_GAP_MS || pc.signalingState !== 'stable') return;
-    st.lastRestart = now();
-    try {
-      if (pc.restartIce) pc.restartIce();
-      await makeOffer({ iceRestart: true });
-    } catch (e) {
-      console.warn('ICE restart failed', e);
-    }
+  function dropAll() {
+    for (const seat of [...st.peers.keys()]) dropPeer(seat);
   }
 
-  async function makeOffer(opts) {
-    const pc = st.pc;
-    if (!pc) return;
-    // Receive audio and video even if this side has no camera or microphone.
-    for (const kind of ['audio', 'video']) {
-      if (!pc.getTransceivers().some((tr) => tr.receiver && tr.receiver.track && tr.receiver.track.kind === kind)) pc.addTransceiver(kind, { direction: 'recvonly' });
-    }
-    const offer = await pc.createOffer(opts);
-    if (pc !== st.pc) return;
-    await pc.setLocalDescription(offer);
-    if (pc !== st.pc) return;
-    send({ type: 'offer', sdp: pc.localDescription.sdp });
-  }
-
-  async function flushIce(pc) {
-    const list = st.pendingIce;
-    st.pendingIce = [];
-    for (const c of list) await addIce(pc, c);
-  }
-
-  async function addIce(pc, c) {
-    try {
-      await pc.addIceCandidate(c);
-    } catch (e) {
-      console.warn('addIceCandidate failed', e);
-    }
+  /** Which seat a relayed message is from: `from`, or (an older server) the other side. */
+  function sender(msg) {
+    if (msg.from) return msg.from;
+    return st.side === 'moderator' ? null : otherSide(st.side);
   }
 
   /** One signaling message, in arrival order (the caller chains them). */
@@ -197,72 +184,95 @@ export function createCall({
         st.meeting = msg.meeting || st.meeting;
         st.window = msg.window || st.window;
         st.side = (msg.you && msg.you.side) || st.side;
+        st.present = new Set(Array.isArray(msg.present) ? msg.present : []);
         st.peerPresent = !!msg.peer_present;
         st.iceServers = Array.isArray(msg.ice_servers) ? msg.ice_servers : [];
+        st.moderator = st.side !== 'moderator' && st.present.has('moderator') ? { name: null } : null;
         setPhase(msg.phase);
         st.localStream = await st.media;
         if (st.ended || conn !== st.conn) return;
         if (st.localStream) emit('local-stream', st.localStream);
-        resetPc();
+        dropAll();
+        // A side is ready for the other side's offer at once; a moderator waits for call_ready.
+        if (st.side !== 'moderator') peerFor(otherSide(st.side));
+        else setCall('idle');
+        if (st.moderator) emit('moderator', { present: true, name: null, already: true });
         emit('change');
         break;
       }
-      case 'peer_joined':
-        st.peerPresent = true;
-        st.status = 'joined';
+      case 'peer_joined': {
+        const seat = msg.side || otherSide(st.side);
+        st.present.add(seat);
+        if (seat === 'moderator') {
+          st.moderator = { name: msg.name || null };
+          emit('moderator', { present: true, name: st.moderator.name, already: false });
+        } else {
+          st.peerPresent = true;
+          st.status = 'joined';
+        }
         emit('change');
         break;
-      case 'peer_left':
-        st.peerPresent = false;
-        st.status = 'peer_left';
-        resetPc();
+      }
+      case 'peer_left': {
+        const seat = msg.side || otherSide(st.side);
+        st.present.delete(seat);
+        if (seat === 'moderator') {
+          st.moderator = null;
+          dropPeer('moderator');
+          emit('moderator', { present: false, name: null, already: false });
+        } else if (st.side === 'moderator') {
+          dropPeer(seat);
+          st.peerPresent = st.present.has('buyer') || st.present.has('vendor');
+          if (st.call !== moderatorCall()) setCall(moderatorCall());
+        } else {
+          // The other side: start over with a fresh connection for when they come back.
+          st.peerPresent = false;
+          st.status = 'peer_left';
+          peerFor(seat).reset();
+        }
         emit('change');
         break;
+      }
       case 'call_ready': {
-        st.peerPresent = true;
-        if (!st.pc || st.pc.localDescription || st.pc.remoteDescription || st.pc.signalingState === 'closed') resetPc();
-        st.offerer = !!msg.offerer;
-        st.status = 'calling';
-        setCall('connecting');
-        if (st.offerer) await makeOffer();
+        const seat = msg.peer || otherSide(st.side);
+        const p = peerFor(seat);
+        if (seat !== 'moderator') {
+          st.present.add(seat);
+          st.peerPresent = true;
+          st.status = 'calling';
+        }
+        await p.ready(msg.offerer);
         break;
       }
       case 'offer': {
-        let pc = st.pc;
-        if (!pc) {
-          resetPc();
-          pc = st.pc;
-        }
-        if (pc.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' });
-        await pc.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
-        if (pc !== st.pc) return;
-        await flushIce(pc);
-        const answer = await pc.createAnswer();
-        if (pc !== st.pc) return;
-        await pc.setLocalDescription(answer);
-        if (pc !== st.pc) return;
-        send({ type: 'answer', sdp: pc.localDescription.sdp });
-        if (st.call === 'idle') setCall('connecting');
+        const seat = sender(msg);
+        if (!seat) return console.warn('offer without from');
+        await peerFor(seat).onOffer(msg.sdp);
         break;
       }
       case 'answer': {
-        const pc = st.pc;
-        if (!pc || pc.signalingState !== 'have-local-offer') {
-          console.warn('answer ignored in state', pc && pc.signalingState);
-          return;
-        }
-        await pc.setRemoteDescription({ type: 'answer', sdp: msg.sdp });
-        if (pc !== st.pc) return;
-        await flushIce(pc);
+        const p = st.peers.get(sender(msg));
+        if (!p) return console.warn('answer from a seat without a connection', msg.from);
+        await p.onAnswer(msg.sdp);
         break;
       }
       case 'ice': {
-        const pc = st.pc;
-        if (!pc || !msg.candidate) return;
-        if (pc.remoteDescription) await addIce(pc, msg.candidate);
-        else st.pendingIce.push(msg.candidate);
+        const p = st.peers.get(sender(msg));
+        if (p) await p.onIce(msg.candidate);
         break;
       }
+      case 'rescheduled': {
+        const before = st.window;
+        if (msg.window) st.window = msg.window;
+        const endsAt = st.window ? st.window.ends_at : null;
+        const kind = !before || !st.window || endsAt === before.ends_at ? 'moved' : endsAt > before.ends_at ? 'extended' : 'shortened';
+        emit('rescheduled', { window: st.window, by: msg.by || '', kind, endsAt });
+        emit('change');
+        break;
+      }
+      case 'announcement':
+        emit('announcement', msg);
+        break;
       case 'phase':
         setPhase(msg.phase);
         break;
@@ -335,8 +345,10 @@ export function createCall({
           // Lost without a word: the peer hears `peer_left`; come back and start over.
           st.joined = false;
           st.peerPresent = false;
+          st.present = new Set();
+          st.moderator = null;
           st.status = 'reconnecting';
-          closePc();
+          dropAll();
           setCall('idle');
           reconnectTimer = timers.setTimeout(connect, backoff.next());
         },
@@ -352,7 +364,7 @@ export function createCall({
   function teardown(sendLeave) {
     timers.clearTimeout(reconnectTimer);
     if (st.conn) st.conn.close(sendLeave);
-    closePc();
+    dropAll();
     if (st.localStream) for (const x of st.localStream.getTracks()) x.stop();
     else if (st.media) st.media.then((s) => s && s.getTracks().forEach((x) => x.stop()));
     emit('teardown');

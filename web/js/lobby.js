@@ -1,7 +1,8 @@
 // The page's lobby connection (wire/lobby.js) for the signed-in buyer or vendor, kept
 // across the home and room pages: a buyer in a room still counts as at the booth, and a
 // vendor's places stay live while they move around. This is where the lobby meets the
-// page: body[data-lobby], toasts, and moving into a room the lobby admitted one to.
+// page: body[data-lobby], toasts, announcements, and moving into a room the lobby
+// admitted one to.
 // Panels (pages/lobby_panel.js) read lobbyClient() and redraw from the page ticker.
 import { S, role as myRole } from './state.js';
 import { clock } from './clock.js';
@@ -12,6 +13,7 @@ import { go, enterRoom, atRoom } from './nav.js';
 import { store, SS_LOBBY_LEFT, leftRooms, lobbyLeft } from './store.js';
 import { createLobby } from './wire/lobby.js';
 import { socketUrl } from './wire/frame.js';
+import { announce } from './announcements.js';
 
 let client = null;
 let lastError = null; // kept across connections, for the test hooks
@@ -58,6 +60,9 @@ function onEvent(type, d) {
     case 'enter':
       toast(t('lobby_entering', { name: d.name }), 'info');
       enterRoom(d.room.meeting);
+      break;
+    case 'announcement':
+      announce(d);
       break;
   }
 }

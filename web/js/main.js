@@ -4,8 +4,8 @@
 // Routes live in the URL fragment (it never reaches the server):
 //   #token=<JWT>          invite link; the token moves to sessionStorage, the fragment is cleaned
 //   (empty)               the participant's home page, by role (buyer, vendor, moderator, staff)
-//   #room=<meetingId>     the video room of one meeting (buyer and vendor)
-//   #view=rooms           moderator / staff: live rooms (default for moderators)
+//   #room=<meetingId>     the video room of one meeting (buyer and vendor; a moderator from the board)
+//   #view=rooms           moderator: the live board over /ws/board (their default); staff: the schedule
 //   #view=schedule        moderator / staff: the whole schedule (default for staff)
 //   #view=log             moderator / staff: the consultation log, filters, CSV/XLSX downloads
 //   #view=report          moderator / staff: the fair's report (tables and bar charts)
@@ -24,6 +24,7 @@ import { store, LS_LANG, SS_TOKEN } from './store.js';
 import { setRouter, show, remount, hashParams, mainEl, tick } from './nav.js';
 import { lobbyEnsure, lobbyState, lobbyStatus } from './lobby.js';
 import { signOut } from './session.js';
+import { render as renderAnnouncements } from './announcements.js';
 import { landingPage, loadingPage } from './pages/landing.js';
 import { errorPage } from './pages/error.js';
 import { buyerPage, withBoothPanel } from './pages/buyer.js';
@@ -79,6 +80,7 @@ function setLang(code) {
   document.documentElement.lang = code;
   renderHeader();
   tickClock();
+  renderAnnouncements();
   if (S.page) {
     if (S.page.relabel) S.page.relabel();
     else remount();
@@ -135,6 +137,8 @@ async function route() {
   const role = S.me.participant.role;
   const room = p.get('room');
   if (room && (role === 'buyer' || role === 'vendor')) return show(withBoothPanel(roomPage(room)));
+  // A moderator steps into any room from the board (the server checks the seat).
+  if (room && role === 'moderator') return show(roomPage(room));
   const survey = p.get('survey');
   if (survey && (role === 'buyer' || role === 'vendor')) return show(surveyPage(survey));
   if (role === 'buyer') return show(buyerPage());
@@ -142,8 +146,9 @@ async function route() {
   let view = p.get('view');
   if (view === 'log') return show(logPage());
   if (view === 'report') return show(reportPage());
-  if (view !== 'rooms' && view !== 'schedule') view = role === 'staff' ? 'schedule' : 'rooms';
-  return show(view === 'rooms' ? moderatorPage() : staffPage());
+  if (view !== 'rooms' && view !== 'schedule') view = role === 'moderator' ? 'rooms' : 'schedule';
+  // The board's socket takes moderators only; staff see the schedule instead.
+  return show(view === 'rooms' && role === 'moderator' ? moderatorPage() : staffPage());
 }
 
 // --- test hooks ---------------------------------------------------------------------------------

@@ -315,3 +315,121 @@ test('a socket that cannot be made is a fatal network error', () => {
   s.call.start();
   assert.equal(s.st.fatal.code, 'network');
 });
+
+// --- the moderator's seat ------------------------------------------------------------------
+
+test('a moderator joins a live call: the side answers their offer with to: moderator, the call with the other side stays', async () => {
+  const s = setup();
+  const ws = await joined(s);
+  ws.receive({ type: 'call_ready', offerer: false, peer: 'buyer' });
+  ws.receive({ type: 'offer', sdp: 'buyer-offer', from: 'buyer' });
+  await settle();
+  const sides = s.pcs.last();
+  assert.deepEqual(ws.sent.at(-1), { type: 'answer', sdp: 'answer-sdp' });
+  sides.state('connected');
+  ws.receive({ type: 'peer_joined', side: 'moderator', name: '운영자 김민수' });
+  ws.receive({ type: 'call_ready', offerer: false, peer: 'moderator' });
+  await settle();
+  assert.deepEqual(s.st.moderator, { name: '운영자 김민수' });
+  assert.ok(s.events.some(([type, d]) => type === 'moderator' && d.present && d.name === '운영자 김민수'));
+  assert.equal(s.pcs.made.length, 2, 'a second connection, for the moderator');
+  const mod = s.pcs.last();
+  assert.notEqual(mod, sides);
+  ws.receive({ type: 'offer', sdp: 'mod-offer', from: 'moderator' });
+  ws.receive({ type: 'ice', candidate: { candidate: 'm1' }, from: 'moderator' });
+  await settle();
+  assert.deepEqual(mod.log, ['setRemote:offer', 'createAnswer', 'setLocal:answer', 'addIce']);
+  assert.deepEqual(ws.sent.at(-1), { type: 'answer', sdp: 'answer-sdp', to: 'moderator' });
+  mod.gather({ candidate: 'local-m' });
+  assert.deepEqual(ws.sent.at(-1), { type: 'ice', candidate: { candidate: 'local-m' }, to: 'moderator' });
+  // The sides' connection is untouched and still the page's main one.
+  assert.equal(s.st.pc, sides);
+  assert.equal(sides.signalingState, 'stable');
+  assert.equal(s.st.call, 'connected');
+  assert.deepEqual(mod.candidates, [{ candidate: 'm1' }]);
+  assert.deepEqual(sides.candidates, []);
+  // The moderator's connection failing does not make the sides' call unstable.
+  mod.state('failed');
+  await settle();
+  assert.equal(s.st.status, 'connected');
+  assert.ok(s.events.some(([type, d]) => type === 'peer-call' && d.seat === 'moderator' && d.call === 'connecting'));
+  mod.ontrack({ track: fakeTrack('video') });
+  assert.ok(s.events.some(([type, d]) => type === 'remote-track' && d.seat === 'moderator' && d.stream.getTracks().length === 1));
+});
+
+test('a moderator offers to both sides present, naming each with to', async () => {
+  const s = setup({ side: 'moderator' });
+  const ws = await joined(s, { you: { side: 'moderator' }, present: ['buyer', 'vendor'] });
+  assert.equal(s.st.side, 'moderator');
+  assert.equal(s.pcs.made.length, 0, 'no connection before call_ready');
+  ws.receive({ type: 'call_ready', offerer: true, peer: 'buyer' });
+  ws.receive({ type: 'call_ready', offerer: true, peer: 'vendor' });
+  await settle();
+  assert.equal(s.pcs.made.length, 2);
+  const [toBuyer, toVendor] = s.pcs.made;
+  assert.deepEqual(ws.sent.filter((m) => m.type === 'offer'), [{ type: 'offer', sdp: 'offer-sdp', to: 'buyer' }, { type: 'offer', sdp: 'offer-sdp', to: 'vendor' }]);
+  ws.receive({ type: 'answer', sdp: 'va', from: 'vendor' });
+  ws.receive({ type: 'ice', candidate: { candidate: 'v1' }, from: 'vendor' });
+  ws.receive({ type: 'ice', candidate: { candidate: 'b1' }, from: 'buyer' });
+  await settle();
+  assert.deepEqual(toVendor.log.slice(-2), ['setRemote:answer', 'addIce']);
+  assert.deepEqual(toVendor.candidates, [{ candidate: 'v1' }]);
+  assert.deepEqual(toBuyer.candidates, [], "the buyer's candidate waits for the buyer's answer");
+  assert.equal(s.st.peers.get('buyer').pendingIce.length, 1);
+  toVendor.gather({ candidate: 'mine' });
+  assert.deepEqual(ws.sent.at(-1), { type: 'ice', candidate: { candidate: 'mine' }, to: 'vendor' });
+  toVendor.state('connected');
+  assert.equal(s.st.call, 'connected');
+  // A side that reconnects gets a fresh offer: call_ready again replaces the used connection.
+  toVendor.state('failed');
+  await settle();
+  assert.deepEqual(toVendor.log.slice(-3), ['restartIce', 'createOffer(iceRestart)', 'setLocal:offer']);
+  assert.deepEqual(ws.sent.at(-1), { type: 'offer', sdp: 'offer-sdp-restart', to: 'vendor' });
+});
+
+test('peer_left moderator drops only that connection; peer_left of a side, for a moderator, only that side', async () => {
+  const s = setup();
+  const ws = await joined(s, { present: ['buyer', 'moderator'] });
+  assert.deepEqual(s.st.moderator, { name: null });
+  const sides = s.st.pc;
+  ws.receive({ type: 'call_ready', offerer: false, peer: 'moderator' });
+  await settle();
+  const mod = s.pcs.last();
+  ws.receive({ type: 'peer_left', side: 'moderator' });
+  await settle();
+  assert.equal(mod.signalingState, 'closed');
+  assert.notEqual(sides.signalingState, 'closed');
+  assert.equal(s.st.pc, sides);
+  assert.equal(s.st.moderator, null);
+  assert.equal(s.st.peers.has('moderator'), false);
+  assert.equal(s.pcs.made.length, 2, 'nothing new is made for the moderator');
+  assert.ok(s.events.some(([type, d]) => type === 'remote-reset' && d.seat === 'moderator'));
+
+  const m = setup({ side: 'moderator' });
+  const mws = await joined(m, { you: { side: 'moderator' }, present: ['buyer', 'vendor'] });
+  mws.receive({ type: 'call_ready', offerer: true, peer: 'buyer' });
+  mws.receive({ type: 'call_ready', offerer: true, peer: 'vendor' });
+  await settle();
+  const [b, v] = m.pcs.made;
+  mws.receive({ type: 'peer_left', side: 'vendor' });
+  await settle();
+  assert.equal(v.signalingState, 'closed');
+  assert.equal(b.signalingState, 'have-local-offer');
+  assert.equal(m.st.peerPresent, true);
+  assert.deepEqual([...m.st.peers.keys()], ['buyer']);
+});
+
+test('rescheduled moves the window; the page hears whether it was extended or shortened', async () => {
+  const s = setup();
+  const ws = await joined(s, { window: { checkin_opens_at: 0, starts_at: 10, ends_at: 20, closes_at: 30 } });
+  ws.receive({ type: 'rescheduled', window: { checkin_opens_at: 0, starts_at: 10, ends_at: 320, closes_at: 330 }, by: '운영자 김민수', server_time: 15 });
+  await settle();
+  assert.equal(s.st.window.ends_at, 320);
+  assert.deepEqual(s.events.find((e) => e[0] === 'rescheduled')[1], { window: s.st.window, by: '운영자 김민수', kind: 'extended', endsAt: 320 });
+  ws.receive({ type: 'rescheduled', window: { checkin_opens_at: 0, starts_at: 10, ends_at: 200, closes_at: 210 }, by: 'x', server_time: 16 });
+  await settle();
+  assert.equal(s.events.filter((e) => e[0] === 'rescheduled')[1][1].kind, 'shortened');
+  ws.receive({ type: 'announcement', id: 'a-1', text: '곧 시작합니다', from: '운영자', audience: { to: 'all' }, at: 1 });
+  await settle();
+  assert.equal(s.events.find((e) => e[0] === 'announcement')[1].id, 'a-1');
+});

@@ -301,3 +301,12 @@ test('the snapshot for the test hooks follows the last status', () => {
   assert.deepEqual(snap.places, [{ booth: BOOTH }]);
   assert.equal(snap.booth, null);
 });
+
+test('an announcement on the lobby socket is passed to the page', () => {
+  const s = setup();
+  const ws = connected(s);
+  const msg = { type: 'announcement', id: 'a-1', text: '2회차가 5분 후 시작합니다.', from: '운영자 김민수', audience: { to: 'all' }, at: 5 };
+  ws.receive(msg);
+  assert.deepEqual(s.of('announcement'), [msg]);
+  assert.equal(s.L.connected, true);
+});

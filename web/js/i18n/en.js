@@ -92,6 +92,9 @@ export default {
   err_survey_not_open: 'You can answer once the room has closed.',
   err_already_answered: 'You have already answered. Thank you.',
   err_bad_answer: 'Please check your answers.',
+  err_conflict: 'Another moderator changed this meeting\'s end meanwhile. Check the new end and try again.',
+  err_extend_blocked: 'The booth\'s or the enterprise\'s next meeting starts too soon to extend this far.',
+  err_seat_taken: 'Another moderator is already in this room. Only one moderator may be in a room at a time.',
   err_unknown: 'An unknown error occurred.',
 
   col_round: 'Round',

@@ -2,9 +2,11 @@
 // tests all read strings through t(), so a language switch is one assignment here.
 import ko from './ko.js';
 import en from './en.js';
+import koMod from './ko_mod.js';
+import enMod from './en_mod.js';
 
-/** Every string table, by language code. */
-export const STR = { ko, en };
+/** Every string table, by language code (the moderation strings merged in). */
+export const STR = { ko: { ...ko, ...koMod }, en: { ...en, ...enMod } };
 
 let current = 'ko';
 

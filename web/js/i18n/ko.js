@@ -94,6 +94,9 @@ export default {
   err_survey_not_open: '상담방이 닫힌 뒤에 응답할 수 있습니다.',
   err_already_answered: '이미 응답하셨습니다. 감사합니다.',
   err_bad_answer: '응답을 확인해 주세요.',
+  err_conflict: '그사이 다른 운영자가 이 상담의 종료 시각을 바꿨습니다. 바뀐 시각을 확인한 뒤 다시 시도해 주세요.',
+  err_extend_blocked: '이 부스나 기업의 다음 상담이 곧 시작되어 그만큼 연장할 수 없습니다.',
+  err_seat_taken: '다른 운영자가 이미 이 상담방에 있습니다. 한 상담방에는 운영자 한 명만 입장할 수 있습니다.',
   err_unknown: '알 수 없는 오류가 발생했습니다.',
 
   col_round: '회차',

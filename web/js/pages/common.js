@@ -3,6 +3,7 @@
 import { h, setText } from '../dom.js';
 import { t } from '../i18n/index.js';
 import { kindLabel } from '../labels.js';
+import { role } from '../state.js';
 
 /** An organisation's name and its type tag. */
 export function orgCell(org) {
@@ -24,8 +25,11 @@ export function updateBadge(el, phase) {
   setText(el, t('phase_' + phase));
 }
 
-/** The tabs of the moderator and staff pages; `current` is rooms, schedule, log or report. */
+/**
+ * The tabs of the moderator and staff pages; `current` is rooms, schedule, log or report.
+ * The live board (rooms) is the moderators' alone: its socket takes no other role.
+ */
 export function opsNav(current) {
   const tab = (view, key) => h('a', { href: '#view=' + view, class: 'tab', 'aria-current': current === view ? 'page' : null }, t(key));
-  return h('nav', { class: 'tabs', 'aria-label': t('nav_label') }, tab('rooms', 'nav_rooms'), tab('schedule', 'nav_schedule'), tab('log', 'nav_log'), tab('report', 'nav_report'));
+  return h('nav', { class: 'tabs', 'aria-label': t('nav_label') }, role() === 'moderator' ? tab('rooms', 'nav_rooms') : null, tab('schedule', 'nav_schedule'), tab('log', 'nav_log'), tab('report', 'nav_report'));
 }

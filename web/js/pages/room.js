@@ -1,6 +1,9 @@
-// The video room of one meeting (#room=<id>): the other side's video and one's own, the
-// phase and countdown, warnings, the controls, and the closed / refused overlay. The call
-// itself (signaling, WebRTC, reconnects) is call.js's; this page draws what it emits.
+// The video room of one meeting (#room=<id>): the other side's video, the moderator's when
+// one steps in (with a notice), and one's own; the phase and the countdown (following a
+// moderator's new end), warnings, the controls, and the closed / refused overlay. Opened
+// by a moderator (from the board) it shows both sides' tiles and the moderator's own
+// preview, and Leave goes back to the board. The call itself (signaling, WebRTC, one peer
+// connection per seat, reconnects) is call.js's; this page draws what it emits.
 import { h, setText, setAttr, toast } from '../dom.js';
 import { t, errText, has } from '../i18n/index.js';
 import { clock } from '../clock.js';
@@ -9,56 +12,25 @@ import { fmtDur, fmtRange, fmtTime } from '../format.js';
 import { S, role as myRole } from '../state.js';
 import { leftRooms } from '../store.js';
 import { go, show, tick } from '../nav.js';
-import { createCall } from '../call.js';
+import { createCall, otherSide } from '../call.js';
+import { announce } from '../announcements.js';
+import { sideText } from '../board_text.js';
 import { socketUrl } from '../wire/frame.js';
 import { updateBadge } from './common.js';
-
-const ICON = {
-  mic: '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.92V21h2v-3.08A7 7 0 0 0 19 11z"/></svg>',
-  micOff: '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M19 11h-2a5 5 0 0 1-.7 2.56l1.45 1.45A6.96 6.96 0 0 0 19 11zm-4 .17V5a3 3 0 0 0-5.94-.6zM4.27 3 3 4.27l6 6V11a3 3 0 0 0 4.5 2.6l1.52 1.52A5 5 0 0 1 7 11H5a7 7 0 0 0 6 6.92V21h2v-3.08a6.9 6.9 0 0 0 3.5-1.38L19.73 21 21 19.73z"/></svg>',
-  cam: '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M17 10.5V7a1 1 0 0 0-1-1H4a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-3.5l4 4v-11z"/></svg>',
-  camOff: '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M21 6.5l-4 4V7a1 1 0 0 0-1-1H9.82L21 17.18zM3.27 2 2 3.27 4.73 6H4a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h12c.21 0 .39-.08.55-.18L19.73 21 21 19.73z"/></svg>',
-  leave: '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M12 9c-1.6 0-3.15.25-4.6.72v3.1c0 .39-.23.74-.56.9-.98.49-1.87 1.12-2.66 1.85a.99.99 0 0 1-1.41-.01L.29 13.08a1 1 0 0 1 0-1.41C3.34 8.78 7.46 7 12 7s8.66 1.78 11.71 4.67a1 1 0 0 1 0 1.41l-2.48 2.48a.99.99 0 0 1-1.41.01 11 11 0 0 0-2.66-1.85 1 1 0 0 1-.56-.9v-3.1C15.15 9.25 13.6 9 12 9z"/></svg>',
-};
-
-function iconEl(svg) {
-  const span = h('span', { class: 'icon' });
-  span.innerHTML = svg; // constant markup from ICON only
-  return span;
-}
-
-/** The local camera and microphone, or null; `note(key)` says what is missing and why. */
-async function getMedia(note) {
-  if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-    note(window.isSecureContext ? 'media_none' : 'media_insecure');
-    return null;
-  }
-  const tries = [{ audio: true, video: true }, { audio: true }, { video: true }];
-  let firstErr = null;
-  for (const c of tries) {
-    try {
-      const stream = await navigator.mediaDevices.getUserMedia(c);
-      if (c !== tries[0]) note('media_partial');
-      return stream;
-    } catch (e) {
-      firstErr = firstErr || e;
-      if (e && (e.name === 'NotAllowedError' || e.name === 'SecurityError')) break;
-    }
-  }
-  note(firstErr && (firstErr.name === 'NotAllowedError' || firstErr.name === 'SecurityError') ? 'media_denied' : 'media_none');
-  console.warn('getUserMedia failed', firstErr);
-  return null;
-}
+import { ICON, iconEl, getMedia, remoteTile } from './room_media.js';
 
 export function roomPage(meetingId) {
   const known = ((S.me && S.me.meetings) || []).find((m) => m.id === meetingId) || null;
   const role = myRole() || 'buyer';
+  const isMod = role === 'moderator';
+  // Where Leave and Back go: a moderator's board, a side's home page.
+  const home = isMod ? 'view=rooms' : '';
   const call = createCall({
     meetingId,
     token: S.token,
     url: socketUrl(location, '/ws'),
     meeting: known,
-    side: role === 'vendor' ? 'vendor' : 'buyer',
+    side: isMod ? 'moderator' : role === 'vendor' ? 'vendor' : 'buyer',
     phase: known ? effPhase(known) : null,
     media: null,
     openSocket: (url) => new WebSocket(url),
@@ -70,8 +42,13 @@ export function roomPage(meetingId) {
   const st = call.st;
   let mediaNote = null; // an i18n key: why there is no (or only some) local media
   let banner = null; // {remainingS, until}
+  let notice = ''; // the latest moderator notice (joined, left, new end), aria-live polite
   let retryTimer = null;
   const ui = {};
+  // The remote tiles by seat: a side sees the other side and (while one is in) the
+  // moderator; a moderator sees both sides.
+  const seats = isMod ? ['buyer', 'vendor'] : [otherSide(role === 'vendor' ? 'vendor' : 'buyer'), 'moderator'];
+  const tiles = {};
 
   // --- what the call tells ---------------------------------------------------------------
   function onCall(type, detail) {
@@ -94,10 +71,27 @@ export function roomPage(meetingId) {
         }
         break;
       case 'remote-track':
-        attachRemote();
+        if (tiles[detail.seat]) tiles[detail.seat].attach(detail.stream);
         break;
       case 'remote-reset':
-        if (ui.remoteVideo) ui.remoteVideo.srcObject = null;
+        if (tiles[detail.seat]) tiles[detail.seat].clear();
+        break;
+      case 'peer-call':
+        draw();
+        break;
+      case 'moderator':
+        if (detail.present) notice = detail.already ? t('room_mod_here') : t('room_mod_joined', { name: detail.name || t('role_moderator') });
+        else notice = t('room_mod_left');
+        draw();
+        break;
+      case 'rescheduled':
+        notice = t(detail.kind === 'shortened' ? 'room_shortened' : 'room_extended', { name: detail.by || t('role_moderator'), time: detail.endsAt ? fmtTime(detail.endsAt) : '' });
+        toast(notice, 'info');
+        draw();
+        tick();
+        break;
+      case 'announcement':
+        announce(detail);
         break;
       case 'warning':
         showBanner(detail);
@@ -118,7 +112,7 @@ export function roomPage(meetingId) {
         break;
       case 'teardown':
         if (ui.localVideo) ui.localVideo.srcObject = null;
-        if (ui.remoteVideo) ui.remoteVideo.srcObject = null;
+        for (const x of Object.values(tiles)) x.clear();
         break;
       case 'finish':
         finished(detail.kind, detail.info);
@@ -149,11 +143,16 @@ export function roomPage(meetingId) {
   // --- rendering ---------------------------------------------------------------------
   function counterpart() {
     if (!st.meeting) return null;
+    if (isMod) return st.meeting.institution;
     return st.side === 'buyer' ? st.meeting.enterprise : st.meeting.institution;
   }
 
+  /** The organisation in a side's seat. */
+  const orgOf = (seat) => (st.meeting ? (seat === 'buyer' ? st.meeting.institution : st.meeting.enterprise) : null);
+
   function noShowText() {
     if (!st.noShow) return '';
+    if (isMod) return t('mb_att_no_show', { side: sideText(st.noShow) });
     const other = counterpart();
     if (st.noShow !== st.side && st.noShow !== 'both') return t('no_show_peer', { name: other ? other.name : '' });
     return t('no_show_self');
@@ -171,23 +170,8 @@ export function roomPage(meetingId) {
     ui.status = h('p', { class: 'room-status', role: 'status', 'aria-live': 'polite' });
     ui.mediaNote = h('p', { class: 'media-note', hidden: true });
 
-    ui.remoteVideo = h('video', { autoplay: true, playsinline: true, class: 'video' });
-    ui.remotePh = h('div', { class: 'placeholder' });
-    ui.remoteCap = h('figcaption', { class: 'caption' });
-    ui.unmute = h(
-      'button',
-      {
-        type: 'button',
-        class: 'btn unmute',
-        hidden: true,
-        onclick: () => {
-          ui.remoteVideo.muted = false;
-          ui.remoteVideo.play().catch(() => {});
-          ui.unmute.hidden = true;
-        },
-      },
-      '',
-    );
+    ui.notice = h('p', { class: 'room-notice', role: 'status', 'aria-live': 'polite' });
+    for (const seat of seats) tiles[seat] = remoteTile(seat, seat === 'moderator' ? 'moderator-tile' : '');
     ui.localVideo = h('video', { autoplay: true, playsinline: true, class: 'video mirror' });
     ui.localVideo.muted = true; // the property, not only the attribute: never hear yourself
     ui.localPh = h('div', { class: 'placeholder', hidden: true });
@@ -211,17 +195,43 @@ export function roomPage(meetingId) {
         ),
         ui.banner,
         ui.status,
+        ui.notice,
         ui.mediaNote,
-        h(
-          'div',
-          { class: 'videos' },
-          h('figure', { class: 'tile remote' }, ui.remoteVideo, ui.remotePh, ui.unmute, ui.remoteCap),
-          h('figure', { class: 'tile local' }, ui.localVideo, ui.localPh, ui.localCap),
-        ),
+        (ui.videos = h('div', { class: 'videos' }, seats.map((seat) => tiles[seat].el), h('figure', { class: 'tile local' }, ui.localVideo, ui.localPh, ui.localCap))),
         h('div', { class: 'controls', role: 'toolbar', 'aria-label': t('room_label') }, ui.micBtn, ui.camBtn, ui.leaveBtn),
         ui.overlay,
       ),
     );
+  }
+
+  /** Each remote tile's caption and placeholder, and whether it shows at all. */
+  function drawTiles(other) {
+    ui.videos.classList.toggle('three', isMod || !!st.moderator);
+    for (const seat of seats) {
+      const tile = tiles[seat];
+      const peer = st.peers.get(seat);
+      const connected = !!peer && peer.call === 'connected';
+      let caption;
+      let wait;
+      if (seat === 'moderator') {
+        // Only while a moderator is in the room.
+        tile.el.hidden = !st.moderator;
+        caption = t('role_moderator') + (st.moderator && st.moderator.name ? ' · ' + st.moderator.name : '');
+        wait = t('room_remote_wait');
+      } else if (isMod) {
+        const org = orgOf(seat);
+        caption = t('room_side_' + seat) + (org ? ' · ' + org.name : '');
+        wait = st.joined && !st.present.has(seat) ? t('room_side_absent') : t('room_remote_wait');
+      } else {
+        caption = other ? other.name : '';
+        wait = st.call === 'connected' ? '' : !st.peerPresent && st.joined ? t('room_wait_peer', { name: other ? other.name : '' }) : t('room_remote_wait');
+      }
+      setText(tile.cap, caption);
+      setText(tile.ph, connected ? '' : wait);
+      tile.ph.hidden = connected;
+      tile.el.classList.toggle('is-connected', connected);
+      setText(tile.unmute, t('unmute'));
+    }
   }
 
   function drawControl(btn, kind) {
@@ -242,10 +252,10 @@ export function roomPage(meetingId) {
   function draw() {
     if (!ui.org) return;
     const other = counterpart();
-    setText(ui.withLabel, t('room_with'));
-    setText(ui.org, other ? other.name : meetingId);
+    setText(ui.withLabel, isMod ? t('room_mod_watching') : t('room_with'));
+    setText(ui.org, isMod && st.meeting ? st.meeting.institution.name + ' × ' + st.meeting.enterprise.name : other ? other.name : meetingId);
     setText(ui.kind, other ? kindLabel(other) : '');
-    ui.kind.hidden = !other;
+    ui.kind.hidden = !other || isMod;
     if (st.meeting) setText(ui.meta, t('room_meta', { round: t('round_n', { n: st.meeting.round }), theme: st.meeting.theme, time: fmtRange(st.meeting) }));
     if (st.phase) updateBadge(ui.phase, st.phase);
     ui.phase.hidden = !st.phase;
@@ -255,16 +265,16 @@ export function roomPage(meetingId) {
     if (!st.joined) s = st.status === 'reconnecting' ? t('room_reconnecting') : t('room_connecting');
     else if (st.call === 'connected') s = st.status === 'unstable' ? t('room_unstable') : t('room_connected');
     else if (st.call === 'connecting') s = st.status === 'unstable' ? t('room_unstable') : t('room_calling');
+    else if (!st.peerPresent && isMod) s = t('room_mod_empty');
     else if (!st.peerPresent) s = st.status === 'peer_left' ? t('room_peer_left') : t('room_wait_peer', { name: other ? other.name : '' });
     else if (st.phase === 'check-in') s = t('room_both_wait', { time: startAt });
     else s = t('room_calling');
     if (st.ended) s = '';
     setText(ui.status, s);
 
-    setText(ui.remoteCap, other ? other.name : '');
-    setText(ui.remotePh, st.call === 'connected' ? '' : !st.peerPresent && st.joined ? t('room_wait_peer', { name: other ? other.name : '' }) : t('room_remote_wait'));
-    ui.remotePh.hidden = st.call === 'connected';
-    setText(ui.unmute, t('unmute'));
+    drawTiles(other);
+    setText(ui.notice, notice);
+    ui.notice.hidden = !notice;
 
     const me = S.me && S.me.participant ? S.me.participant.name : '';
     setText(ui.localCap, t('room_you') + (me ? ' · ' + me : ''));
@@ -274,7 +284,7 @@ export function roomPage(meetingId) {
     drawControl(ui.micBtn, 'audio');
     drawControl(ui.camBtn, 'video');
     ui.leaveBtn.replaceChildren(iconEl(ICON.leave), h('span', { class: 'ctl-text' }, t('leave')));
-    setAttr(ui.leaveBtn, 'aria-label', t('leave_aria'));
+    setAttr(ui.leaveBtn, 'aria-label', t(isMod ? 'room_leave_board_aria' : 'leave_aria'));
 
     const notes = [];
     if (mediaNote) notes.push(t(mediaNote));
@@ -304,8 +314,8 @@ export function roomPage(meetingId) {
         f.message ? h('p', { class: 'muted' }, t('error_detail') + ': ' + f.message) : null,
       );
     }
-    const actions = h('div', { class: 'actions' }, h('button', { type: 'button', class: 'btn primary', onclick: () => go('') }, t('back')));
-    if (st.closed) {
+    const actions = h('div', { class: 'actions' }, h('button', { type: 'button', class: 'btn primary', onclick: () => go(home) }, t(isMod ? 'room_back_board' : 'back')));
+    if (st.closed && !isMod) {
       body.push(h('p', null, t('survey_after')));
       actions.prepend(h('button', { type: 'button', class: 'btn primary', id: 'to-survey', onclick: () => go('survey=' + encodeURIComponent(meetingId)) }, t('survey_link')));
     }
@@ -361,23 +371,9 @@ export function roomPage(meetingId) {
     draw();
   }
 
-  function attachRemote() {
-    const v = ui.remoteVideo;
-    if (v.srcObject !== st.remoteStream) v.srcObject = st.remoteStream;
-    const p = v.play();
-    if (p && p.catch) {
-      p.catch(() => {
-        // Autoplay with sound was refused: play muted, offer a button to turn sound on.
-        v.muted = true;
-        v.play().catch(() => {});
-        ui.unmute.hidden = false;
-      });
-    }
-  }
-
   function leave() {
-    if (call.stop(true)) leftRooms.add(meetingId);
-    go('');
+    if (call.stop(true) && !isMod) leftRooms.add(meetingId);
+    go(home);
   }
 
   const onPageHide = () => call.stop(true);
@@ -419,7 +415,7 @@ export function roomPage(meetingId) {
     destroy() {
       clearTimeout(retryTimer);
       window.removeEventListener('pagehide', onPageHide);
-      if (call.stop(true)) leftRooms.add(meetingId);
+      if (call.stop(true) && !isMod) leftRooms.add(meetingId);
       if (S.room === st) S.room = null;
     },
   };

@@ -10,6 +10,7 @@
 //   'sent-back' {room}: the buyer sent this vendor back to the queue
 //   'turn'     {room, name}: admitted while busy in another conversation (deferred)
 //   'enter'    {room, name}: go into this room now
+//   'announcement' the message: an operator's announcement (shown until dismissed)
 import { OPEN, parseFrame } from './frame.js';
 import { createBackoff } from '../backoff.js';
 
@@ -179,6 +180,9 @@ export function createLobby({
         break;
       case 'pong':
         if (typeof msg.t === 'number') noteServerTime(msg.server_time, msg.t, now());
+        break;
+      case 'announcement':
+        emit('announcement', msg);
         break;
       case 'error': {
         L.lastError = { code: msg.code, message: msg.message, fatal: !!msg.fatal };
