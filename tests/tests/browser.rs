@@ -319,3 +319,208 @@ async fn the_interface_is_korean_first_with_an_english_switch() -> Result<()> {
         e.context(format!("--- Chromium's stderr (last lines) ---\n{tail}"))
     })
 }
+
+/// On a room page: every peer connection's state, by the seat it reaches.
+const PEER_STATES: &str = r#"(() => {
+  const pcs = (window.sangdam && window.sangdam.pcs()) || {};
+  const out = {};
+  for (const [seat, pc] of Object.entries(pcs)) out[seat] = pc ? pc.connectionState : null;
+  return out;
+})()"#;
+
+/// A function of a seat: whether this page decodes video from the peer in that seat.
+const DECODED_FROM: &str = r#"(async (seat) => {
+  const pc = ((window.sangdam && window.sangdam.pcs()) || {})[seat];
+  if (!pc || pc.connectionState !== 'connected') return false;
+  const stats = await pc.getStats();
+  let frames = 0;
+  stats.forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'video') frames = Math.max(frames, r.framesDecoded || 0); });
+  return frames > 0;
+})"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_moderator_sees_a_room_go_live_joins_it_extends_it_and_ends_it_in_chromium() -> Result<()>
+{
+    use sangdam_tests::app::MODERATOR;
+    let app = spawn_app(test_fair(Duration::from_secs(600))).await;
+    let browser = Browser::launch().await?;
+    let board = open(&browser, &invite(&app, MODERATOR)).await?;
+    let buyer = open(&browser, &invite(&app, BUYER_1)).await?;
+    let vendor = open(&browser, &invite(&app, VENDOR_1)).await?;
+    // The moderator's second tab: the room, while the first keeps the board.
+    let mut in_room: Option<Page> = None;
+    let ends_at = app
+        .fair
+        .meeting(&sangdam_signaling::MeetingId::parse("live-1")?)
+        .context("live-1")?
+        .slot
+        .end
+        .as_millis();
+
+    let result = async {
+        landed_on(&board, "moderator").await.context("the moderator's board")?;
+        landed_on(&buyer, "buyer").await.context("buyer")?;
+        landed_on(&vendor, "vendor").await.context("vendor")?;
+        buyer.wait_for(ENTER_READY, LOAD).await?;
+        buyer.click("tr[data-meeting=\"live-1\"] button").await?;
+        for (name, page) in [("buyer", &buyer), ("vendor", &vendor)] {
+            page.wait_for("document.body.dataset.page === 'room'", LOAD)
+                .await
+                .with_context(|| format!("{name} enters room live-1"))?;
+        }
+
+        // The board sees the room go live with both sides in it, pushed, not polled.
+        board
+            .wait_for(
+                "(() => { const r = document.querySelector('tr[data-meeting=\"live-1\"]'); \
+                 return !!r && r.dataset.phase === 'live' \
+                   && !!r.querySelector('li[data-seat=\"buyer\"]:not(.is-off)') \
+                   && !!r.querySelector('li[data-seat=\"vendor\"]:not(.is-off)'); })()",
+                LOAD,
+            )
+            .await
+            .context("the board shows live-1 live with both sides")?;
+
+        // The moderator steps in (from a second tab of theirs: the board stays open).
+        let room = open(&browser, &invite(&app, MODERATOR)).await?;
+        in_room = Some(room);
+        let room = in_room.as_ref().expect("just set");
+        landed_on(room, "moderator").await?;
+        room.wait_for(
+            "(() => { const b = document.querySelector('tr[data-meeting=\"live-1\"] button.primary'); return !!b && !b.disabled; })()",
+            LOAD,
+        )
+        .await
+        .context("the board's Join button for live-1")?;
+        room.click("tr[data-meeting=\"live-1\"] button.primary").await?;
+        room.wait_for("document.body.dataset.page === 'room'", LOAD)
+            .await
+            .context("the moderator enters live-1")?;
+
+        // Three peers, each connected to the two others.
+        for (name, page, seats) in [
+            ("moderator", room, ["buyer", "vendor"]),
+            ("buyer", &buyer, ["vendor", "moderator"]),
+            ("vendor", &vendor, ["buyer", "moderator"]),
+        ] {
+            let all = seats
+                .iter()
+                .map(|s| format!("s['{s}'] === 'connected'"))
+                .collect::<Vec<_>>()
+                .join(" && ");
+            page.wait_for(&format!("(() => {{ const s = {PEER_STATES}; return {all}; }})()"), VIDEO)
+                .await
+                .with_context(|| format!("{name}'s peer connections"))?;
+        }
+        for (name, page) in [("buyer", &buyer), ("vendor", &vendor)] {
+            page.wait_for(
+                "document.body.textContent.includes('운영자가 입장했습니다')",
+                LOAD,
+            )
+            .await
+            .with_context(|| format!("{name} is told a moderator joined"))?;
+        }
+        // And each decodes the others' video (the fake camera), so they see each other.
+        for (name, page, seats) in [
+            ("moderator", room, ["buyer", "vendor"]),
+            ("buyer", &buyer, ["vendor", "moderator"]),
+            ("vendor", &vendor, ["buyer", "moderator"]),
+        ] {
+            for seat in seats {
+                page.wait_for(&format!("{DECODED_FROM}('{seat}')"), VIDEO)
+                    .await
+                    .with_context(|| format!("{name} decodes {seat}'s video"))?;
+            }
+        }
+        println!("FIGURE browser moderator: three peers connected and decoding each other's video in live-1");
+
+        // Extended by five minutes from the board: both sides' countdowns follow.
+        board
+            .click("tr[data-meeting=\"live-1\"] button[aria-haspopup=\"dialog\"]")
+            .await?;
+        board
+            .wait_for("!!document.querySelector('dialog[open] button[data-act=\"extend:5\"]')", LOAD)
+            .await?;
+        board.click("dialog[open] button[data-act=\"extend:5\"]").await?;
+        let extended = ends_at + 5 * 60_000;
+        for (name, page) in [("buyer", &buyer), ("vendor", &vendor)] {
+            page.wait_for(
+                &format!("(window.sangdam.state().window || {{}}).ends_at === {extended}"),
+                LOAD,
+            )
+            .await
+            .with_context(|| format!("{name}'s room ends 5 minutes later"))?;
+        }
+
+        // Ended from the board: both sides' pages show the closing message.
+        board.eval("window.confirm = () => true").await?;
+        board
+            .wait_for("(() => { const b = document.querySelector('dialog[open] button[data-act=\"end\"]'); return !!b && !b.disabled; })()", LOAD)
+            .await?;
+        board.click("dialog[open] button[data-act=\"end\"]").await?;
+        for (name, page) in [("buyer", &buyer), ("vendor", &vendor)] {
+            page.wait_for("window.sangdam.state().closed === 'moderator'", LOAD)
+                .await
+                .with_context(|| format!("{name}'s room closed by the moderator"))?;
+            let title = text(page, "#overlay-title").await?;
+            ensure!(title == "상담이 종료되었습니다", "{name} sees {title:?}");
+            let reason = text(page, ".overlay-reason").await?;
+            ensure!(reason == "운영자가 상담을 종료했습니다.", "{name} sees {reason:?}");
+        }
+        let path = target_dir().join("browser-moderator-board.png");
+        board.screenshot(&path).await?;
+        println!("screenshot: {}", path.display());
+        Ok(())
+    }
+    .await;
+
+    if let Err(e) = result {
+        let mut d = vec![
+            diagnose("board", &board).await,
+            diagnose("buyer", &buyer).await,
+            diagnose("vendor", &vendor).await,
+        ];
+        if let Some(r) = &in_room {
+            d.push(diagnose("moderator's room", r).await);
+        }
+        let tail = browser.stderr_tail();
+        browser.close().await.ok();
+        return Err(e.context(format!(
+            "{}\n--- Chromium's stderr (last lines) ---\n{tail}",
+            d.join("\n")
+        )));
+    }
+    browser.close().await?;
+
+    // The record has each action with its moderator.
+    let log: Value = app
+        .get("/api/log", Some(&app.token("staff-1")))
+        .await
+        .json()
+        .await?;
+    let row = log["rows"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["meeting"] == "live-1"))
+        .with_context(|| format!("live-1 on record: {log}"))?;
+    let actions: Vec<(&str, &str)> = row["moderator_actions"]
+        .as_array()
+        .context("actions")?
+        .iter()
+        .map(|a| {
+            (
+                a["moderator"].as_str().unwrap_or(""),
+                a["action"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    ensure!(
+        actions
+            == [
+                (MODERATOR, "join"),
+                (MODERATOR, "extend:300"),
+                (MODERATOR, "end")
+            ],
+        "the record's actions: {actions:?}"
+    );
+    Ok(())
+}

@@ -11,7 +11,7 @@
 //   #view=report          moderator / staff: the fair's report (tables and bar charts)
 //   #survey=<meetingId>   buyer / vendor: the satisfaction survey after a meeting closed
 //
-// Test hooks: window.sangdam.pc(), window.sangdam.state() (with `lobby`), window.sangdam.lobby()
+// Test hooks: window.sangdam.pc(), window.sangdam.pcs(), window.sangdam.state() (with `lobby`), window.sangdam.lobby()
 // (the last lobby status message); <body data-page data-phase data-call data-lobby>, where
 // data-lobby is waiting | admitted | idle.
 import { S } from './state.js';
@@ -155,6 +155,9 @@ async function route() {
 window.sangdam = {
   /** The current RTCPeerConnection of the room page, or null. */
   pc: () => (S.room ? S.room.pc : null),
+  /** Every peer connection of the room page, by the seat it reaches (a side's to the other
+   * side and to a moderator; a moderator's to each side). */
+  pcs: () => (S.room ? Object.fromEntries([...S.room.peers].map(([seat, p]) => [seat, p.pc])) : {}),
   /** The room's state for tests; outside a room, phase is null. */
   state: () => {
     const r = S.room;
@@ -172,6 +175,7 @@ window.sangdam = {
       lastError: r.lastError,
       fatal: r.fatal,
       noShow: r.noShow,
+      window: r.window,
       lobby: lobbyState(),
     };
   },
