@@ -244,9 +244,18 @@ async fn lobby_connection(mut socket: WebSocket, state: AppState) {
                     }
                     continue;
                 }
-                // A moderator acted (maybe moved or let in this vendor): look now rather
-                // than at the next refresh.
-                Ok(OpsMessage::Activity(_)) => {}
+                // A moderator moved or let in this vendor, or acted at this buyer's booth:
+                // look now rather than at the next refresh. (Other actions wait for it:
+                // thousands of lobby sockets need not all read the store at once.)
+                Ok(OpsMessage::Activity(entry)) => {
+                    let concerns = match &seat {
+                        LobbySeat::Vendor(_) => entry.vendor.as_ref() == Some(&participant.id),
+                        LobbySeat::Buyer(booth) => entry.booth.as_ref() == Some(booth),
+                    };
+                    if !concerns {
+                        continue;
+                    }
+                }
                 Err(_) => continue,
             },
             _ = alive.tick(), if matches!(seat, LobbySeat::Vendor(_)) => {

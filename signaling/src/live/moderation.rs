@@ -236,6 +236,10 @@ pub fn decide(
     req: &RoomRequest,
     now: Timestamp,
 ) -> Result<Outcome, ModerationError> {
+    // Requests reach the store in any order from nodes whose clocks read a moment apart:
+    // one decided after another is decided no earlier than it, so an end is never undone
+    // by a request stamped a millisecond before it.
+    let now = adj.actions.last().map_or(now, |last| now.max(last.at));
     let window = adj.window(ctx.base);
     let unchanged = || Outcome {
         adjustments: adj.clone(),
@@ -667,6 +671,22 @@ mod tests {
         let refusal: Refusal = err.into();
         assert_eq!(refusal.code, ErrorCode::RoomClosed);
         assert!(!refusal.is_fatal());
+    }
+
+    #[test]
+    fn a_request_stamped_before_the_last_change_is_decided_after_it() {
+        let fair = fair();
+        let c = ctx(&fair, "m2");
+        let t = c.base.starts_at + minutes(5);
+        let mut second = req(RoomAction::End);
+        second.moderator = id("mod2");
+        let ended = decide(&c, &Adjustments::default(), &second, t).unwrap();
+        // Another node's end, read a millisecond earlier, arrives after it: refused.
+        let early = t - Duration::from_millis(1);
+        assert_eq!(
+            decide(&c, &ended.adjustments, &req(RoomAction::End), early),
+            Err(ModerationError::Closed { closed_at: t })
+        );
     }
 
     #[test]
