@@ -7,6 +7,7 @@ use crate::app::settings::{Settings, Sources};
 use crate::app::startup::Application;
 use crate::app::{clock, telemetry, timefmt};
 use crate::demo::{self, history};
+use crate::files::fair::contacts::Contacts;
 use crate::files::{fair as fairfile, survey as survey_file};
 use crate::journal::Stores;
 use anyhow::{bail, Context};
@@ -130,9 +131,19 @@ fn settings(common: &Common) -> anyhow::Result<Settings> {
 
 /// The configured fair, or the demo fair whose live round starts `start_delay` from now.
 fn load_fair(settings: &Settings) -> anyhow::Result<Fair> {
+    Ok(load_fair_with_contacts(settings)?.0)
+}
+
+/// [`load_fair`] with the participants' phones and e-mails for the moderators' board: from
+/// `participants.csv`, or the demo's fake ones.
+fn load_fair_with_contacts(settings: &Settings) -> anyhow::Result<(Fair, Contacts)> {
     match settings.fair_dir() {
-        Some(dir) => Ok(fairfile::load_fair_dir(&dir)?),
-        None => Ok(demo::demo_fair(&demo_options(settings))),
+        Some(dir) => Ok(fairfile::load_fair_dir_with_contacts(&dir)?),
+        None => {
+            let fair = demo::demo_fair(&demo_options(settings));
+            let contacts = demo::fair::demo_contacts(&fair);
+            Ok((fair, contacts))
+        }
     }
 }
 
@@ -165,7 +176,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if demo {
         settings.rooms.no_show_minutes = settings.demo.no_show_minutes;
     }
-    let fair = load_fair(&settings)?;
+    let (fair, contacts) = load_fair_with_contacts(&settings)?;
     let survey = load_survey(&settings)?;
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async move {
@@ -173,7 +184,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let mut app = Application::build(settings, fair)
             .await
             .with_context(|| format!("cannot start on {listen}"))?
-            .with_survey(survey);
+            .with_survey(survey)
+            .with_contacts(contacts);
         if demo {
             // The completed 2021 fair and the year before, so the staff report has
             // something to show from the first start.

@@ -8,6 +8,7 @@
 //! ([`DEMO_VENDOR`]) meet in its first slot. Rounds 2 and 3 lie one and two weeks later.
 
 use crate::demo::seeded::SplitMix64;
+use crate::files::fair::contacts::{ContactInfo, Contacts};
 use chrono::{DateTime, Days, Utc};
 use sangdam_signaling::fair::{
     Affiliation, Enterprise, EnterpriseType, Fair, FairParts, Institution, InstitutionType,
@@ -567,6 +568,26 @@ fn meetings(
     s.specs
 }
 
+/// Contact details for every participant of `fair` (the demo fair, usually), so that the
+/// moderators' board has someone to call: phone `02-0000-0001`, `02-0000-0002`, … in id
+/// order, and e-mail `<id>@example.org`. Obviously fake on purpose: `0000` is no Seoul
+/// exchange and `example.org` is reserved (RFC 2606), so a demo never reaches a real
+/// person. The same fair always gives the same contacts.
+pub fn demo_contacts(fair: &Fair) -> Contacts {
+    Contacts(
+        fair.participants()
+            .enumerate()
+            .map(|(i, p)| {
+                let info = ContactInfo {
+                    phone: Some(format!("02-0000-{:04}", i + 1)),
+                    email: Some(format!("{}@example.org", p.id)),
+                };
+                (p.id.clone(), info)
+            })
+            .collect(),
+    )
+}
+
 /// The demo person who plays `role`: the invite links a newcomer is shown.
 pub fn demo_participant(role: Role) -> &'static str {
     match role {
@@ -597,7 +618,10 @@ pub fn demo_fair_id_for(opts: &DemoOptions) -> FairId {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::files::fair::{load_fair_dir, write_fair_dir};
+    use crate::files::fair::contacts::{check_email, check_phone};
+    use crate::files::fair::{
+        load_fair_dir, load_fair_dir_with_contacts, write_fair_dir, write_fair_dir_with_contacts,
+    };
     use sangdam_signaling::time::KST_OFFSET_MINUTES;
     use sangdam_signaling::ParticipantId;
     use std::collections::{BTreeMap, HashMap};
@@ -821,6 +845,43 @@ mod tests {
         assert_eq!(
             fair.enterprises().collect::<Vec<_>>(),
             back.enterprises().collect::<Vec<_>>()
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn every_demo_participant_has_fake_contacts_that_survive_the_fair_files() {
+        let fair = demo_fair(&opts());
+        let contacts = demo_contacts(&fair);
+        assert_eq!(
+            contacts,
+            demo_contacts(&demo_fair(&opts())),
+            "deterministic"
+        );
+        assert_eq!(contacts.0.len(), fair.participants().count());
+        let buyer = contacts.get(&pid(DEMO_BUYER)).unwrap();
+        assert_eq!(buyer.phone.as_deref(), Some("02-0000-0001"));
+        assert_eq!(buyer.email.as_deref(), Some("p-b-i001@example.org"));
+        let mut phones = HashSet::new();
+        for (p, info) in &contacts.0 {
+            let phone = info.phone.as_deref().unwrap();
+            let email = info.email.as_deref().unwrap();
+            assert!(phone.starts_with("02-0000-"), "{phone}");
+            assert!(email.ends_with("@example.org"), "{email}");
+            assert_eq!(check_phone(phone), Ok(()), "{p}");
+            assert_eq!(check_email(email), Ok(()), "{p}");
+            assert!(phones.insert(phone), "{phone} given twice");
+        }
+
+        let dir =
+            std::env::temp_dir().join(format!("sangdam-demo-contacts-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        write_fair_dir_with_contacts(&fair, &contacts, KST_OFFSET_MINUTES, &dir).unwrap();
+        let (back, back_contacts) = load_fair_dir_with_contacts(&dir).unwrap();
+        assert_eq!(back_contacts, contacts);
+        assert_eq!(
+            fair.participants().collect::<Vec<_>>(),
+            back.participants().collect::<Vec<_>>()
         );
         let _ = std::fs::remove_dir_all(&dir);
     }

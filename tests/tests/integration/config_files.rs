@@ -34,3 +34,48 @@ fn the_shipped_example_fair_loads_with_the_seoul_fairs_shape() {
         "regenerate with `sangdam demo --out config/demo-fair --start \"2027-05-20 10:00\"`"
     );
 }
+
+#[test]
+fn the_shipped_example_fair_gives_some_participants_phones_and_e_mails() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../config/demo-fair");
+    let (fair, contacts) =
+        fairfile::load_fair_dir_with_contacts(&dir).expect("config/demo-fair is valid");
+    let pid = |s: &str| sangdam_signaling::ParticipantId::parse(s).unwrap();
+    // Both, one or the other, and none: the columns are optional cell by cell.
+    let buyer = contacts
+        .get(&pid(demo::DEMO_BUYER))
+        .expect("the demo buyer");
+    assert_eq!(buyer.phone.as_deref(), Some("02-0000-0001"));
+    assert_eq!(buyer.email.as_deref(), Some("p-b-i001@example.org"));
+    let phone_only = contacts.get(&pid("p-b-i002")).unwrap();
+    assert_eq!(
+        (phone_only.phone.as_deref(), phone_only.email.as_deref()),
+        (Some("02-0000-0002"), None)
+    );
+    let email_only = contacts.get(&pid("p-b-i003")).unwrap();
+    assert_eq!(
+        (email_only.phone.as_deref(), email_only.email.as_deref()),
+        (None, Some("p-b-i003@example.org"))
+    );
+    assert!(contacts.get(&pid("p-b-i004")).is_none());
+    assert!(contacts.0.len() < fair.participants().count());
+
+    // The shipped values are the served demo's, so the two boards agree.
+    let served = demo::fair::demo_contacts(&fair);
+    for (p, info) in &contacts.0 {
+        let demo = served.get(p).expect("a demo participant");
+        for (shipped, generated) in [(&info.phone, &demo.phone), (&info.email, &demo.email)] {
+            if shipped.is_some() {
+                assert_eq!(shipped, generated, "{p}");
+            }
+        }
+    }
+    // And the plain loader still reads the same fair, leaving the contacts out.
+    assert_eq!(
+        fairfile::load_fair_dir(&dir)
+            .unwrap()
+            .participants()
+            .collect::<Vec<_>>(),
+        fair.participants().collect::<Vec<_>>()
+    );
+}

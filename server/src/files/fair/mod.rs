@@ -10,12 +10,15 @@
 //! - `institutions.csv`: `아이디,기관명,기관유형`.
 //! - `enterprises.csv`: `아이디,기업명,기업유형`.
 //! - `participants.csv`: `아이디,이름,역할,소속` (소속 = institution id for a buyer,
-//!   enterprise id for a vendor, empty for moderators and staff).
+//!   enterprise id for a vendor, empty for moderators and staff), and optionally `전화`
+//!   (phone) and `이메일` (e-mail), read into [`contacts::Contacts`]; an empty cell means
+//!   none.
 //! - `meetings.csv`: `아이디,회차,슬롯,기관,기업` (round id, 0-based slot, institution id,
 //!   enterprise id).
 //!
 //! Types and roles may be written as their Korean label or their code. CSV files are UTF-8
-//! with or without a BOM; the header row must name exactly the columns above, in any order.
+//! with or without a BOM; the header row must name exactly the columns above (the optional
+//! ones or not), in any order.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Timelike, Utc};
 use sangdam_signaling::fair::{
@@ -46,6 +49,9 @@ pub const MEETINGS_CSV: &str = "meetings.csv";
 const INSTITUTION_COLUMNS: &[&str] = &["아이디", "기관명", "기관유형"];
 const ENTERPRISE_COLUMNS: &[&str] = &["아이디", "기업명", "기업유형"];
 const PARTICIPANT_COLUMNS: &[&str] = &["아이디", "이름", "역할", "소속"];
+/// Optional in `participants.csv`, after [`PARTICIPANT_COLUMNS`]: fairs prepared before
+/// the moderators' board had no contact columns, and some staff keep contacts elsewhere.
+const CONTACT_COLUMNS: &[&str] = &["전화", "이메일"];
 const MEETING_COLUMNS: &[&str] = &["아이디", "회차", "슬롯", "기관", "기업"];
 
 const BOM: char = '\u{feff}';
@@ -55,14 +61,23 @@ mod problems;
 mod sheets;
 mod toml_file;
 
+use contacts::{ContactError, ContactInfo, Contacts};
 use problems::io_error;
 pub use problems::{FairFileError, Location, Problem};
 use sheets::*;
 use toml_file::*;
 
-/// Reads and checks the fair in `dir`. Every reference is checked while the file is read,
-/// where the line is known, so that [`Fair::new`] only confirms what is already known good.
+/// Reads and checks the fair in `dir`, for callers that have no use for contact details
+/// (they are still checked: a bad phone number makes the directory invalid).
 pub fn load_fair_dir(dir: &Path) -> Result<Fair, FairFileError> {
+    load_fair_dir_with_contacts(dir).map(|(fair, _)| fair)
+}
+
+/// Reads and checks the fair in `dir` and the contact details of `participants.csv`
+/// (only participants with a phone or an e-mail are in [`Contacts`]). Every reference is
+/// checked while the file is read, where the line is known, so that [`Fair::new`] only
+/// confirms what is already known good.
+pub fn load_fair_dir_with_contacts(dir: &Path) -> Result<(Fair, Contacts), FairFileError> {
     let head = load_fair_toml(&dir.join(FAIR_TOML))?;
     let mut lines = Lines {
         rounds: head.round_lines.clone(),
@@ -70,7 +85,18 @@ pub fn load_fair_dir(dir: &Path) -> Result<Fair, FairFileError> {
     };
     let institutions = load_institutions(&dir.join(INSTITUTIONS_CSV), &mut lines.institutions)?;
     let enterprises = load_enterprises(&dir.join(ENTERPRISES_CSV), &mut lines.enterprises)?;
-    let participants = load_participants(&dir.join(PARTICIPANTS_CSV), &mut lines)?;
+    let (participants, contacts): (Vec<_>, Vec<_>) =
+        load_participants(&dir.join(PARTICIPANTS_CSV), &mut lines)?
+            .into_iter()
+            .unzip();
+    let contacts = Contacts(
+        participants
+            .iter()
+            .zip(contacts)
+            .filter(|(_, c)| !c.is_empty())
+            .map(|(p, c)| (p.id.clone(), c))
+            .collect(),
+    );
     let rounds_by_id: HashMap<RoundId, &Round> =
         head.rounds.iter().map(|r| (r.id.clone(), r)).collect();
     let meetings = load_meetings(&dir.join(MEETINGS_CSV), &rounds_by_id, &mut lines)?;
@@ -81,7 +107,8 @@ pub fn load_fair_dir(dir: &Path) -> Result<Fair, FairFileError> {
         participants,
         meetings,
     };
-    Fair::new(head.id, head.name, parts).map_err(|e| residual(dir, &lines, e))
+    let fair = Fair::new(head.id, head.name, parts).map_err(|e| residual(dir, &lines, e))?;
+    Ok((fair, contacts))
 }
 
 /// Writes `fair` into `dir` as the five fair files, creating `dir` if needed. Times are
@@ -90,6 +117,30 @@ pub fn load_fair_dir(dir: &Path) -> Result<Fair, FairFileError> {
 /// the first file is written, so a fair that cannot be represented leaves `dir` untouched.
 pub fn write_fair_dir(
     fair: &Fair,
+    utc_offset_minutes: i32,
+    dir: &Path,
+) -> Result<(), FairFileError> {
+    write_fair_files(fair, None, utc_offset_minutes, dir)
+}
+
+/// As [`write_fair_dir`], with the columns 전화 and 이메일 in `participants.csv` filled
+/// from `contacts` (empty for a participant it does not list), so that
+/// [`load_fair_dir_with_contacts`] gives back the same fair and contacts. Contacts of
+/// people who are not participants of `fair` are not written: there is no row for them.
+pub fn write_fair_dir_with_contacts(
+    fair: &Fair,
+    contacts: &Contacts,
+    utc_offset_minutes: i32,
+    dir: &Path,
+) -> Result<(), FairFileError> {
+    write_fair_files(fair, Some(contacts), utc_offset_minutes, dir)
+}
+
+/// Without `contacts`, `participants.csv` has only the required columns, as before they
+/// existed, so that a fair exported for another tool keeps its old shape.
+fn write_fair_files(
+    fair: &Fair,
+    contacts: Option<&Contacts>,
     utc_offset_minutes: i32,
     dir: &Path,
 ) -> Result<(), FairFileError> {
@@ -140,16 +191,33 @@ pub fn write_fair_dir(
             Affiliation::Enterprise(id) => id.to_string(),
             Affiliation::Operator => String::new(),
         };
-        vec![
+        let mut row = vec![
             p.id.to_string(),
             p.name.clone(),
             p.role.label_ko().to_string(),
             affiliation,
-        ]
+        ];
+        if let Some(contacts) = contacts {
+            let info = contacts.get(&p.id);
+            row.push(info.and_then(|c| c.phone.clone()).unwrap_or_default());
+            row.push(info.and_then(|c| c.email.clone()).unwrap_or_default());
+        }
+        row
     });
+    if let Some(contacts) = contacts {
+        check_contacts_to_write(fair, contacts, &dir.join(PARTICIPANTS_CSV))?;
+    }
+    let participant_columns: Vec<&str> = match contacts {
+        Some(_) => PARTICIPANT_COLUMNS
+            .iter()
+            .chain(CONTACT_COLUMNS)
+            .copied()
+            .collect(),
+        None => PARTICIPANT_COLUMNS.to_vec(),
+    };
     files.push((
         dir.join(PARTICIPANTS_CSV),
-        render_csv(PARTICIPANT_COLUMNS, participants),
+        render_csv(&participant_columns, participants),
     ));
     // Staff read the schedule in time order, not in id order.
     let mut meetings: Vec<_> = fair.meetings().collect();
@@ -182,6 +250,61 @@ pub fn write_fair_dir(
         fs::write(&path, bytes).map_err(|e| io_error(&path, "write", e))?;
     }
     Ok(())
+}
+
+/// Refuses contacts that would not load back as written: the loader's own checks, and
+/// spaces around a value or an empty one, which the loader reads as trimmed or as none.
+/// Every bad value is reported, each naming its participant, since the line it would
+/// have had is in a file not written.
+fn check_contacts_to_write(
+    fair: &Fair,
+    contacts: &Contacts,
+    path: &Path,
+) -> Result<(), FairFileError> {
+    let mut errors = Vec::new();
+    for p in fair.participants() {
+        let Some(info) = contacts.get(&p.id) else {
+            continue;
+        };
+        let cells = [
+            (
+                "전화",
+                "phone number",
+                &info.phone,
+                contacts::check_phone as fn(&str) -> _,
+            ),
+            (
+                "이메일",
+                "e-mail address",
+                &info.email,
+                contacts::check_email,
+            ),
+        ];
+        for (field, what, value, check) in cells {
+            let Some(value) = value else { continue };
+            let why = if value.trim() != value || value.is_empty() {
+                Some("no spaces around it, and not empty (leave it out instead)")
+            } else {
+                check(value).err().map(ContactError::expected)
+            };
+            if let Some(why) = why {
+                errors.push(FairFileError::invalid(
+                    path,
+                    None,
+                    Some(field),
+                    Problem::BadValue(format!(
+                        "participant {}: bad {what} {value:?}, expected {why}",
+                        p.id
+                    )),
+                ));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(FairFileError::from_many(errors))
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -590,6 +713,239 @@ slots = 4
             let got = error_with(&format!("csv{i}"), file, text);
             assert_eq!(&got, want, "case {i}");
         }
+    }
+
+    fn pid(s: &str) -> ParticipantId {
+        id(s)
+    }
+
+    fn contact(phone: Option<&str>, email: Option<&str>) -> ContactInfo {
+        ContactInfo {
+            phone: phone.map(str::to_string),
+            email: email.map(str::to_string),
+        }
+    }
+
+    /// Loads `write_valid`'s directory with `participants` as its `participants.csv`.
+    fn contacts_with(name: &str, participants: &str) -> Result<Contacts, FairFileError> {
+        let dir = temp_dir(name);
+        write_valid(&dir);
+        fs::write(dir.join(PARTICIPANTS_CSV), participants).unwrap();
+        load_fair_dir_with_contacts(&dir).map(|(_, contacts)| contacts)
+    }
+
+    #[test]
+    fn a_participants_sheet_without_contact_columns_loads_with_no_contacts() {
+        let dir = temp_dir("no-contacts");
+        write_valid(&dir);
+        let (fair, contacts) = load_fair_dir_with_contacts(&dir).unwrap();
+        assert_eq!(contacts, Contacts::default());
+        assert_same_fair(&fair, &load_fair_dir(&dir).unwrap());
+        // A spreadsheet's trailing blank header cells, where the optional columns would be.
+        let padded = "아이디,이름,역할,소속,,\np-b-i001,김민준,구매자,i001,,\n\
+                      p-v-e001,이서연,vendor,e001\np-mod-01,박지훈,moderator,,,\n";
+        assert_eq!(
+            contacts_with("padded", padded).unwrap(),
+            Contacts::default()
+        );
+    }
+
+    #[test]
+    fn contact_columns_load_in_any_order_and_an_empty_cell_means_none() {
+        let sheet = "\u{feff}이메일,아이디,이름,전화,역할,소속\r\n\
+                     kim@example.org,p-b-i001,김민준, 02-0000-0001 ,구매자,i001\r\n\
+                     ,p-v-e001,이서연,+82 10 0000 0002,vendor,e001\r\n\
+                     ,p-mod-01,박지훈,,moderator,\r\n";
+        let contacts = contacts_with("contacts-any-order", sheet).unwrap();
+        assert_eq!(
+            contacts.0.into_iter().collect::<Vec<_>>(),
+            vec![
+                (
+                    pid("p-b-i001"),
+                    contact(Some("02-0000-0001"), Some("kim@example.org"))
+                ),
+                (pid("p-v-e001"), contact(Some("+82 10 0000 0002"), None)),
+            ],
+            "a participant with neither is left out"
+        );
+
+        // One optional column without the other.
+        let sheet = "아이디,이름,역할,소속,이메일\np-b-i001,김민준,구매자,i001,kim@example.org\n\
+                     p-v-e001,이서연,vendor,e001,\np-mod-01,박지훈,moderator,,mod@example.org\n";
+        let contacts = contacts_with("contacts-email-only", sheet).unwrap();
+        assert_eq!(contacts.0.len(), 2);
+        assert_eq!(
+            contacts.get(&pid("p-mod-01")),
+            Some(&contact(None, Some("mod@example.org")))
+        );
+    }
+
+    #[test]
+    fn contact_mistakes_name_file_line_and_field() {
+        let head = "아이디,이름,역할,소속,전화,이메일\n";
+        let ok = "p-b-i001,김민준,구매자,i001,02-0000-0001,kim@example.org\n";
+        let cases: &[(&str, &str)] = &[
+            (
+                "p-v-e001,이서연,vendor,e001,02-0000-000O,\n",
+                "participants.csv line 3, field 전화: bad phone number \"02-0000-000O\", expected only digits, spaces, '+', '-', '(' and ')'",
+            ),
+            (
+                "p-v-e001,이서연,vendor,e001,02-0000-0002 / 010-0000-0002,\n",
+                "participants.csv line 3, field 전화: bad phone number \"02-0000-0002 / 010-0000-0002\", expected only digits, spaces, '+', '-', '(' and ')'",
+            ),
+            (
+                "p-v-e001,이서연,vendor,e001,02-0000-0002 010-0000-0002,\n",
+                "participants.csv line 3, field 전화: bad phone number \"02-0000-0002 010-0000-0002\", expected at most 20 characters",
+            ),
+            (
+                "p-v-e001,이서연,vendor,e001,0000-02,\n",
+                "participants.csv line 3, field 전화: bad phone number \"0000-02\", expected at least 7 digits",
+            ),
+            (
+                "p-v-e001,이서연,vendor,e001,,이서연\n",
+                "participants.csv line 3, field 이메일: bad e-mail address \"이서연\", expected exactly one '@'",
+            ),
+            (
+                "p-v-e001,이서연,vendor,e001,,lee@example.org;kim@example.org\n",
+                "participants.csv line 3, field 이메일: bad e-mail address \"lee@example.org;kim@example.org\", expected exactly one '@'",
+            ),
+            (
+                "p-v-e001,이서연,vendor,e001,,@example.org\n",
+                "participants.csv line 3, field 이메일: bad e-mail address \"@example.org\", expected a name before the '@'",
+            ),
+            (
+                "p-v-e001,이서연,vendor,e001,,lee@example\n",
+                "participants.csv line 3, field 이메일: bad e-mail address \"lee@example\", expected a domain with a dot after the '@', e.g. name@example.org",
+            ),
+            (
+                "p-v-e001,이서연,vendor,e001,,lee seoyeon@example.org\n",
+                "participants.csv line 3, field 이메일: bad e-mail address \"lee seoyeon@example.org\", expected no spaces",
+            ),
+        ];
+        for (i, (row, want)) in cases.iter().enumerate() {
+            let got = error_with(
+                &format!("contact{i}"),
+                PARTICIPANTS_CSV,
+                &format!("{head}{ok}{row}"),
+            );
+            assert_eq!(&got, want, "case {i}");
+        }
+
+        let long = format!("{}@example.org", "a".repeat(250));
+        let got = error_with(
+            "contact-long",
+            PARTICIPANTS_CSV,
+            &format!("{head}{ok}p-v-e001,이서연,vendor,e001,,{long}\n"),
+        );
+        assert_eq!(
+            got,
+            format!("participants.csv line 3, field 이메일: bad e-mail address \"{long}\", expected at most 254 characters")
+        );
+
+        // Every row's mistake at once, in the file's order.
+        let got = error_with(
+            "contact-many",
+            PARTICIPANTS_CSV,
+            &format!(
+                "{head}p-b-i001,김민준,구매자,i001,123,\np-v-e001,이서연,vendor,e001,,lee\n\
+                 p-mod-01,박지훈,moderator,,,\n"
+            ),
+        );
+        assert_eq!(
+            got,
+            "2 problems:\n  participants.csv line 2, field 전화: bad phone number \"123\", expected at least 7 digits\n  participants.csv line 3, field 이메일: bad e-mail address \"lee\", expected exactly one '@'"
+        );
+    }
+
+    #[test]
+    fn header_mistakes_with_optional_columns_are_reported_as_before() {
+        let cases: &[(&str, &str)] = &[
+            (
+                "아이디,이름,역할,소속,전화,전화\np-b-i001,김민준,구매자,i001,,\n",
+                "participants.csv line 1, field 전화: the column appears twice",
+            ),
+            (
+                "아이디,이름,역할,소속,휴대폰\np-b-i001,김민준,구매자,i001,\n",
+                "participants.csv line 1, field 휴대폰: unknown column (expected columns 아이디, 이름, 역할, 소속, and optionally 전화, 이메일)",
+            ),
+            (
+                "아이디,이름,역할,전화,이메일\np-b-i001,김민준,구매자,,\n",
+                "participants.csv line 1, field 소속: missing column (expected columns 아이디, 이름, 역할, 소속, and optionally 전화, 이메일)",
+            ),
+            (
+                "아이디,이름,역할,소속,전화\np-b-i001,김민준,구매자,i001,02-0000-0001,kim@example.org\n",
+                "participants.csv line 2: the row has 6 cells but the header has 5 columns",
+            ),
+        ];
+        for (i, (text, want)) in cases.iter().enumerate() {
+            let got = error_with(&format!("contact-head{i}"), PARTICIPANTS_CSV, text);
+            assert_eq!(&got, want, "case {i}");
+        }
+    }
+
+    #[test]
+    fn a_fair_written_with_contacts_loads_back_with_them() {
+        let dir = temp_dir("contacts-roundtrip");
+        let fair = sample_fair();
+        let contacts = Contacts(
+            [
+                (
+                    pid("p-b-i001"),
+                    contact(Some("(02) 0000-0001"), Some("kim@example.org")),
+                ),
+                (pid("p-mod-01"), contact(None, Some("\"mod\"@example.org"))),
+                // Not a participant of the fair: there is no row to write it on.
+                (pid("p-nobody"), contact(Some("02-0000-0009"), None)),
+            ]
+            .into_iter()
+            .collect(),
+        );
+        write_fair_dir_with_contacts(&fair, &contacts, KST_OFFSET_MINUTES, &dir).unwrap();
+        let (back, back_contacts) = load_fair_dir_with_contacts(&dir).unwrap();
+        assert_same_fair(&fair, &back);
+        let mut want = contacts.clone();
+        want.0.remove(&pid("p-nobody"));
+        assert_eq!(back_contacts, want);
+        let csv = fs::read_to_string(dir.join(PARTICIPANTS_CSV)).unwrap();
+        assert!(
+            csv.starts_with("\u{feff}아이디,이름,역할,소속,전화,이메일\n"),
+            "{csv}"
+        );
+        assert!(csv.contains("\np-v-e001,이서연,판매자,e001,,\n"), "{csv}");
+
+        // Without contacts, today's columns.
+        write_fair_dir(&fair, KST_OFFSET_MINUTES, &dir).unwrap();
+        let csv = fs::read_to_string(dir.join(PARTICIPANTS_CSV)).unwrap();
+        assert!(csv.starts_with("\u{feff}아이디,이름,역할,소속\n"), "{csv}");
+        assert_eq!(
+            load_fair_dir_with_contacts(&dir).unwrap().1,
+            Contacts::default()
+        );
+    }
+
+    #[test]
+    fn contacts_that_would_not_load_back_are_not_written() {
+        let dir = temp_dir("contacts-bad-write");
+        let contacts = Contacts(
+            [
+                (pid("p-b-i001"), contact(Some("02-0000-0001 내선 3"), None)),
+                (pid("p-v-e001"), contact(None, Some(" lee@example.org"))),
+                (pid("p-mod-01"), contact(Some(""), None)),
+            ]
+            .into_iter()
+            .collect(),
+        );
+        let err = write_fair_dir_with_contacts(&sample_fair(), &contacts, KST_OFFSET_MINUTES, &dir)
+            .unwrap_err();
+        let msg = err.to_string().replace(&format!("{}/", dir.display()), "");
+        assert_eq!(
+            msg,
+            "3 problems:\n  participants.csv, field 전화: participant p-b-i001: bad phone number \"02-0000-0001 내선 3\", expected only digits, spaces, '+', '-', '(' and ')'\n  participants.csv, field 전화: participant p-mod-01: bad phone number \"\", expected no spaces around it, and not empty (leave it out instead)\n  participants.csv, field 이메일: participant p-v-e001: bad e-mail address \" lee@example.org\", expected no spaces around it, and not empty (leave it out instead)"
+        );
+        assert!(
+            fs::read_dir(&dir).unwrap().next().is_none(),
+            "nothing is written"
+        );
     }
 
     #[test]

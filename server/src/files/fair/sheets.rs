@@ -27,6 +27,30 @@ impl RowAt<'_> {
         Ok(value.to_string())
     }
 
+    /// A contact cell: empty means none (`None`); anything else must pass `check`.
+    pub(super) fn contact(
+        &self,
+        field: &str,
+        what: &'static str,
+        value: &str,
+        check: impl FnOnce(&str) -> Result<(), ContactError>,
+    ) -> Result<Option<String>, FairFileError> {
+        if value.is_empty() {
+            return Ok(None);
+        }
+        check(value).map_err(|e| {
+            self.err(
+                field,
+                Problem::BadFormat {
+                    what,
+                    found: value.to_string(),
+                    expected: e.expected(),
+                },
+            )
+        })?;
+        Ok(Some(value.to_string()))
+    }
+
     pub(super) fn id<T: TryFrom<String, Error = IdError>>(
         &self,
         field: &str,
@@ -56,9 +80,29 @@ pub(super) fn csv_error(path: &Path, e: &csv::Error) -> FairFileError {
     FairFileError::invalid(path, line, None, problem)
 }
 
-/// Reads a sheet whose header must name exactly `columns`, in any order. Cells are
-/// trimmed; rows with only empty cells (Excel leaves them behind) are skipped.
-pub(super) fn read_sheet(path: &Path, columns: &[&'static str]) -> Result<Vec<Row>, FairFileError> {
+/// What a sheet's header may name, for the error about an unknown or missing column.
+fn expected_columns(required: &[&str], optional: &[&str]) -> String {
+    if optional.is_empty() {
+        required.join(", ")
+    } else {
+        format!(
+            "{}, and optionally {}",
+            required.join(", "),
+            optional.join(", ")
+        )
+    }
+}
+
+/// Reads a sheet whose header must name every one of `required` and may name any of
+/// `optional`, in any order, and nothing else. A row's cells come in the order of
+/// `required` then `optional`; the cell of an optional column the header leaves out is
+/// empty, so a sheet written before the column existed reads as one where it is blank.
+/// Cells are trimmed; rows with only empty cells (Excel leaves them behind) are skipped.
+pub(super) fn read_sheet(
+    path: &Path,
+    required: &[&'static str],
+    optional: &[&'static str],
+) -> Result<Vec<Row>, FairFileError> {
     let text = read_text(path)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -66,7 +110,8 @@ pub(super) fn read_sheet(path: &Path, columns: &[&'static str]) -> Result<Vec<Ro
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
     let mut records = reader.records();
-    let expected = columns.join(", ");
+    let expected = expected_columns(required, optional);
+    let columns: Vec<&'static str> = required.iter().chain(optional).copied().collect();
 
     let header = match records.next() {
         Some(r) => r.map_err(|e| csv_error(path, &e))?,
@@ -77,8 +122,10 @@ pub(super) fn read_sheet(path: &Path, columns: &[&'static str]) -> Result<Vec<Ro
     let mut index: Vec<Option<usize>> = vec![None; columns.len()];
     for (i, name) in header.iter().enumerate() {
         let name = name.trim_start_matches(BOM).trim();
-        if name.is_empty() && i >= columns.len() {
-            continue; // trailing empty header cells from a spreadsheet
+        // Trailing empty header cells from a spreadsheet, past the required columns: a
+        // blank where a required column belongs is still reported.
+        if name.is_empty() && i >= required.len() {
+            continue;
         }
         match columns.iter().position(|c| *c == name) {
             Some(c) if index[c].is_some() => errors.push(FairFileError::invalid(
@@ -98,12 +145,12 @@ pub(super) fn read_sheet(path: &Path, columns: &[&'static str]) -> Result<Vec<Ro
             )),
         }
     }
-    for (c, found) in index.iter().enumerate() {
+    for (c, found) in index.iter().take(required.len()).enumerate() {
         if found.is_none() {
             errors.push(FairFileError::invalid(
                 path,
                 Some(header_line),
-                Some(columns[c]),
+                Some(required[c]),
                 Problem::MissingColumn {
                     expected: expected.clone(),
                 },
@@ -113,7 +160,6 @@ pub(super) fn read_sheet(path: &Path, columns: &[&'static str]) -> Result<Vec<Ro
     if !errors.is_empty() {
         return Err(FairFileError::from_many(errors));
     }
-    let index: Vec<usize> = index.into_iter().flatten().collect();
 
     let mut rows = Vec::new();
     for record in records {
@@ -147,9 +193,10 @@ pub(super) fn read_sheet(path: &Path, columns: &[&'static str]) -> Result<Vec<Ro
             ));
             continue;
         }
+        // An optional column the header leaves out (`None`) reads as an empty cell.
         let cells = index
             .iter()
-            .map(|&i| record.get(i).unwrap_or("").to_string())
+            .map(|i| i.and_then(|i| record.get(i)).unwrap_or("").to_string())
             .collect();
         rows.push(Row { line, cells });
     }
@@ -159,14 +206,15 @@ pub(super) fn read_sheet(path: &Path, columns: &[&'static str]) -> Result<Vec<Ro
     Ok(rows)
 }
 
-/// Runs `each` over a sheet's rows, collecting every row's error before giving up, so that
-/// one load reports all the mistakes of a sheet.
+/// Runs `each` over a sheet's rows (cells as [`read_sheet`] gives them), collecting every
+/// row's error before giving up, so that one load reports all the mistakes of a sheet.
 pub(super) fn each_row<T>(
     path: &Path,
-    columns: &[&'static str],
+    required: &[&'static str],
+    optional: &[&'static str],
     mut each: impl FnMut(&RowAt<'_>, &[String]) -> Result<T, FairFileError>,
 ) -> Result<Vec<T>, FairFileError> {
-    let rows = read_sheet(path, columns)?;
+    let rows = read_sheet(path, required, optional)?;
     let mut out = Vec::with_capacity(rows.len());
     let mut errors = Vec::new();
     for row in &rows {
@@ -222,7 +270,7 @@ pub(super) fn load_institutions(
             .iter()
             .map(|t| (t.label_ko(), t.code())),
     );
-    each_row(path, INSTITUTION_COLUMNS, |at, c| {
+    each_row(path, INSTITUTION_COLUMNS, &[], |at, c| {
         let id: InstitutionId = at.id("아이디", &c[0])?;
         let name = at.text("기관명", &c[1])?;
         let kind = InstitutionType::parse(&c[2]).ok_or_else(|| {
@@ -245,7 +293,7 @@ pub(super) fn load_enterprises(
     lines: &mut HashMap<EnterpriseId, u64>,
 ) -> Result<Vec<Enterprise>, FairFileError> {
     let expected = expected_labels(EnterpriseType::ALL.iter().map(|t| (t.label_ko(), t.code())));
-    each_row(path, ENTERPRISE_COLUMNS, |at, c| {
+    each_row(path, ENTERPRISE_COLUMNS, &[], |at, c| {
         let id: EnterpriseId = at.id("아이디", &c[0])?;
         let name = at.text("기업명", &c[1])?;
         let kind = EnterpriseType::parse(&c[2]).ok_or_else(|| {
@@ -263,10 +311,12 @@ pub(super) fn load_enterprises(
     })
 }
 
+/// The participants, each with the contact details of its row (empty when the sheet has no
+/// 전화 and 이메일 columns or leaves them blank).
 pub(super) fn load_participants(
     path: &Path,
     lines: &mut Lines,
-) -> Result<Vec<Participant>, FairFileError> {
+) -> Result<Vec<(Participant, ContactInfo)>, FairFileError> {
     let expected = expected_labels(Role::ALL.iter().map(|r| (r.label_ko(), r.as_str())));
     let Lines {
         institutions,
@@ -274,7 +324,7 @@ pub(super) fn load_participants(
         participants,
         ..
     } = lines;
-    each_row(path, PARTICIPANT_COLUMNS, |at, c| {
+    each_row(path, PARTICIPANT_COLUMNS, CONTACT_COLUMNS, |at, c| {
         let id: ParticipantId = at.id("아이디", &c[0])?;
         let name = at.text("이름", &c[1])?;
         let role = Role::parse(&c[2]).ok_or_else(|| {
@@ -335,13 +385,18 @@ pub(super) fn load_participants(
             }
             Role::Moderator | Role::Staff => Affiliation::Operator,
         };
+        let contact = ContactInfo {
+            phone: at.contact("전화", "phone number", &c[4], contacts::check_phone)?,
+            email: at.contact("이메일", "e-mail address", &c[5], contacts::check_email)?,
+        };
         no_duplicate(at, "participant", participants, &id)?;
-        Ok(Participant {
+        let participant = Participant {
             id,
             name,
             role,
             affiliation,
-        })
+        };
+        Ok((participant, contact))
     })
 }
 
@@ -358,7 +413,7 @@ pub(super) fn load_meetings(
         meetings,
         ..
     } = lines;
-    each_row(path, MEETING_COLUMNS, |at, c| {
+    each_row(path, MEETING_COLUMNS, &[], |at, c| {
         let id: MeetingId = at.id("아이디", &c[0])?;
         let round_id: RoundId = at.id("회차", &c[1])?;
         let round = rounds.get(&round_id).ok_or_else(|| {
