@@ -312,7 +312,9 @@ fn write_demo(args: DemoArgs) -> anyhow::Result<()> {
         })?;
     }
     let fair = demo::demo_fair(&opts);
-    fairfile::write_fair_dir(&fair, 9 * 60, &args.out)?;
+    // With the demo's (obviously fake) phones and e-mails, as the built-in demo serves them.
+    let contacts = demo::fair::demo_contacts(&fair);
+    fairfile::write_fair_dir_with_contacts(&fair, &contacts, 9 * 60, &args.out)?;
     survey_file::write_survey(&args.out, &SurveyConfig::default()).with_context(|| {
         format!(
             "writing {}",
