@@ -3,11 +3,13 @@
 //! sharing a real Redis; and every other role refused every moderator action.
 
 use sangdam_server::app::settings::{Secret, Settings};
+use sangdam_server::app::startup::Application;
+use sangdam_server::files::fair::contacts::{ContactInfo, Contacts};
 use sangdam_signaling::fair::{
     Affiliation, Enterprise, EnterpriseType, FairParts, Institution, InstitutionType, MeetingSpec,
 };
 use sangdam_signaling::{Fair, FairId, Participant, Role, Round};
-use sangdam_tests::app::{now, spawn_app_with, test_settings, TestApp};
+use sangdam_tests::app::{now, spawn_app_with, spawn_built, test_settings, TestApp};
 use sangdam_tests::redis_server::RedisServer;
 use sangdam_tests::signal::SignalClient;
 use serde_json::{json, Value};
@@ -506,9 +508,31 @@ async fn no_buyer_vendor_staff_or_scoped_token_can_take_any_moderator_action() {
 
 #[tokio::test]
 async fn the_board_shows_seats_attention_lines_and_every_moderators_actions_live() {
-    let app = spawn_app_with(settings(), fair()).await;
+    // With the fair files' phones and e-mails, for calling an absent side.
+    let mut contacts = Contacts::default();
+    contacts.0.insert(
+        id("vendor-2"),
+        ContactInfo {
+            phone: Some("02-0000-0005".into()),
+            email: Some("vendor-2@example.org".into()),
+        },
+    );
+    let built = Application::build(settings(), fair())
+        .await
+        .expect("server binds")
+        .with_contacts(contacts);
+    let app = spawn_built(settings(), built);
     let (mut b1, first) = board(&app, &app.token(MOD_1)).await;
     assert_eq!(first["type"], "board", "{first}");
+    let contact = first["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["participant"] == "vendor-2")
+        .unwrap_or_else(|| panic!("vendor-2's contact on the board: {first}"));
+    assert_eq!(contact["phone"], "02-0000-0005");
+    assert_eq!(contact["email"], "vendor-2@example.org");
+    assert_eq!(contact["organisation"], "초록협동조합");
     assert_eq!(first["round"], 1);
     assert_eq!(first["counts"]["rooms"], 3);
     assert_eq!(first["counts"]["live"], 2);
