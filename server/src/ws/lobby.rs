@@ -8,9 +8,9 @@ use crate::app::state::AppState;
 use crate::http::serve::HeldSlot;
 use crate::lobby::store::StoreError;
 use crate::rooms::bus::OpsMessage;
-use crate::ws::closing;
+use crate::ws::closing::{self, close, send};
 use crate::ws::frames::{self, Frame};
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
 use axum::Extension;
@@ -58,33 +58,8 @@ pub async fn upgrade(
         })
 }
 
-async fn send(socket: &mut WebSocket, msg: &LobbyServerMessage) -> bool {
-    let text = serde_json::to_string(msg).expect("lobby messages serialize");
-    matches!(
-        tokio::time::timeout(
-            closing::WRITE_TIMEOUT,
-            socket.send(Message::Text(text.into()))
-        )
-        .await,
-        Ok(Ok(()))
-    )
-}
-
-/// Sends a refusal; a fatal one then closes the socket with a close frame naming it.
 async fn refuse(socket: &mut WebSocket, refusal: Refusal) -> bool {
-    let fatal = refusal.is_fatal().then_some(refusal.code);
-    let sent = send(socket, &refusal.into()).await;
-    if let Some(code) = fatal {
-        close(socket, Some(code)).await;
-    }
-    sent
-}
-
-/// Ends the connection with a close frame: 1000 for a normal end, else the refusal's code.
-async fn close(socket: &mut WebSocket, refusal: Option<ErrorCode>) {
-    let frame = closing::close_frame(refusal);
-    let _ = tokio::time::timeout(Duration::from_secs(1), socket.send(frame)).await;
-    closing::drain(socket).await;
+    closing::refuse::<LobbyServerMessage>(socket, refusal).await
 }
 
 /// Who said hello: the participant, the meeting their token is scoped to, their seat.
