@@ -165,7 +165,9 @@ fn bench_fair(rooms: usize) -> Fair {
                     id: pid(vendor_id(i)),
                     name: format!("판매자 {i}"),
                     role: Role::Vendor,
-                    affiliation: Affiliation::Enterprise(format!("e{i:05}").try_into().expect("id")),
+                    affiliation: Affiliation::Enterprise(
+                        format!("e{i:05}").try_into().expect("id"),
+                    ),
                 },
             ]
         })
@@ -264,7 +266,11 @@ impl NodeHandle {
 /// What a side's socket received that the bench waits for, stamped on arrival.
 #[derive(Debug)]
 enum SideEvent {
-    Msg { side: usize, at: Instant, msg: Value },
+    Msg {
+        side: usize,
+        at: Instant,
+        msg: Value,
+    },
     Gone,
 }
 
@@ -364,8 +370,10 @@ async fn open_rooms(
                 let mut socks = Vec::new();
                 for side in 0..2 {
                     let mut c = SignalClient::connect(&urls[side]).await;
-                    c.send(json!({"type": "join", "v": 1, "token": tokens[side], "meeting": meeting}))
-                        .await;
+                    c.send(
+                        json!({"type": "join", "v": 1, "token": tokens[side], "meeting": meeting}),
+                    )
+                    .await;
                     socks.push(c);
                 }
                 for c in &mut socks {
@@ -624,7 +632,12 @@ struct Setup<'a> {
 
 impl Setup<'_> {
     /// POSTs a room action; (when it was sent, when the answer was read, status, body).
-    async fn act(&self, node: usize, meeting: &str, body: &Value) -> (Instant, Duration, u16, Value) {
+    async fn act(
+        &self,
+        node: usize,
+        meeting: &str,
+        body: &Value,
+    ) -> (Instant, Duration, u16, Value) {
         let url = format!(
             "{}/api/moderation/rooms/{meeting}",
             self.nodes[node].app.base_url
@@ -640,7 +653,10 @@ impl Setup<'_> {
             Ok(r) => {
                 let status = r.status().as_u16();
                 let bytes = r.bytes().await.unwrap_or_default();
-                (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+                (
+                    status,
+                    serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+                )
             }
             Err(e) => (0, json!({"error": e.to_string()})),
         };
@@ -794,9 +810,10 @@ impl Setup<'_> {
             let join = self.rooms[room].join_text(side);
             let t0 = Instant::now();
             if sink.send(Message::text(join)).await.is_err() {
-                self.report
-                    .failures
-                    .push(format!("{}: {seat} of {meeting} could not send join", self.run));
+                self.report.failures.push(format!(
+                    "{}: {seat} of {meeting} could not send join",
+                    self.run
+                ));
                 continue;
             }
             self.rooms[room].sinks[side] = Some(sink);
@@ -851,7 +868,11 @@ impl Setup<'_> {
             self.rooms[room].drain();
             self.board.drain();
             let (t0, http, status, answer) = self
-                .act(node, &meeting, &json!({"action": "end", "note": "벤치마크"}))
+                .act(
+                    node,
+                    &meeting,
+                    &json!({"action": "end", "note": "벤치마크"}),
+                )
                 .await;
             if status != 200 {
                 self.report.failures.push(format!(
@@ -874,7 +895,11 @@ impl Setup<'_> {
                     MISSING_AFTER
                 )),
             }
-            match self.board.until_room(&meeting, |r| r["phase"] == "closed").await {
+            match self
+                .board
+                .until_room(&meeting, |r| r["phase"] == "closed")
+                .await
+            {
                 Some((at, bytes)) => {
                     self.report.end_board.push(at - t0);
                     self.report.update_bytes.push(bytes);
@@ -967,14 +992,29 @@ async fn measure(
 }
 
 fn print_report(r: &Report) {
-    println!("  actions (extend/shorten) → both sides' rescheduled: {}", r.action_sides.full());
+    println!(
+        "  actions (extend/shorten) → both sides' rescheduled: {}",
+        r.action_sides.full()
+    );
     for (node, s) in &r.action_sides_by_node {
         println!("    request to node {node}: {}", s.full());
     }
     println!("  actions, HTTP answer: {}", r.action_http.full());
-    println!("  actions → board_update with the new end: {}", r.action_board.brief());
-    println!("  end → both sides' closed: {}; HTTP answer {}; board {}", r.end_sides.brief(), r.end_http.brief(), r.end_board.brief());
-    println!("  seat on the board's node: leave → board {}; join → board {}", r.leave_board.brief(), r.join_board.brief());
+    println!(
+        "  actions → board_update with the new end: {}",
+        r.action_board.brief()
+    );
+    println!(
+        "  end → both sides' closed: {}; HTTP answer {}; board {}",
+        r.end_sides.brief(),
+        r.end_http.brief(),
+        r.end_board.brief()
+    );
+    println!(
+        "  seat on the board's node: leave → board {}; join → board {}",
+        r.leave_board.brief(),
+        r.join_board.brief()
+    );
     if !r.leave_board_remote.is_empty() || !r.join_board_remote.is_empty() {
         println!(
             "  seat on the other node: leave → board {}; join → board {}",
@@ -1039,7 +1079,9 @@ pub fn run(args: &Args) -> Result<Vec<Report>, String> {
         let b = NodeHandle::start("B", Some(&redis), fair.clone())?;
         let r = clients_rt.block_on(measure(
             "two-nodes",
-            format!("two nodes on Redis, {rooms} live rooms (buyers on A, vendors and the board on B)"),
+            format!(
+                "two nodes on Redis, {rooms} live rooms (buyers on A, vendors and the board on B)"
+            ),
             args,
             &fair,
             vec![&a, &b],
@@ -1073,7 +1115,11 @@ fn figures(reports: &[Report]) {
                 .iter()
                 .map(|(n, s)| format!("request to node {n}: {}", s.full()))
                 .collect();
-            println!("FIGURE moderator action, {}, by node: {}", r.label, parts.join("; "));
+            println!(
+                "FIGURE moderator action, {}, by node: {}",
+                r.label,
+                parts.join("; ")
+            );
         }
         println!(
             "FIGURE board update delay, {}: action → board_update {}; end → board {}; \
@@ -1145,7 +1191,12 @@ mod tests {
                 ("end → sides", &r.end_sides),
                 ("end → board", &r.end_board),
             ] {
-                assert!(!s.is_empty(), "{}: no samples of {what}; {:?}", r.label, r.failures);
+                assert!(
+                    !s.is_empty(),
+                    "{}: no samples of {what}; {:?}",
+                    r.label,
+                    r.failures
+                );
             }
             assert!(
                 !r.leave_board.is_empty() || !r.leave_board_remote.is_empty(),
@@ -1155,7 +1206,11 @@ mod tests {
             );
             assert!(r.board_full_bytes > 0 && r.board_rooms_shown == r.rooms);
         }
-        assert!(!reports[1].join_board_remote.is_empty(), "{:?}", reports[1].failures);
+        assert!(
+            !reports[1].join_board_remote.is_empty(),
+            "{:?}",
+            reports[1].failures
+        );
         figures(&reports);
     }
 }
