@@ -76,6 +76,7 @@ export function createCall({
     fatal: null,
     noShow: null,
     present: new Set(),
+    names: {},
     moderator: null,
     conn: null,
     peers: new Map(),
@@ -187,7 +188,8 @@ export function createCall({
         st.present = new Set(Array.isArray(msg.present) ? msg.present : []);
         st.peerPresent = !!msg.peer_present;
         st.iceServers = Array.isArray(msg.ice_servers) ? msg.ice_servers : [];
-        st.moderator = st.side !== 'moderator' && st.present.has('moderator') ? { name: null } : null;
+        st.names = msg.names && typeof msg.names === 'object' ? msg.names : {};
+        st.moderator = st.side !== 'moderator' && st.present.has('moderator') ? { name: st.names.moderator || null } : null;
         setPhase(msg.phase);
         st.localStream = await st.media;
         if (st.ended || conn !== st.conn) return;
@@ -196,7 +198,7 @@ export function createCall({
         // A side is ready for the other side's offer at once; a moderator waits for call_ready.
         if (st.side !== 'moderator') peerFor(otherSide(st.side));
         else setCall('idle');
-        if (st.moderator) emit('moderator', { present: true, name: null, already: true });
+        if (st.moderator) emit('moderator', { present: true, name: st.moderator.name, already: true });
         emit('change');
         break;
       }

@@ -318,6 +318,13 @@ test('a socket that cannot be made is a fatal network error', () => {
 
 // --- the moderator's seat ------------------------------------------------------------------
 
+test('a side joining a room a moderator is already in learns the moderator\'s name from joined', async () => {
+  const s = setup();
+  await joined(s, { present: ['buyer', 'moderator'], names: { buyer: '김구매', moderator: '운영자 김민수' } });
+  assert.deepEqual(s.st.moderator, { name: '운영자 김민수' });
+  assert.ok(s.events.some(([type, d]) => type === 'moderator' && d.present && d.already && d.name === '운영자 김민수'));
+});
+
 test('a moderator joins a live call: the side answers their offer with to: moderator, the call with the other side stays', async () => {
   const s = setup();
   const ws = await joined(s);

@@ -359,6 +359,13 @@ impl RoomTask {
                     .into_iter()
                     .filter(|s| *s != seat && self.room.seat_present(*s))
                     .collect();
+                let names = present
+                    .iter()
+                    .filter_map(|s| {
+                        let p = self.holders[s.index()].as_ref()?;
+                        Some((*s, self.fair.participant(p)?.name.clone()))
+                    })
+                    .collect();
                 let peer_present = match seat.side() {
                     Some(side) => self.room.is_present(side.other()),
                     None => present.iter().any(|s| s.side().is_some()),
@@ -371,6 +378,7 @@ impl RoomTask {
                     phase: self.room.phase(),
                     peer_present,
                     present,
+                    names,
                     server_time: now,
                     ice_servers: self.ice_servers.clone(),
                 };

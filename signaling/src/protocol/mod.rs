@@ -96,6 +96,9 @@ pub enum ServerMessage {
         peer_present: bool,
         /// Everyone else in the room now, by seat.
         present: Vec<Seat>,
+        /// Their names, by seat (as far as the room knows them).
+        #[serde(default)]
+        names: std::collections::BTreeMap<Seat, String>,
         server_time: Timestamp,
         ice_servers: Vec<IceServer>,
     },

@@ -213,6 +213,10 @@ async fn a_moderator_steps_into_a_room_as_a_visible_third_party_and_connects_to_
     assert_eq!(joined["type"], "joined", "{joined}");
     assert_eq!(joined["you"]["side"], "moderator");
     assert_eq!(joined["present"], json!(["buyer", "vendor"]));
+    assert_eq!(
+        joined["names"],
+        json!({"buyer": "박구매", "vendor": "최판매"})
+    );
     for side in [&mut buyer, &mut vendor] {
         let heard = side.recv_type("peer_joined").await;
         assert_eq!(heard["side"], "moderator");
