@@ -26,7 +26,11 @@ pub struct MeetingEntry {
 fn entry(state: &AppState, m: &Meeting, now: Timestamp) -> MeetingEntry {
     MeetingEntry {
         view: MeetingView::of(&state.fair, m),
-        window: state.rooms.window(m),
+        // A running room's window has the moderators' changes (a moved end).
+        window: state
+            .rooms
+            .status(&m.id)
+            .map_or_else(|| state.rooms.window(m), |s| s.window),
         phase: state.rooms.presence(m, now).phase,
     }
 }

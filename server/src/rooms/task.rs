@@ -704,6 +704,9 @@ impl RoomTask {
     fn dispatch(&mut self) {
         let now = clock::now();
         let fair = self.fair.clone();
+        // The status first, then the messages: whoever hears of a change and asks the
+        // server about it finds it already there.
+        self.refresh_status(now);
         while let Some(event) = self.room.poll_event() {
             debug!(?event, "room event");
             let all = |msg: ServerMessage| Seat::ALL.map(|s| (s, msg.clone())).to_vec();
@@ -807,6 +810,13 @@ impl RoomTask {
                 self.send(seat, msg);
             }
         }
+        // Sending may have let go of a connection too slow to read.
+        self.refresh_status(now);
+    }
+
+    /// Puts the room's status where the board and the HTTP API read it, poking the board
+    /// if it changed.
+    fn refresh_status(&mut self, now: Timestamp) {
         let status = self.status_now(now);
         let mut shown = self.status.lock().expect("status lock");
         if *shown != status {

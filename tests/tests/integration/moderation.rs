@@ -330,6 +330,21 @@ async fn extend_is_refused_into_the_next_meeting_allowed_into_free_time_once_and
         assert_eq!(heard["window"]["ends_at"], new_end, "{heard}");
         assert_eq!(heard["by"], "운영자 김민수");
     }
+    // The participants' meeting lists show the new end too.
+    let me: Value = app
+        .get("/api/me", Some(&app.token("buyer-2")))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let listed = me["meetings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == "live-2")
+        .unwrap_or_else(|| panic!("live-2 in /api/me: {me}"))
+        .clone();
+    assert_eq!(listed["window"]["ends_at"], new_end, "{listed}");
     // The same click again (a retry): done once. Another moderator from the same
     // picture: refused as stale.
     let (status, again) = post(&app, "/api/moderation/rooms/live-2", &m1, extend.clone()).await;
