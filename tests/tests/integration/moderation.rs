@@ -641,6 +641,40 @@ async fn the_board_shows_seats_attention_lines_and_every_moderators_actions_live
         (status, refused["error"]["code"].as_str()),
         (409, Some("not_queued"))
     );
+
+    // Let in to the booth's free time: a walk-in room, on every board, with the admission
+    // on its record; the vendor's page is sent into it.
+    let (status, done) = post(
+        &app,
+        "/api/moderation/lobby",
+        &app.token(MOD_2),
+        json!({"op": "admit", "booth": "inst-2", "vendor": "vendor-3"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{done}");
+    let walk_in = done["events"][0]["admission"]["meeting"]
+        .as_str()
+        .unwrap_or_else(|| panic!("an admission: {done}"))
+        .to_string();
+    assert!(walk_in.starts_with("w-inst-2-"), "{walk_in}");
+    let room = until_room(&mut b1, &walk_in, |r| r["actions"] == 1).await;
+    assert_eq!(room["walk_in"], true);
+    assert_eq!(room["meeting"]["enterprise"]["name"], "마을기업 나눔");
+    assert_eq!(
+        lobby.recv_type("admitted").await["room"]["meeting"],
+        walk_in.as_str()
+    );
+    let (status, twice) = post(
+        &app,
+        "/api/moderation/lobby",
+        &app.token(MOD_1),
+        json!({"op": "admit", "booth": "inst-2", "vendor": "vendor-3"}),
+    )
+    .await;
+    assert_eq!(
+        (status, twice["error"]["code"].as_str()),
+        (409, Some("in_room"))
+    );
 }
 
 #[tokio::test]
