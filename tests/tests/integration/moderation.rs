@@ -673,7 +673,7 @@ async fn the_board_shows_seats_attention_lines_and_every_moderators_actions_live
     .await;
     assert_eq!(
         (status, twice["error"]["code"].as_str()),
-        (409, Some("in_room"))
+        (409, Some("booth_busy"))
     );
 }
 
