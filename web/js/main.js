@@ -147,8 +147,8 @@ async function route() {
   if (view === 'log') return show(logPage());
   if (view === 'report') return show(reportPage());
   if (view !== 'rooms' && view !== 'schedule') view = role === 'moderator' ? 'rooms' : 'schedule';
-  // The board's socket takes moderators only; staff see the schedule instead.
-  return show(view === 'rooms' && role === 'moderator' ? moderatorPage() : staffPage());
+  // Moderators land on the board, staff on the schedule; staff may watch the board too.
+  return show(view === 'rooms' ? moderatorPage() : staffPage());
 }
 
 // --- test hooks ---------------------------------------------------------------------------------

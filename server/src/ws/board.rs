@@ -82,7 +82,7 @@ async fn hello(
                     .authenticate(&state.fair, &token)
                     .map_err(Refusal::from)
                     .and_then(|(claims, p)| {
-                        Grant::new(p, claims.mtg.as_deref()).moderate()?;
+                        Grant::new(p, claims.mtg.as_deref()).watch_board()?;
                         Ok(p.clone())
                     });
                 match checked {
@@ -102,7 +102,7 @@ async fn hello(
             }
             Frame::Message(_) => Refusal::new(
                 ErrorCode::NotJoined,
-                "say hello with a moderator's invite token first",
+                "say hello with a moderator's or staff invite token first",
             ),
             Frame::Refused(r) => r,
             Frame::Ignore => continue,

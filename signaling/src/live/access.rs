@@ -103,6 +103,13 @@ impl<'a> Grant<'a> {
         }
     }
 
+    /// Moderators and staff (unscoped tokens) may watch the moderators' board; only
+    /// moderators act on it ([`Grant::moderate`]).
+    pub fn watch_board(&self) -> Result<(), Refusal> {
+        self.require(&[Role::Moderator, Role::Staff])?;
+        self.require_unscoped("the live board")
+    }
+
     /// Only an unscoped moderator's token may change rooms, move vendors or announce.
     pub fn moderate(&self) -> Result<(), Refusal> {
         if self.role() != Role::Moderator {

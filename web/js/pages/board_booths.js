@@ -23,7 +23,7 @@ async function act(body, okText) {
 }
 
 /** One waiting vendor with the move and admit controls. */
-function waitingItem(booth, w, i, booths) {
+function waitingItem(booth, w, i, booths, readOnly) {
   const id = booth.institution.id + '-' + w.vendor;
   const to = h(
     'select',
@@ -59,7 +59,9 @@ function waitingItem(booth, w, i, booths) {
         w.disconnected ? [' ', h('span', { class: 'warn-text' }, t('mb_disconnected'))] : null,
       ),
     ),
-    h(
+    readOnly
+      ? null
+      : h(
       'div',
       { class: 'filters move' },
       h('div', { class: 'field' }, h('label', { for: 'mv-to-' + id }, t('mb_move_to')), to),
@@ -86,7 +88,7 @@ function boothItem(booth, ctx) {
       h('span', { class: 'muted' }, lobbyDot(booth.buyer_here), ' ', t(booth.buyer_here ? 'mb_buyer_here' : 'mb_buyer_away')),
     ),
     h('p', { class: 'muted' }, cur ? [t('mb_in_room'), ' ', room ? room.meeting.enterprise.name : cur.vendor, ' · ', fmtTime(cur.since) + '–' + fmtTime(cur.until), cur.walk_in ? [' ', h('span', { class: 'tag walk-in' }, t('lobby_walk_in'))] : null] : t('booth_idle')),
-    wait.length ? h('ol', { class: 'waiting-list', 'aria-label': t('booth_queue', { n: wait.length }) }, wait.map((w, i) => waitingItem(booth, w, i, model.booths))) : h('p', { class: 'empty' }, t('booth_queue_empty')),
+    wait.length ? h('ol', { class: 'waiting-list', 'aria-label': t('booth_queue', { n: wait.length }) }, wait.map((w, i) => waitingItem(booth, w, i, model.booths, ctx.readOnly))) : h('p', { class: 'empty' }, t('booth_queue_empty')),
   );
 }
 

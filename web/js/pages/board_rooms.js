@@ -61,7 +61,9 @@ function roomRow(room, ctx) {
     h('td', { class: 'nowrap countdown' }, h('span', { dataset: { left: m.id } })),
     h('td', null, h('ul', { class: 'seats' }, seatLine(room, 'buyer'), seatLine(room, 'vendor'), room.moderator ? h('li', { class: 'seat', dataset: { seat: 'moderator' } }, h('span', { class: 'seat-side' }, t('role_moderator')), ' ', healthDot(room.moderator), ' ', room.moderator.name) : null), contactLines(ctx.model(), room)),
     h('td', null, attention.length ? h('ul', { class: 'attention' }, attention.map((a) => h('li', { class: 'att att-' + a.kind }, attentionText(a)))) : h('span', { class: 'muted' }, '—'), room.no_show_marked ? h('span', { class: 'sub' }, t('mb_marked')) : null),
-    h(
+    ctx.readOnly
+      ? h('td', null, h('span', { class: 'muted' }, '—'))
+      : h(
       'td',
       { class: 'nowrap' },
       h('button', { type: 'button', class: 'btn primary small', disabled: room.phase === 'closed' || !!room.moderator, title: room.moderator ? t('mb_join_taken', { name: room.moderator.name }) : null, 'aria-label': t('mb_join_aria', { a: m.institution.name, b: m.enterprise.name }), onclick: () => ctx.onJoin(room) }, t('mb_join')),

@@ -8,7 +8,7 @@
 import { h, setText, setAttr, toast } from '../dom.js';
 import { t, errText } from '../i18n/index.js';
 import { clock } from '../clock.js';
-import { S } from '../state.js';
+import { S, role } from '../state.js';
 import { enterRoom, mainEl } from '../nav.js';
 import { socketUrl } from '../wire/frame.js';
 import { createBoard, filterRooms, boothsOf, roomById } from '../wire/board.js';
@@ -47,6 +47,8 @@ export function moderatorPage() {
 
   const ctx = {
     model,
+    // Staff watch the board; only moderators act on it (the server refuses anyone else).
+    readOnly: role() !== 'moderator',
     onJoin: (room) => enterRoom(room.meeting.id),
     onActions: (room) => ui.dialog.open(room),
   };
@@ -116,7 +118,7 @@ export function moderatorPage() {
         ),
         ui.rooms.el,
       ),
-      h('div', { class: 'board-cols' }, ui.announce.el, ui.feed.el),
+      h('div', { class: 'board-cols' }, ctx.readOnly ? null : ui.announce.el, ui.feed.el),
       ui.booths.el,
       ui.dialog.el,
     );
