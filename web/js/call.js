@@ -205,6 +205,7 @@ export function createCall({
       case 'peer_joined': {
         const seat = msg.side || otherSide(st.side);
         st.present.add(seat);
+        if (msg.name) st.names = { ...st.names, [seat]: msg.name };
         if (seat === 'moderator') {
           st.moderator = { name: msg.name || null };
           emit('moderator', { present: true, name: st.moderator.name, already: false });

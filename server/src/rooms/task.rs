@@ -724,13 +724,19 @@ impl RoomTask {
                     remaining_s: remaining.as_secs(),
                     server_time: now,
                 }),
-                RoomEvent::PeerJoined { side } => others(
-                    side,
-                    ServerMessage::PeerJoined {
-                        side: side.into(),
-                        name: None,
-                    },
-                ),
+                RoomEvent::PeerJoined { side } => {
+                    let name = self.holders[Seat::from(side).index()]
+                        .as_ref()
+                        .and_then(|p| fair.participant(p))
+                        .map(|p| p.name.clone());
+                    others(
+                        side,
+                        ServerMessage::PeerJoined {
+                            side: side.into(),
+                            name,
+                        },
+                    )
+                }
                 RoomEvent::PeerLeft { side } => {
                     others(side, ServerMessage::PeerLeft { side: side.into() })
                 }

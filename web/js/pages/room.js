@@ -219,8 +219,10 @@ export function roomPage(meetingId) {
         caption = t('role_moderator') + (st.moderator && st.moderator.name ? ' · ' + st.moderator.name : '');
         wait = t('room_remote_wait');
       } else if (isMod) {
+        // The person's name if the room told it (joined.names), and their organisation.
         const org = orgOf(seat);
-        caption = t('room_side_' + seat) + (org ? ' · ' + org.name : '');
+        const person = st.names && st.names[seat];
+        caption = t('room_side_' + seat) + (person ? ' · ' + person : '') + (org ? ' · ' + org.name : '');
         wait = st.joined && !st.present.has(seat) ? t('room_side_absent') : t('room_remote_wait');
       } else {
         caption = other ? other.name : '';
