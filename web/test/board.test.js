@@ -103,6 +103,16 @@ test('board_update replaces rooms and booths by id, adds new ones, takes the cou
   assert.equal(m.serverTime, 6000);
 });
 
+test('a closed walk-in room listed in gone leaves the board', () => {
+  const s = setup();
+  const ws = connected(s);
+  ws.receive({ type: 'board_update', round: 1, server_time: 6000, counts: { rooms: 3 }, rooms: [room('w-i001-1500', { start: 1500 })] });
+  assert.ok(s.board.model().rooms.some((r) => r.meeting.id === 'w-i001-1500'));
+  ws.receive({ type: 'board_update', round: 1, server_time: 7000, counts: { rooms: 2 }, gone: ['w-i001-1500'] });
+  assert.ok(!s.board.model().rooms.some((r) => r.meeting.id === 'w-i001-1500'));
+  assert.deepEqual(s.board.model().counts, { rooms: 2 });
+});
+
 test('an update for another round (one that crossed a watch) is ignored', () => {
   const s = setup();
   const ws = connected(s);

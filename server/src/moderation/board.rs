@@ -102,6 +102,9 @@ pub struct Sources {
 const SETTLE: Duration = Duration::from_millis(25);
 /// Redrawn at least this often while anyone watches.
 const REFRESH: Duration = Duration::from_secs(1);
+/// And at most this often: under churn (a round starting) one redraw per quarter second
+/// carries every change; a lone change waits only [`SETTLE`].
+const MIN_GAP: Duration = Duration::from_millis(250);
 
 /// Keeps the picture up to date for as long as the server runs. Board connections
 /// subscribe to the returned channel.
@@ -110,11 +113,16 @@ pub fn start(sources: Sources, changed: Arc<Notify>) -> watch::Receiver<Arc<Pict
     tokio::spawn(async move {
         let mut last_adjustments = HashMap::new();
         let mut last_booths = HashMap::new();
+        let mut drawn = tokio::time::Instant::now() - MIN_GAP;
         loop {
             tokio::select! {
-                _ = changed.notified() => tokio::time::sleep(SETTLE).await,
+                _ = changed.notified() => {
+                    tokio::time::sleep(SETTLE).await;
+                    tokio::time::sleep_until(drawn + MIN_GAP).await;
+                }
                 _ = tokio::time::sleep(REFRESH) => {}
             }
+            drawn = tokio::time::Instant::now();
             if !sources.watchers.any() {
                 continue;
             }

@@ -149,6 +149,7 @@ impl Moderation {
                     booth: meeting.institution.clone(),
                     meeting: meeting_id.clone(),
                     closes_at: window.closes_at,
+                    version: stored.actions.len() as u64,
                 };
                 // The lobby frees the booth at the room's close: keep it in step. If the
                 // store is away the booth's own clock still frees it (at the old close).

@@ -319,6 +319,10 @@ impl Bus {
             let seats = remote.entry(env.meeting.clone()).or_default();
             let slot = &mut seats[side.index()];
             let before = slot.clone();
+            // Only the node holding a seat may let go of it here.
+            if !present && before.as_ref().is_some_and(|b| b.node != env.node) {
+                return self.deliver_to_room(env);
+            }
             *slot = present.then(|| RemoteSeat {
                 node: env.node.clone(),
                 participant: participant
@@ -342,6 +346,10 @@ impl Bus {
                 self.changed.notify_one();
             }
         }
+        self.deliver_to_room(env);
+    }
+
+    fn deliver_to_room(&self, env: Envelope) {
         let rooms = self.rooms.lock().expect("bus lock");
         if let Some(tx) = rooms.get(&env.meeting) {
             if tx.try_send(env).is_err() {

@@ -331,7 +331,20 @@ impl Rooms {
             outbox,
             heard,
         } = joining;
-        let commands = self.open(meeting, now)?;
+        // A room a moderator kept open past its scheduled close still takes joins, also
+        // on a node that was not running it yet.
+        let adjusted = match self.window(meeting).check_join(now) {
+            Err(JoinRefusal::Closed { .. }) => self
+                .inner
+                .shared
+                .moderation
+                .adjustments(&meeting.id)
+                .await
+                .ok()
+                .map(|a| a.window(self.window(meeting))),
+            _ => None,
+        };
+        let commands = self.open_adjusted(meeting, now, adjusted)?;
         let (reply, answer) = oneshot::channel();
         let closed = JoinRefusal::Closed {
             closed_at: self.window(meeting).closes_at.min(now),
@@ -368,6 +381,17 @@ impl Rooms {
         meeting: &Meeting,
         now: Timestamp,
     ) -> Result<mpsc::Sender<Command>, JoinRefusal> {
+        self.open_adjusted(meeting, now, None)
+    }
+
+    /// [`Rooms::open`], checking the join against `adjusted` (the window with moderators'
+    /// changes) if given.
+    fn open_adjusted(
+        &self,
+        meeting: &Meeting,
+        now: Timestamp,
+        adjusted: Option<Window>,
+    ) -> Result<mpsc::Sender<Command>, JoinRefusal> {
         let mut table = self.inner.table.lock().expect("rooms lock");
         match table.get(&meeting.id) {
             Some(Entry::Open { commands, .. }) if !commands.is_closed() => {
@@ -377,7 +401,9 @@ impl Rooms {
             _ => {}
         }
         let policy = self.policy_for(meeting);
-        Window::new(meeting.slot, &policy).check_join(now)?;
+        adjusted
+            .unwrap_or_else(|| Window::new(meeting.slot, &policy))
+            .check_join(now)?;
         let (tx, rx) = mpsc::channel(64);
         let window = Window::new(meeting.slot, &policy);
         let status = Arc::new(Mutex::new(RoomStatus {
@@ -414,6 +440,10 @@ impl Rooms {
                 out,
             }
         });
+        // The room asks the shared store for moderators' changes by itself now and then
+        // (a bus message may be lost); it hands the answer to itself as a command. Weak:
+        // the room's own handle does not keep its channel open.
+        let tx_self = tx.downgrade();
         let task = RoomTask::new(
             &self.inner.shared,
             meeting,
@@ -426,7 +456,7 @@ impl Rooms {
         let span = tracing::info_span!("room", meeting = %meeting.id);
         tokio::spawn(
             async move {
-                let (id, at) = task.run(rx, &rooms.inner.shared).await;
+                let (id, at) = task.run(rx, tx_self, &rooms.inner.shared).await;
                 rooms
                     .inner
                     .table

@@ -58,6 +58,10 @@ async fn write_record(log: &dyn ConsultationLog, record: ConsultationRecord) {
 /// is shown as not keeping up: its network may be gone while its socket is not yet.
 const QUIET: Duration = Duration::from_secs(45);
 
+/// How often a room re-reads moderators' changes from the shared store, in case a bus
+/// message about them was lost.
+const RESYNC: Duration = Duration::from_secs(5);
+
 /// How long the room waits for the shared store when it opens and when it closes; if the
 /// store is slow, the room goes on with what it last heard.
 const STORE_WAIT: Duration = Duration::from_secs(2);
@@ -165,7 +169,15 @@ impl RoomTask {
         let want = adj.window(self.base);
         let have = self.room.window();
         self.adjustments = adj;
-        if (want.ends_at, want.closes_at) != (have.ends_at, have.closes_at) {
+        if self.adjustments.ended() {
+            // Ended by a moderator: closed as such now, even if this node's clock reads a
+            // moment before the close the deciding node stamped.
+            if self.room.phase() != Phase::Closed {
+                info!("a moderator ended the room");
+                self.room
+                    .end(sangdam_signaling::live::room::CloseReason::Moderator, now);
+            }
+        } else if (want.ends_at, want.closes_at) != (have.ends_at, have.closes_at) {
             info!(ends_at = %want.ends_at, closes_at = %want.closes_at, "a moderator moved the room's end");
             self.room.reschedule(want.ends_at, want.closes_at, now);
         }
@@ -186,6 +198,7 @@ impl RoomTask {
     pub(super) async fn run(
         mut self,
         mut commands: mpsc::Receiver<Command>,
+        me: mpsc::WeakSender<Command>,
         shared: &Shared,
     ) -> (MeetingId, Timestamp) {
         let fair = &*shared.fair;
@@ -202,6 +215,8 @@ impl RoomTask {
         self.dispatch();
         info!(phase = ?self.room.phase(), "room opened");
         let mut heartbeat = tokio::time::interval(bus::HEARTBEAT);
+        let mut resync = tokio::time::interval(RESYNC);
+        resync.reset();
         loop {
             let deadline = self.room.poll_timeout();
             tokio::select! {
@@ -215,6 +230,16 @@ impl RoomTask {
                 Some(env) = recv_bus(&mut self.link) => self.on_bus(env),
                 // Also without a bus: the seats' health is refreshed for the board.
                 _ = heartbeat.tick() => self.heartbeat(),
+                _ = resync.tick() => {
+                    let (store, id, me) = (shared.moderation.clone(), self.meeting.id.clone(), me.clone());
+                    tokio::spawn(async move {
+                        if let Ok(Ok(adj)) = tokio::time::timeout(STORE_WAIT, store.adjustments(&id)).await {
+                            if let Some(me) = me.upgrade() {
+                                let _ = me.send(Command::Adjusted(adj)).await;
+                            }
+                        }
+                    });
+                }
             }
             self.dispatch();
             if self.room.phase() == Phase::Closed {
@@ -232,6 +257,15 @@ impl RoomTask {
         {
             if adj.actions.len() >= self.adjustments.actions.len() {
                 self.adjustments = adj;
+            }
+        }
+        // A moderator still in the room when it closes leaves with it, on the record.
+        if let (Some(p), Some((_, closed_at))) = (
+            self.holders[Seat::Moderator.index()].clone(),
+            self.room.closed(),
+        ) {
+            if self.sides.is_held(Seat::Moderator) {
+                self.adjustments.note(&p, "leave", closed_at);
             }
         }
         let [buyer, vendor] = self.took_side.clone();
@@ -332,11 +366,20 @@ impl RoomTask {
         let participant = you.participant.clone();
         // One moderator at a time: another moderator's window is refused, the same
         // moderator's replaces their older one (as a side's does).
+        let other_moderator =
+            |p: &Option<ParticipantId>| p.as_ref().is_some_and(|p| p != &participant);
+        // Another node may know of a moderator this copy of the room has not heard yet.
+        let elsewhere = self.link.as_ref().is_some_and(|l| {
+            other_moderator(
+                &l.bus.remote_seats(&self.meeting.id, clock::monotonic())[Seat::Moderator.index()]
+                    .as_ref()
+                    .and_then(|r| r.participant.clone()),
+            )
+        });
         if seat == Seat::Moderator
-            && self.sides.is_held(Seat::Moderator)
-            && self.holders[seat.index()]
-                .as_ref()
-                .is_some_and(|p| p != &participant)
+            && ((self.sides.is_held(Seat::Moderator)
+                && other_moderator(&self.holders[seat.index()]))
+                || elsewhere)
         {
             let _ = reply.send(Err(JoinRefusal::SeatTaken));
             return;
@@ -601,10 +644,7 @@ impl RoomTask {
                 participant: self.holders[side.index()].clone(),
                 conn,
                 since,
-                healthy: self
-                    .sides
-                    .local(side)
-                    .is_some_and(|o| o.has_room_for_relay()),
+                healthy: self.local_healthy(side, clock::monotonic()),
             });
         }
     }
@@ -660,19 +700,33 @@ impl RoomTask {
         });
     }
 
+    /// Whether this node's connection in `seat` keeps up: it reads what it is sent and has
+    /// sent something lately (`now` is [`clock::monotonic`]'s).
+    fn local_healthy(&self, seat: Seat, now: Timestamp) -> bool {
+        let reads = self
+            .sides
+            .local(seat)
+            .is_some_and(|o| o.has_room_for_relay());
+        let quiet = self.heard[seat.index()]
+            .as_ref()
+            .is_some_and(|h| h.since(now) > QUIET);
+        reads && !quiet
+    }
+
     /// The room as the moderators' board shows it, at `now`.
     fn status_now(&self, now: Timestamp) -> RoomStatus {
         let heard = clock::monotonic();
         let seat = |s: Seat| -> Option<SeatStatus> {
             let (since, healthy) = match self.sides.holder(s)? {
-                Holder::Local { since, link, .. } => {
-                    let quiet = self.heard[s.index()]
-                        .as_ref()
-                        .is_some_and(|h| h.since(heard) > QUIET);
-                    (*since, link.has_room_for_relay() && !quiet)
-                }
+                Holder::Local { since, .. } => (*since, self.local_healthy(s, heard)),
                 Holder::Remote { since, seen, .. } => {
-                    (*since, heard.since(*seen) <= bus::REMOTE_HEALTHY)
+                    // As its node says, and only while its node keeps saying it.
+                    let said = self.link.as_ref().is_none_or(|l| {
+                        l.bus.remote_seats(&self.meeting.id, heard)[s.index()]
+                            .as_ref()
+                            .is_none_or(|r| r.healthy)
+                    });
+                    (*since, said && heard.since(*seen) <= bus::REMOTE_HEALTHY)
                 }
             };
             Some(SeatStatus {

@@ -153,9 +153,24 @@ impl Sent {
             .filter(|b| self.booths.get(&booth_id(b)) != Some(*b))
             .cloned()
             .collect();
+        let shown: std::collections::HashSet<&MeetingId> =
+            picture.rooms(round).iter().map(|r| &r.meeting.id).collect();
+        let gone: Vec<MeetingId> = self
+            .rooms
+            .keys()
+            .filter(|id| !shown.contains(id))
+            .cloned()
+            .collect();
         let counts = picture.counts(round);
-        if rooms.is_empty() && booths.is_empty() && self.counts.as_ref() == Some(&counts) {
+        if rooms.is_empty()
+            && booths.is_empty()
+            && gone.is_empty()
+            && self.counts.as_ref() == Some(&counts)
+        {
             return None;
+        }
+        for id in &gone {
+            self.rooms.remove(id);
         }
         for r in &rooms {
             self.rooms.insert(r.meeting.id.clone(), r.clone());
@@ -170,6 +185,7 @@ impl Sent {
             counts,
             rooms,
             booths,
+            gone,
         })
     }
 }

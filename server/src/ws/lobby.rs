@@ -211,7 +211,8 @@ async fn lobby_connection(mut socket: WebSocket, state: AppState) {
                 Ok(OpsMessage::Announcement(a)) => {
                     let ours = match &a.audience {
                         Audience::All => true,
-                        Audience::Round { round } => rounds.contains(round),
+                        // A vendor with no booking (walk-ins only) may be in any round.
+                        Audience::Round { round } => rounds.is_empty() || rounds.contains(round),
                         Audience::Meeting { .. } => false,
                     };
                     if ours && !send(&mut socket, &LobbyServerMessage::Announcement(a)).await {

@@ -216,10 +216,15 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
                 match join(&state, conn, &token, &meeting, tx.clone(), heard.clone()).await {
                     Ok((m, p)) => {
                         if m.seat() == Seat::Moderator {
-                            state
-                                .moderation
-                                .seat_changed(&p, &m.meeting, "join", clock::now())
-                                .await;
+                            // On the record and the boards, without holding up this
+                            // connection's offers if the store is slow.
+                            let (moderation, who, meeting) =
+                                (state.moderation.clone(), p.clone(), m.meeting.clone());
+                            tokio::spawn(async move {
+                                moderation
+                                    .seat_changed(&who, &meeting, "join", clock::now())
+                                    .await
+                            });
                             moderator = Some(p);
                         }
                         member = Some(m)

@@ -108,6 +108,14 @@ pub struct Admission {
     /// When the room closes, if a moderator moved it ([`LobbyOp::Reschedule`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closes_at: Option<Timestamp>,
+    /// The moderators' change that set `closes_at` (their count of actions): an older
+    /// change arriving later does not undo a newer one.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub closes_version: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// One institution's booth.
@@ -123,6 +131,9 @@ pub struct Booth {
     /// the room) keeps the booth, because a moderator moved its close past the slot.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub held_until: Option<Timestamp>,
+    /// The moderators' change that set `held_until`, as for [`Admission::closes_version`].
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub held_version: u64,
 }
 
 impl Booth {
@@ -134,6 +145,7 @@ impl Booth {
             current: None,
             settled: BTreeSet::new(),
             held_until: None,
+            held_version: 0,
         }
     }
 
@@ -261,6 +273,10 @@ pub enum LobbyOp {
         booth: InstitutionId,
         meeting: MeetingId,
         closes_at: Timestamp,
+        /// Which change this is (the moderators' count of actions on the meeting): the
+        /// lobby keeps the newest, whatever order they arrive in.
+        #[serde(default)]
+        version: u64,
     },
 }
 
@@ -631,6 +647,7 @@ pub fn apply(
             booth,
             meeting,
             closes_at,
+            version,
         } => {
             if let Some(a) = work
                 .booth(booth)
@@ -638,7 +655,12 @@ pub fn apply(
                 .as_mut()
                 .filter(|a| &a.meeting == meeting)
             {
+                if *version < a.closes_version {
+                    *slice = work;
+                    return Ok(events);
+                }
                 a.closes_at = Some(*closes_at);
+                a.closes_version = *version;
                 let a = a.clone();
                 let vendor = a.vendor.clone();
                 work.vendor(&vendor).in_room = Some(a);
@@ -648,7 +670,11 @@ pub fn apply(
                 .is_some_and(|m| &m.institution == booth)
             {
                 // Its sides came straight to the room: hold the booth for it instead.
-                work.booth(booth).held_until = Some(*closes_at);
+                let b = work.booth(booth);
+                if *version >= b.held_version {
+                    b.held_until = Some(*closes_at);
+                    b.held_version = *version;
+                }
             }
             release_if_over(&mut work, ctx, now, booth, &mut events);
         }
@@ -952,6 +978,7 @@ fn admit(
         until,
         walk_in,
         closes_at: None,
+        closes_version: 0,
     };
     for b in work.vendor(&who.vendor).queued_at.clone() {
         remove_from_queue(work, &b, &who.vendor);
@@ -1473,6 +1500,7 @@ mod tests {
                 booth: id("i2"),
                 meeting: meeting.clone(),
                 closes_at: at(30),
+                version: 1,
             },
             at(15),
         )
@@ -1484,8 +1512,9 @@ mod tests {
             .op(
                 LobbyOp::Reschedule {
                     booth: id("i2"),
-                    meeting,
+                    meeting: meeting.clone(),
                     closes_at: at(26),
+                    version: 3,
                 },
                 at(26),
             )
@@ -1508,6 +1537,7 @@ mod tests {
                 booth: id("i2"),
                 meeting: id("m3"),
                 closes_at: at(118),
+                version: 1,
             },
             at(100),
         )

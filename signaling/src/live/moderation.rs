@@ -44,8 +44,8 @@ impl RoomAction {
     /// How the action reads in the record: `extend:300`, `end`, `no_show:vendor`.
     pub fn label(&self) -> String {
         match self {
-            RoomAction::Extend { minutes } => format!("extend:{}", minutes * 60),
-            RoomAction::Shorten { minutes } => format!("shorten:{}", minutes * 60),
+            RoomAction::Extend { minutes } => format!("extend:{}", u64::from(*minutes) * 60),
+            RoomAction::Shorten { minutes } => format!("shorten:{}", u64::from(*minutes) * 60),
             RoomAction::End => "end".into(),
             RoomAction::MarkNoShow { absent } => format!(
                 "no_show:{}",
@@ -118,6 +118,12 @@ impl Adjustments {
             Some(NoShowMark::Cleared) => None,
             None => observed,
         }
+    }
+
+    /// Whether a moderator ended the room (its close is then the moderator's, whatever a
+    /// node's clock says at the instant it applies it).
+    pub fn ended(&self) -> bool {
+        self.actions.iter().any(|a| a.action == "end")
     }
 
     /// Adds an action that needs no decision (a moderator joining or leaving the room).
@@ -277,7 +283,8 @@ pub fn decide(
                 });
             }
             let by = Duration::from_secs(u64::from(*minutes) * 60);
-            let ends_at = if matches!(req.action, RoomAction::Extend { .. }) {
+            let extend = matches!(req.action, RoomAction::Extend { .. });
+            let ends_at = if extend {
                 let ends_at = window.ends_at.max(now) + by;
                 if let Some((blocker, m)) = first_blocker(ctx, ends_at) {
                     return Err(ModerationError::Blocked {
@@ -292,7 +299,13 @@ pub fn decide(
                 (window.ends_at - by).max(now).max(window.starts_at)
             };
             next.ends_at = Some(ends_at);
-            next.closes_at = Some(closes_after(ctx, ends_at));
+            // Shortening never moves the close later (in the grace the end is already past).
+            let close = closes_after(ctx, ends_at);
+            next.closes_at = Some(if extend {
+                close
+            } else {
+                close.min(window.closes_at)
+            });
         }
         RoomAction::End => {
             next.ends_at = Some(window.ends_at.min(now));
@@ -686,6 +699,37 @@ mod tests {
         assert_eq!(
             decide(&c, &ended.adjustments, &req(RoomAction::End), early),
             Err(ModerationError::Closed { closed_at: t })
+        );
+    }
+
+    #[test]
+    fn shortening_in_the_grace_never_moves_the_close_later() {
+        let fair = fair();
+        let c = ctx(&fair, "m2");
+        let now = c.base.ends_at + Duration::from_secs(10);
+        assert_eq!(c.base.phase_at(now), Phase::Grace);
+        let out = decide(
+            &c,
+            &Adjustments::default(),
+            &req(RoomAction::Shorten { minutes: 1 }),
+            now,
+        )
+        .unwrap();
+        assert_eq!(out.window.ends_at, now);
+        assert!(out.window.closes_at <= c.base.closes_at, "{:?}", out.window);
+        // Huge minutes are refused, not overflowed.
+        assert_eq!(
+            decide(
+                &c,
+                &Adjustments::default(),
+                &req(RoomAction::Extend { minutes: u32::MAX }),
+                now
+            ),
+            Err(ModerationError::BadMinutes)
+        );
+        assert_eq!(
+            RoomAction::Extend { minutes: u32::MAX }.label(),
+            format!("extend:{}", u64::from(u32::MAX) * 60)
         );
     }
 

@@ -98,6 +98,9 @@ pub struct BoardUpdate {
     pub rooms: Vec<BoardRoom>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub booths: Vec<BoardBooth>,
+    /// Rooms no longer on the board (a walk-in room that closed), by meeting id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gone: Vec<MeetingId>,
 }
 
 /// The numbers at the top of the board.

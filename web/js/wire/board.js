@@ -65,8 +65,8 @@ export function applyBoard(model, msg) {
 }
 
 /**
- * The model after a `board_update`: changed rooms and booths replaced by id, the counts
- * taken whole. An update for another round than the one shown (one that crossed a `watch`)
+ * The model after a `board_update`: changed rooms and booths replaced by id, rooms in
+ * `gone` (a walk-in room that closed) removed, the counts taken whole. An update for another round than the one shown (one that crossed a `watch`)
  * changes nothing: null is returned.
  */
 export function applyUpdate(model, msg) {
@@ -75,7 +75,9 @@ export function applyUpdate(model, msg) {
     ...model,
     serverTime: msg.server_time || model.serverTime,
     counts: msg.counts || model.counts,
-    rooms: replaceById(model.rooms, msg.rooms, roomId).sort(byStart),
+    rooms: replaceById(model.rooms, msg.rooms, roomId)
+      .filter((r) => !(Array.isArray(msg.gone) && msg.gone.includes(roomId(r))))
+      .sort(byStart),
     booths: replaceById(model.booths, msg.booths, boothId),
   };
 }
