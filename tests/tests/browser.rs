@@ -514,11 +514,13 @@ async fn a_moderator_sees_a_room_go_live_joins_it_extends_it_and_ends_it_in_chro
         })
         .collect();
     ensure!(
+        // The moderator was still in the room when it closed: they left with it.
         actions
             == [
                 (MODERATOR, "join"),
                 (MODERATOR, "extend:300"),
-                (MODERATOR, "end")
+                (MODERATOR, "end"),
+                (MODERATOR, "leave")
             ],
         "the record's actions: {actions:?}"
     );
