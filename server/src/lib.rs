@@ -6,7 +6,7 @@
 //! - `http`: the HTTP API — router, the one refusal-to-response mapping, the caller
 //!   extractor, one module per resource (schedule, records, survey, labels), the
 //!   embedded web client;
-//! - `ws`: the WebSockets — frame reading, signaling (`/ws`), lobby (`/ws/lobby`), the
+//! - `ws`: the WebSockets — frame reading, the hello of the sockets without a join, signaling (`/ws`), lobby (`/ws/lobby`), the
 //!   moderators' board (`/ws/board`);
 //! - `rooms`: live rooms — the registry and scheduler, one task per room, the
 //!   cross-node bus;

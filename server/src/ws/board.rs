@@ -10,6 +10,7 @@ use crate::moderation::board::Picture;
 use crate::rooms::bus::OpsMessage;
 use crate::ws::closing::{self, close, send};
 use crate::ws::frames::{self, Frame};
+use crate::ws::opening::{self, Before};
 use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
@@ -23,7 +24,6 @@ use sangdam_signaling::protocol::{Pong, PROTOCOL_VERSION};
 use sangdam_signaling::{ErrorCode, InstitutionId, MeetingId, Participant, Refusal};
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 use tracing::{debug, info, Instrument};
 
 /// How many of the latest actions a fresh board shows.
@@ -56,64 +56,33 @@ async fn refuse(socket: &mut WebSocket, refusal: Refusal) -> bool {
     closing::refuse::<BoardServerMessage>(socket, refusal).await
 }
 
-/// Waits for `hello` from a moderator. `None`: the connection is done.
+/// Waits for `hello` from a moderator or staff. `None`: the connection is done.
 async fn hello(
     socket: &mut WebSocket,
     state: &AppState,
     inbound: &mut Inbound,
 ) -> Option<(Participant, Option<u32>)> {
-    let max = state.settings.server.max_frame_bytes;
-    let first_message = Duration::from_secs(state.settings.server.first_message_seconds);
-    let hello_by = tokio::time::Instant::now() + first_message;
-    loop {
-        let Ok(received) = tokio::time::timeout_at(hello_by, socket.recv()).await else {
-            let late = Refusal::new(
-                ErrorCode::NotJoined,
-                format!("no hello within {} s; closing", first_message.as_secs()),
-            );
-            refuse(socket, late.closing()).await;
-            return None;
-        };
-        let (id, frame) = frames::read::<BoardClientMessage>(received, max, inbound);
-        let refusal = match frame {
-            Frame::Message(BoardClientMessage::Hello { token, round, .. }) => {
-                let checked = state
+    opening::hello::<BoardClientMessage, BoardServerMessage, _>(
+        socket,
+        state,
+        inbound,
+        "say hello with a moderator's or staff invite token first",
+        |m| match m {
+            BoardClientMessage::Hello { token, round, .. } => Before::Hello(
+                state
                     .tokens
                     .authenticate(&state.fair, &token)
                     .map_err(Refusal::from)
                     .and_then(|(claims, p)| {
                         Grant::new(p, claims.mtg.as_deref()).watch_board()?;
-                        Ok(p.clone())
-                    });
-                match checked {
-                    Ok(p) => return Some((p, round)),
-                    Err(r) => r.closing(),
-                }
-            }
-            Frame::Message(BoardClientMessage::Ping { t }) => {
-                let pong = Pong {
-                    t,
-                    server_time: clock::now(),
-                };
-                if !send(socket, &BoardServerMessage::Pong(pong)).await {
-                    return None;
-                }
-                continue;
-            }
-            Frame::Message(_) => Refusal::new(
-                ErrorCode::NotJoined,
-                "say hello with a moderator's or staff invite token first",
+                        Ok((p.clone(), round))
+                    }),
             ),
-            Frame::Refused(r) => r,
-            Frame::Ignore => continue,
-            Frame::Closed => return None,
-        };
-        let refusal = refusal.answering(id);
-        let fatal = refusal.is_fatal();
-        if !refuse(socket, refusal).await || fatal {
-            return None;
-        }
-    }
+            BoardClientMessage::Ping { t } => Before::Ping(t),
+            BoardClientMessage::Watch { .. } => Before::Other,
+        },
+    )
+    .await
 }
 
 /// What this connection last sent, to send only what changed.

@@ -10,6 +10,7 @@ use crate::lobby::store::StoreError;
 use crate::rooms::bus::OpsMessage;
 use crate::ws::closing::{self, close, send};
 use crate::ws::frames::{self, Frame};
+use crate::ws::opening::{self, Before};
 use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
@@ -21,7 +22,7 @@ use sangdam_signaling::protocol::{
     Audience, LobbyClientMessage, LobbyPlaceView, LobbyQueueEntry, LobbyRoomView,
     LobbyServerMessage, OrgView, Pong, PROTOCOL_VERSION,
 };
-use sangdam_signaling::{ErrorCode, Fair, InstitutionId, MeetingId, Participant, Refusal};
+use sangdam_signaling::{Fair, InstitutionId, MeetingId, Participant, Refusal};
 use std::time::Duration;
 use tracing::{debug, info, warn, Instrument};
 
@@ -72,23 +73,14 @@ struct Hello {
 /// Waits for `hello` and checks its token and role. `None`: the connection is done (its
 /// refusal has been sent).
 async fn hello(socket: &mut WebSocket, state: &AppState, inbound: &mut Inbound) -> Option<Hello> {
-    let max = state.settings.server.max_frame_bytes;
-    let first_message = Duration::from_secs(state.settings.server.first_message_seconds);
-    // Absolute: pings and anything else before hello do not move it.
-    let hello_by = tokio::time::Instant::now() + first_message;
-    loop {
-        let Ok(received) = tokio::time::timeout_at(hello_by, socket.recv()).await else {
-            let late = Refusal::new(
-                ErrorCode::NotJoined,
-                format!("no hello within {} s; closing", first_message.as_secs()),
-            );
-            refuse(socket, late.closing()).await;
-            return None;
-        };
-        let (id, frame) = frames::read::<LobbyClientMessage>(received, max, inbound);
-        let refusal = match frame {
-            Frame::Message(LobbyClientMessage::Hello { token, .. }) => {
-                let seated = state
+    opening::hello::<LobbyClientMessage, LobbyServerMessage, _>(
+        socket,
+        state,
+        inbound,
+        "say hello with your invite token first",
+        |m| match m {
+            LobbyClientMessage::Hello { token, .. } => Before::Hello(
+                state
                     .tokens
                     .authenticate(&state.fair, &token)
                     .map_err(Refusal::from)
@@ -99,38 +91,13 @@ async fn hello(socket: &mut WebSocket, state: &AppState, inbound: &mut Inbound) 
                             scope: claims.mtg,
                             seat,
                         })
-                    });
-                match seated {
-                    Ok(found) => return Some(found),
-                    // Every refusal of a hello is about the connection itself.
-                    Err(r) => r.closing(),
-                }
-            }
-            // As on `/ws`: the clock may be asked before authenticating.
-            Frame::Message(LobbyClientMessage::Ping { t }) => {
-                let pong = Pong {
-                    t,
-                    server_time: clock::now(),
-                };
-                if !send(socket, &LobbyServerMessage::Pong(pong)).await {
-                    return None;
-                }
-                continue;
-            }
-            Frame::Message(_) => Refusal::new(
-                ErrorCode::NotJoined,
-                "say hello with your invite token first",
+                    }),
             ),
-            Frame::Refused(r) => r,
-            Frame::Ignore => continue,
-            Frame::Closed => return None,
-        };
-        let refusal = refusal.answering(id);
-        let fatal = refusal.is_fatal();
-        if !refuse(socket, refusal).await || fatal {
-            return None;
-        }
-    }
+            LobbyClientMessage::Ping { t } => Before::Ping(t),
+            _ => Before::Other,
+        },
+    )
+    .await
 }
 
 async fn lobby_connection(mut socket: WebSocket, state: AppState) {

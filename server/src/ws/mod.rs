@@ -7,4 +7,5 @@ pub mod board;
 pub mod closing;
 pub mod frames;
 pub mod lobby;
+pub mod opening;
 pub mod signaling;

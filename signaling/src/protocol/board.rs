@@ -57,6 +57,12 @@ pub enum BoardServerMessage {
     Error(ErrorBody),
 }
 
+impl From<Pong> for BoardServerMessage {
+    fn from(p: Pong) -> Self {
+        BoardServerMessage::Pong(p)
+    }
+}
+
 impl From<crate::Refusal> for BoardServerMessage {
     fn from(r: crate::Refusal) -> Self {
         BoardServerMessage::Error(r.into())

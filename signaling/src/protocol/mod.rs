@@ -217,6 +217,12 @@ pub struct Announcement {
     pub at: Timestamp,
 }
 
+impl From<Pong> for LobbyServerMessage {
+    fn from(p: Pong) -> Self {
+        LobbyServerMessage::Pong(p)
+    }
+}
+
 impl From<Refusal> for LobbyServerMessage {
     fn from(r: Refusal) -> Self {
         LobbyServerMessage::Error(r.into())
