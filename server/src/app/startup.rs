@@ -137,6 +137,7 @@ impl Application {
             moderation: moderation_store,
             contacts: contacts.clone(),
             watchers: board::Watchers::default(),
+            lobby_policy: settings.lobby_policy(),
         };
         let board = board::start(board_sources.clone(), changed.clone());
         Ok(Self {

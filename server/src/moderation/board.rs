@@ -12,7 +12,7 @@ use crate::lobby::store::LobbyStore;
 use crate::moderation::store::ModerationStore;
 use crate::rooms::bus::REMOTE_HEALTHY;
 use crate::rooms::{RoomStatus, Rooms};
-use sangdam_signaling::live::lobby::{walk_in_meeting, Booth};
+use sangdam_signaling::live::lobby::{walk_in_meeting, Booth, LobbyPolicy};
 use sangdam_signaling::live::moderation::Adjustments;
 use sangdam_signaling::live::room::{Seat, Side};
 use sangdam_signaling::protocol::board::{
@@ -95,6 +95,8 @@ pub struct Sources {
     pub moderation: Arc<dyn ModerationStore>,
     pub contacts: Arc<Contacts>,
     pub watchers: Watchers,
+    /// The lobby's rules, for whether a booth's buyer is there.
+    pub lobby_policy: LobbyPolicy,
 }
 
 /// How long the board waits after a change for more to come, so a burst (a round
@@ -222,7 +224,7 @@ impl Sources {
         mono: Timestamp,
     ) -> BoardRoom {
         let fair = &*self.fair;
-        let base = self.rooms.base_window(m);
+        let base = self.rooms.window(m);
         let status: RoomStatus = match self.rooms.status(&m.id) {
             Some(s) => s,
             None => {
@@ -326,9 +328,7 @@ impl Sources {
             .collect();
         Some(BoardBooth {
             institution: OrgView::institution(institution),
-            buyer_here: b
-                .buyer_seen_at
-                .is_some_and(|t| t <= now && now.since(t) < Duration::from_secs(15)),
+            buyer_here: b.buyer_present(now, &self.lobby_policy),
             waiting,
             current: b.current.as_ref().map(|a| BoardAdmission {
                 vendor: a.vendor.clone(),

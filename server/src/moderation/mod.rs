@@ -110,7 +110,7 @@ impl Moderation {
         now: Timestamp,
     ) -> Result<RoomActionDone, Refusal> {
         let meeting = self.meeting(meeting_id).await?;
-        let base = self.inner.rooms.base_window(&meeting);
+        let base = self.inner.rooms.window(&meeting);
         let ctx = RoomContext {
             fair: &self.inner.fair,
             meeting: &meeting,

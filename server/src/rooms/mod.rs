@@ -228,11 +228,6 @@ impl Rooms {
         self.inner.policy.for_meeting(&self.inner.fair, meeting)
     }
 
-    /// The policy's window for a meeting, without moderators' changes.
-    pub fn base_window(&self, meeting: &Meeting) -> Window {
-        self.window(meeting)
-    }
-
     /// The fair's grace after a slot, before the booth's next meeting clips it.
     pub fn grace(&self) -> std::time::Duration {
         self.inner.policy.timing.grace

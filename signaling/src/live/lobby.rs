@@ -154,7 +154,8 @@ impl Booth {
         self.current.is_some() || self.held_until.is_some_and(|t| t > now)
     }
 
-    fn buyer_present(&self, now: Timestamp, policy: &LobbyPolicy) -> bool {
+    /// Whether the booth's buyer is there: heard from within `buyer_presence_ttl`.
+    pub fn buyer_present(&self, now: Timestamp, policy: &LobbyPolicy) -> bool {
         self.buyer_seen_at
             .is_some_and(|t| t <= now && now.since(t) < policy.buyer_presence_ttl)
     }
