@@ -81,6 +81,7 @@ export function createCall({
     conn: null,
     peers: new Map(),
     iceServers: [],
+    icePolicy: 'all',
     localStream: null,
     media,
   };
@@ -141,6 +142,7 @@ export function createCall({
       newPeerConnection,
       newMediaStream,
       iceServers: () => st.iceServers,
+      icePolicy: () => st.icePolicy,
       localStream: () => st.localStream,
       send,
       onState: onPeerState,
@@ -188,6 +190,7 @@ export function createCall({
         st.present = new Set(Array.isArray(msg.present) ? msg.present : []);
         st.peerPresent = !!msg.peer_present;
         st.iceServers = Array.isArray(msg.ice_servers) ? msg.ice_servers : [];
+        st.icePolicy = msg.ice_transport_policy === 'relay' ? 'relay' : 'all';
         st.names = msg.names && typeof msg.names === 'object' ? msg.names : {};
         st.moderator = st.side !== 'moderator' && st.present.has('moderator') ? { name: st.names.moderator || null } : null;
         setPhase(msg.phase);
@@ -267,6 +270,10 @@ export function createCall({
       case 'rescheduled': {
         const before = st.window;
         if (msg.window) st.window = msg.window;
+        if (Array.isArray(msg.ice_servers) && msg.ice_servers.length) {
+          st.iceServers = msg.ice_servers;
+          for (const p of st.peers.values()) p.setIceServers(msg.ice_servers);
+        }
         const endsAt = st.window ? st.window.ends_at : null;
         const kind = !before || !st.window || endsAt === before.ends_at ? 'moved' : endsAt > before.ends_at ? 'extended' : 'shortened';
         emit('rescheduled', { window: st.window, by: msg.by || '', kind, endsAt });

@@ -5,7 +5,7 @@
 use sangdam_signaling::live::lobby::LobbyPolicy;
 use sangdam_signaling::live::policy::Timing;
 use sangdam_signaling::live::rate::InboundLimit;
-use sangdam_signaling::protocol::IceServer;
+use sangdam_signaling::protocol::{IceServer, IceTransportPolicy};
 use sangdam_signaling::RoomPolicy;
 use serde::Deserialize;
 use std::fmt;
@@ -23,6 +23,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub rooms: RoomSettings,
     pub webrtc: WebrtcSettings,
+    pub turn: TurnSettings,
     pub redis: RedisSettings,
     pub lobby: LobbySettings,
     pub records: RecordsSettings,
@@ -103,6 +104,37 @@ pub struct RoomSettings {
 #[serde(deny_unknown_fields)]
 pub struct WebrtcSettings {
     pub ice_servers: Vec<IceServer>,
+    pub ice_transport_policy: IceTransportPolicy,
+}
+
+/// The embedded TURN relay, and an external one speaking the same credentials.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TurnSettings {
+    pub enabled: bool,
+    /// UDP and TCP, one address; empty: the server's listen IP, port 3478.
+    pub listen: String,
+    /// TURN over TLS; empty: off.
+    pub tls_listen: String,
+    pub tls_cert: PathBuf,
+    pub tls_key: PathBuf,
+    /// The name clients are given in `turn:` URLs; empty: `public_url`'s host, else the
+    /// listen IP.
+    pub host: String,
+    /// The address in relay candidates, for a host behind NAT; empty: the relay IP.
+    pub public_ip: String,
+    /// Where relay sockets are bound; empty: the listen IP.
+    pub relay_ip: String,
+    pub relay_min_port: u16,
+    pub relay_max_port: u16,
+    pub realm: String,
+    pub secret: Secret,
+    pub credential_margin_seconds: u64,
+    /// Ranges of the refused peer classes the relay may reach anyway (CIDR).
+    pub allow_peers: Vec<String>,
+    /// An external TURN server with coturn's `use-auth-secret`.
+    pub external_urls: Vec<String>,
+    pub external_secret: Secret,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -286,6 +318,10 @@ impl Settings {
         }
         if self.auth.token_ttl_hours == 0 {
             return bad("auth.token_ttl_hours must be at least 1");
+        }
+        if self.turn.enabled {
+            crate::turn::TurnPlan::resolve(&self.turn, self.server.listen, &self.server.public_url)
+                .map_err(|e| SettingsError::Invalid(e.to_string()))?;
         }
         Ok(())
     }

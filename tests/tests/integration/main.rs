@@ -16,3 +16,4 @@ mod nodes;
 mod records;
 mod refusals;
 mod timing;
+mod turn;
