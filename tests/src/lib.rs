@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod cdp;
+pub mod coturn;
 pub mod node;
 pub mod procfs;
 pub mod redis_server;

@@ -364,3 +364,69 @@ async fn relaying_to_loopback_private_link_local_and_metadata_addresses_is_refus
         c.close().await.ok();
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_credentials_work_with_a_real_coturn_configured_with_use_auth_secret() {
+    let secret = "coturn-shared-secret-0123456789";
+    let coturn = sangdam_tests::coturn::Coturn::start(secret);
+    let mut settings = test_settings();
+    settings.turn.enabled = false;
+    settings.turn.external_urls = vec![format!("turn:127.0.0.1:{}?transport=udp", coturn.port())];
+    settings.turn.external_secret = Secret::new(secret);
+    settings.webrtc.ice_transport_policy = sangdam_signaling::protocol::IceTransportPolicy::Relay;
+    let app = spawn_app_with(settings, test_fair(Duration::from_secs(600))).await;
+    let (buyer, bj) = SignalClient::join(&app.ws_url, &app.token(BUYER_1), "live-1").await;
+    let (vendor, vj) = SignalClient::join(&app.ws_url, &app.token(VENDOR_1), "live-1").await;
+    let urls = bj["ice_servers"].to_string();
+    assert!(
+        urls.contains(&format!("turn:127.0.0.1:{}", coturn.port())),
+        "{urls}"
+    );
+    assert_eq!(
+        bj["ice_servers"].as_array().unwrap().len(),
+        1,
+        "no embedded relay: {urls}"
+    );
+
+    // coturn checks the REST credential itself: an expired one is refused there too.
+    let server = loopback(coturn.port());
+    let expired = credentials::issue(secret, BUYER_1, Timestamp::from_millis(1_000));
+    let c = client(
+        server,
+        Transport::Udp,
+        &expired.username,
+        &expired.password,
+        None,
+    )
+    .await
+    .unwrap();
+    assert!(
+        c.allocate().await.is_err(),
+        "coturn took an expired credential"
+    );
+    c.close().await.ok();
+
+    let any_turn = |u: &str| u.starts_with("turn:");
+    let (b, v) = tokio::join!(
+        run_call_with(
+            buyer,
+            "buyer via coturn",
+            Duration::from_secs(40),
+            ice_config(&bj, any_turn, true)
+        ),
+        run_call_with(
+            vendor,
+            "vendor via coturn",
+            Duration::from_secs(40),
+            ice_config(&vj, any_turn, true)
+        ),
+    );
+    let (b, v) = (b.expect("buyer's call"), v.expect("vendor's call"));
+    check_exchange(&b, &v, "buyer via coturn", "vendor via coturn").unwrap();
+    for side in [&b, &v] {
+        let (local, remote) = side.selected_pair().await.expect("a selected pair");
+        assert_eq!((local.as_str(), remote.as_str()), ("relay", "relay"));
+    }
+    b.hang_up().await;
+    v.hang_up().await;
+}
