@@ -165,10 +165,16 @@ fn fresh_dir() -> Result<PathBuf> {
 impl Browser {
     /// Starts Chromium (see [`chromium_path`] and [`chromium_args`]) and connects to it.
     pub async fn launch() -> Result<Browser> {
+        Self::launch_with(&[]).await
+    }
+
+    /// As [`Browser::launch`], with `extra` flags after the usual ones.
+    pub async fn launch_with(extra: &[&str]) -> Result<Browser> {
         let path = chromium_path()?;
         let user_data_dir = fresh_dir()?;
         let mut child = match Command::new(&path)
             .args(chromium_args(&user_data_dir))
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

@@ -526,3 +526,137 @@ async fn a_moderator_sees_a_room_go_live_joins_it_extends_it_and_ends_it_in_chro
     );
     Ok(())
 }
+
+/// Keeps, in every RTCPeerConnection this page makes, only the ICE server URLs for one way
+/// to the relay (`__ONLY__`: `turn:…?transport=udp`, `turn:…?transport=tcp` or `turns:`):
+/// a network that lets only that through.
+const ONLY_TRANSPORT: &str = r#"
+(() => {
+  const only = '__ONLY__';
+  const keep = (u) => only === 'tls' ? u.startsWith('turns:') : u.startsWith('turn:') && u.endsWith('transport=' + only);
+  const Orig = window.RTCPeerConnection;
+  function Filtered(config, ...rest) {
+    if (config && Array.isArray(config.iceServers)) {
+      config = { ...config, iceServers: config.iceServers.map((s) => ({ ...s, urls: [].concat(s.urls).filter(keep) })).filter((s) => s.urls.length) };
+    }
+    return new Orig(config, ...rest);
+  }
+  Filtered.prototype = Orig.prototype;
+  window.RTCPeerConnection = Filtered;
+})();
+"#;
+
+/// The selected candidate pair's local candidate: its type and, for a relay, how the
+/// browser reached the relay (`udp`, `tcp`, `tls`); null before there is one.
+const SELECTED_CANDIDATE: &str = r#"(async () => {
+  const pc = window.sangdam && window.sangdam.pc();
+  if (!pc) return null;
+  const stats = await pc.getStats();
+  let pair = null;
+  stats.forEach((r) => { if (r.type === 'transport' && r.selectedCandidatePairId) pair = stats.get(r.selectedCandidatePairId); });
+  if (!pair) return null;
+  const local = stats.get(pair.localCandidateId);
+  const remote = stats.get(pair.remoteCandidateId);
+  return { local: local.candidateType, relayProtocol: local.relayProtocol || null, remote: remote.candidateType };
+})()"#;
+
+/// Both pages in room live-1 (the buyer clicks in; the vendor's page enters by itself)
+/// until each decodes the other's video; what DECODED_VIDEO said for each.
+async fn enter_and_decode(buyer: &Page, vendor: &Page) -> Result<[Value; 2]> {
+    landed_on(buyer, "buyer").await.context("buyer")?;
+    landed_on(vendor, "vendor").await.context("vendor")?;
+    // A buyer whose page was in the room before goes back in by itself; otherwise the
+    // enter button.
+    let in_room = "document.body.dataset.page === 'room'";
+    let ready = format!("({in_room}) || {ENTER_READY}");
+    buyer
+        .wait_for(&ready, LOAD)
+        .await
+        .context("the buyer's enter button")?;
+    if !sangdam_tests::cdp::truthy(&buyer.eval(in_room).await?) {
+        buyer.click("tr[data-meeting=\"live-1\"] button").await?;
+    }
+    let start = Instant::now();
+    let mut first: [Option<Value>; 2] = [None, None];
+    while first.iter().any(Option::is_none) {
+        for (i, page) in [buyer, vendor].into_iter().enumerate() {
+            if first[i].is_none() {
+                let v = page.eval(DECODED_VIDEO).await?;
+                if !v.is_null() {
+                    first[i] = Some(v);
+                }
+            }
+        }
+        if start.elapsed() > VIDEO {
+            bail!("no decoded video on both sides in {VIDEO:?}: {first:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let [Some(b), Some(v)] = first else {
+        unreachable!("both were seen")
+    };
+    Ok([b, v])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_only_call_in_chromium_decodes_video_through_the_embedded_turn_over_udp_tcp_and_tls(
+) -> Result<()> {
+    let dir = sangdam_tests::app::temp_dir("browser-turns");
+    let (cert, key, _) = sangdam_tests::turn_client::throwaway_certificate(&dir)?;
+    let mut settings = sangdam_tests::app::test_settings();
+    settings.webrtc.ice_transport_policy = sangdam_signaling::protocol::IceTransportPolicy::Relay;
+    settings.turn.tls_listen = "127.0.0.1:0".into();
+    settings.turn.tls_cert = cert;
+    settings.turn.tls_key = key;
+    for only in ["udp", "tcp", "tls"] {
+        // A fresh server (and room) and a browser of its own each time: a page remembers
+        // the room it was in. The throwaway certificate is not trusted by default, so the
+        // browser is told to accept it.
+        let app = sangdam_tests::app::spawn_app_with(
+            settings.clone(),
+            test_fair(Duration::from_secs(600)),
+        )
+        .await;
+        let browser = Browser::launch_with(&["--ignore-certificate-errors"]).await?;
+        let script = ONLY_TRANSPORT.replace("__ONLY__", only);
+        let mut pages = Vec::new();
+        for who in [BUYER_1, VENDOR_1] {
+            let page = browser.new_page("about:blank").await?;
+            page.add_init_script(PAGE_LOG).await?;
+            page.add_init_script(&script).await?;
+            page.goto(&invite(&app, who)).await?;
+            pages.push(page);
+        }
+        let (buyer, vendor) = (&pages[0], &pages[1]);
+        let result = async {
+            let started = Instant::now();
+            enter_and_decode(buyer, vendor).await?;
+            for (name, page) in [("buyer", buyer), ("vendor", vendor)] {
+                let pair = page.eval(SELECTED_CANDIDATE).await?;
+                ensure!(
+                    pair["local"] == "relay"
+                        && pair["remote"] == "relay"
+                        && pair["relayProtocol"] == only,
+                    "{name} over {only}: the call runs on {pair}"
+                );
+            }
+            println!(
+                "FIGURE browser relay-only over {only}: buyer's click → both decode video {:.0} ms",
+                started.elapsed().as_secs_f64() * 1000.0
+            );
+            Ok(())
+        }
+        .await;
+        if let Err(e) = result {
+            let b = diagnose("buyer", buyer).await;
+            let v = diagnose("vendor", vendor).await;
+            let tail = browser.stderr_tail();
+            browser.close().await.ok();
+            return Err(e.context(format!(
+                "over {only}\n{b}\n{v}\n--- Chromium's stderr ---\n{tail}"
+            )));
+        }
+        browser.close().await?;
+    }
+    Ok(())
+}

@@ -25,10 +25,10 @@ const IDLE: Duration = Duration::from_secs(120);
 const HANDSHAKE: Duration = Duration::from_secs(10);
 /// Stream connections held at most; beyond, new ones are closed at once.
 const MAX_STREAMS: usize = 4096;
-/// Frames waiting for the server, and for one client's stream: beyond, frames are dropped
-/// as a congested UDP path would drop them.
+/// Frames waiting for the server (beyond, the streams wait), and for one client's stream
+/// (beyond, media is dropped as a congested path would drop it; STUN answers are not).
 const INGRESS: usize = 1024;
-const EGRESS: usize = 256;
+const EGRESS: usize = 1024;
 
 const MAGIC_COOKIE: [u8; 4] = [0x21, 0x12, 0xa4, 0x42];
 
@@ -130,8 +130,9 @@ async fn serve<S>(
         loop {
             match frames.next() {
                 Ok(Some(frame)) => {
-                    // Full: dropped, as the network would drop a datagram.
-                    if ingress.try_send((frame, peer)).is_err() && ingress.is_closed() {
+                    // A stream is never dropped from: while the server is behind, this
+                    // client's reads wait, and TCP slows the client down.
+                    if ingress.send((frame, peer)).await.is_err() {
                         break 'read;
                     }
                 }
@@ -183,6 +184,11 @@ impl Frames {
     }
 }
 
+/// A Data indication (method 0x007, class indication): relayed media, not an answer.
+fn is_data_indication(frame: &[u8]) -> bool {
+    frame.len() >= 2 && u16::from_be_bytes([frame[0], frame[1]]) == 0x0017
+}
+
 /// ChannelData written to a stream is padded to four bytes; STUN messages always are.
 pub fn padded(buf: &[u8]) -> Vec<u8> {
     let mut out = buf.to_vec();
@@ -227,9 +233,15 @@ impl Conn for StreamListener {
             .get(&target)
             .cloned();
         match tx {
-            // Full: dropped, as a congested path drops a datagram.
             Some(tx) => {
-                let _ = tx.try_send(padded(buf));
+                if let Err(mpsc::error::TrySendError::Full(frame)) = tx.try_send(padded(buf)) {
+                    // Media (ChannelData, Data indications) is dropped when the client's
+                    // stream is this far behind; a STUN answer waits for room, without
+                    // holding up the server for every other client.
+                    if frame[0] >> 6 == 0b00 && !is_data_indication(&frame) {
+                        tokio::spawn(async move { tx.send(frame).await });
+                    }
+                }
                 Ok(buf.len())
             }
             None => Err(io::Error::from(io::ErrorKind::NotConnected).into()),
