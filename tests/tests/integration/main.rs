@@ -15,4 +15,5 @@ mod moderation;
 mod nodes;
 mod records;
 mod refusals;
+mod sharing;
 mod timing;
