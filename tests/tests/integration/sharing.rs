@@ -221,3 +221,79 @@ async fn a_report_before_joining_is_refused_and_a_meeting_without_sharing_record
         (Some(false), Some(0))
     );
 }
+
+/// The two-node test's relay: `from` sends an offer, `to` (on the other node) receives it.
+/// Relays and sharing reports leave a node's copy of the room in one ordered queue, so once
+/// the offer is through, the other node's copy has heard every report made before it.
+async fn relay(from: &mut SignalClient, to: &mut SignalClient, sdp: &str) {
+    from.send(json!({"type": "offer", "sdp": sdp})).await;
+    loop {
+        let m = to.recv_type("offer").await;
+        if m["sdp"] == sdp {
+            return;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_made_on_one_node_reaches_the_record_written_by_the_other() {
+    use sangdam_server::app::settings::Secret;
+    use sangdam_tests::redis_server::RedisServer;
+    let redis = RedisServer::start();
+    let shared = || {
+        let mut s = test_settings();
+        s.redis.url = Secret::new(redis.url());
+        s
+    };
+    let fair = test_fair(Duration::from_secs(600));
+    let a = spawn_app_with(shared(), fair.clone()).await;
+    let b = spawn_app_with(shared(), fair).await;
+    // The buyer on node A, the vendor on node B, in a call.
+    let (mut buyer, _) = SignalClient::join(&a.ws_url, &a.token(BUYER_1), "live-1").await;
+    let (mut vendor, _) = SignalClient::join(&b.ws_url, &b.token(VENDOR_1), "live-1").await;
+    vendor.recv_type("call_ready").await;
+    buyer.recv_type("call_ready").await;
+
+    // Each reports on its own node; a relay behind each report makes sure the other node's
+    // copy has it.
+    vendor
+        .send(json!({"type": "sharing", "screen_shared": true, "files_sent": 1}))
+        .await;
+    relay(&mut vendor, &mut buyer, "v=0 after the vendor's report").await;
+    buyer
+        .send(json!({"type": "sharing", "screen_shared": false, "files_sent": 2}))
+        .await;
+    relay(&mut buyer, &mut vendor, "v=0 after the buyer's report").await;
+
+    // Ended on node A: A's copy, which has the vendor's report only from node B, closes
+    // first and most likely writes the record; either copy must write the same.
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/moderation/rooms/live-1", a.base_url))
+        .bearer_auth(a.token(MODERATOR))
+        .json(&json!({"action": "end"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    buyer.recv_type("closed").await;
+    vendor.recv_type("closed").await;
+    for node in [&a, &b] {
+        let log: Value = get(node, "/api/log", &node.token(STAFF))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let row = log["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["meeting"] == "live-1")
+            .expect("live-1 in the log")
+            .clone();
+        assert_eq!(
+            (row["screen_shared"].as_bool(), row["files_sent"].as_u64()),
+            (Some(true), Some(3)),
+            "{row}"
+        );
+    }
+}
