@@ -190,7 +190,10 @@ export function createCall({
       } catch (_) {
         return console.warn('control message is not JSON');
       }
-      if (msg && typeof msg === 'object') emit('control', { seat, msg });
+      if (!msg || typeof msg !== 'object') return;
+      // The answering end's network changed: the offerer restarts ICE.
+      if (msg.t === 'restart_ice') p.restart();
+      emit('control', { seat, msg });
     };
     emit('channels', { seat, peer: p });
   }
@@ -467,9 +470,16 @@ export function createCall({
       st.screen = track || null;
       await Promise.all([...st.peers.values()].map((p) => p.setScreen()));
     },
-    /** The network changed: every connection this side offers looks for a new path. */
+    /** The network changed: every connection this side offers looks for a new path; on
+     * those it answers, it asks the offerer to (over `control`, while that still gets
+     * through; if it does not, the offerer sees the break itself within seconds). */
     restartIce() {
-      return Promise.all([...st.peers.values()].map((p) => p.restart()));
+      return Promise.all(
+        [...st.peers.values()].map((p) => {
+          if (!p.offerer) sendControl(p.seat, { t: 'restart_ice' });
+          return p.restart();
+        }),
+      );
     },
     /** Notes what this side shared (merged into st.sharing) and tells the server. */
     noteSharing(patch) {

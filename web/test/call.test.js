@@ -508,3 +508,22 @@ test('what this side shared is reported once, and again after a reconnect; joine
   await settle();
   assert.deepEqual(again.sent.filter((m) => m.type === 'sharing'), [{ type: 'sharing', screen_shared: true, files_sent: 1 }]);
 });
+
+test('the answering side\'s network change asks the offerer to restart ICE, and the offerer does', async () => {
+  const { connectedCall } = await import('./fakes.js');
+  const v = await connectedCall(createCall, { side: 'vendor' });
+  v.ws.receive({ type: 'call_ready', offerer: false, peer: 'buyer' });
+  v.ws.receive({ type: 'offer', sdp: 'their-offer', from: 'buyer' });
+  await settle();
+  await v.call.restartIce();
+  assert.deepEqual(v.control.texts().at(-1), { t: 'restart_ice' });
+  assert.ok(!v.pc.log.includes('restartIce'));
+  const b = await connectedCall(createCall, { side: 'buyer', joined: { you: { side: 'buyer' } } });
+  b.ws.receive({ type: 'call_ready', offerer: true, peer: 'vendor' });
+  b.ws.receive({ type: 'answer', sdp: 'their-answer', from: 'vendor' });
+  await settle();
+  b.time.advance(6000);
+  b.control.receive({ t: 'restart_ice' });
+  await settle();
+  assert.deepEqual(b.pcs.last().log.slice(-3), ['restartIce', 'createOffer(iceRestart)', 'setLocal:offer']);
+});
