@@ -660,6 +660,28 @@ async fn in_the_room_a_vendor_shares_a_screen_chats_and_sends_a_file_and_the_rec
             ms.as_f64().unwrap_or(f64::NAN)
         );
 
+        // A network change (as the browser reports one: `online`) restarts ICE on the
+        // buyer's connection — new ICE credentials — and the call goes on in the same room,
+        // on the same peer connection.
+        buyer
+            .eval(
+                "(() => { const pc = window.sangdam.pc(); window.__pc0 = pc; \
+                 window.__ufrag0 = (pc.localDescription.sdp.match(/a=ice-ufrag:(\\S+)/) || [])[1]; \
+                 window.dispatchEvent(new Event('online')); return window.__ufrag0; })()",
+            )
+            .await?;
+        buyer
+            .wait_for(
+                "(() => { const pc = window.sangdam.pc(); \
+                 const u = (pc.localDescription.sdp.match(/a=ice-ufrag:(\\S+)/) || [])[1]; \
+                 return pc === window.__pc0 && !!u && u !== window.__ufrag0 \
+                   && pc.connectionState === 'connected' && pc.signalingState === 'stable' \
+                   && document.body.dataset.call === 'connected'; })()",
+                VIDEO,
+            )
+            .await
+            .context("the buyer's ICE restarts on `online` and the call stays connected")?;
+
         // The meeting ends; the record says a screen was shared and one file was sent.
         let r = reqwest::Client::new()
             .post(format!("{}/api/moderation/rooms/live-1", app.base_url))
