@@ -34,4 +34,5 @@ pub mod lobby;
 pub mod moderation;
 pub mod redis_keys;
 pub(crate) mod rooms;
+pub mod turn;
 pub(crate) mod ws;

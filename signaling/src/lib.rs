@@ -10,7 +10,8 @@
 //! - [`fair`]: rounds, organisations, participants and the schedule;
 //! - [`live`]: timing policy, rooms, the lobby, the cross-node side table, access rules;
 //! - [`protocol`]: every socket message (documented in `PROTOCOL.md`);
-//! - [`records`]: consultation records, survey, log view and report.
+//! - [`records`]: consultation records, survey, log view and report;
+//! - [`turn`]: the relay's credentials, the peers it may reach, the ICE list clients get.
 
 pub mod error;
 pub mod fair;
@@ -19,6 +20,7 @@ pub mod live;
 pub mod protocol;
 pub mod records;
 pub mod time;
+pub mod turn;
 
 pub use error::{ErrorCode, Refusal};
 pub use fair::{Fair, FairError, Meeting, Participant, Role, Round};

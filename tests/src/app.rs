@@ -33,6 +33,8 @@ pub fn test_settings() -> Settings {
     s.server.listen = "127.0.0.1:0".parse().unwrap();
     s.auth.secret = Secret::new(SECRET);
     s.webrtc.ice_servers = vec![];
+    // Every test server its own relay, on any free port.
+    s.turn.listen = "127.0.0.1:0".into();
     s.records.dir = temp_dir("records").display().to_string();
     s
 }

@@ -8,3 +8,4 @@ pub mod procfs;
 pub mod redis_server;
 pub mod rtc;
 pub mod signal;
+pub mod turn_client;

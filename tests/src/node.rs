@@ -25,6 +25,7 @@ impl Node {
             .args(args)
             .env("SANGDAM_SECRET", crate::app::SECRET)
             .env("SANGDAM_WEBRTC__ICE_SERVERS", "[]")
+            .env("SANGDAM_TURN__LISTEN", "127.0.0.1:0")
             .env("SANGDAM_LOG", "info")
             .current_dir(workdir)
             .stdout(Stdio::piped())

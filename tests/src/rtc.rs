@@ -19,8 +19,10 @@ use webrtc::data_channel::RTCDataChannel;
 use webrtc::ice::mdns::MulticastDnsMode;
 use webrtc::ice::network_type::NetworkType;
 use webrtc::ice_transport::ice_candidate::RTCIceCandidateInit;
+use webrtc::ice_transport::ice_server::RTCIceServer;
 use webrtc::interceptor::registry::Registry;
 use webrtc::peer_connection::configuration::RTCConfiguration;
+use webrtc::peer_connection::policy::ice_transport_policy::RTCIceTransportPolicy;
 use webrtc::peer_connection::sdp::session_description::RTCSessionDescription;
 use webrtc::peer_connection::RTCPeerConnection;
 
@@ -29,6 +31,49 @@ use crate::signal::SignalClient;
 /// A peer connection that gathers only loopback UDP candidates: tests never send media
 /// anywhere but this machine, and need no STUN.
 pub async fn loopback_peer_connection() -> anyhow::Result<Arc<RTCPeerConnection>> {
+    peer_connection(RTCConfiguration::default()).await
+}
+
+/// The ICE configuration a `joined` hands out, as webrtc-rs takes it, keeping only the URLs
+/// `keep` accepts (e.g. only UDP TURN, which is all webrtc-rs's ICE agent gathers), and
+/// relay-only when `relay_only`.
+pub fn ice_config(
+    joined: &Value,
+    keep: impl Fn(&str) -> bool,
+    relay_only: bool,
+) -> RTCConfiguration {
+    let ice_servers = joined["ice_servers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| {
+            let urls: Vec<String> = s["urls"]
+                .as_array()?
+                .iter()
+                .filter_map(|u| u.as_str())
+                .filter(|u| keep(u))
+                .map(str::to_string)
+                .collect();
+            (!urls.is_empty()).then(|| RTCIceServer {
+                urls,
+                username: s["username"].as_str().unwrap_or_default().to_string(),
+                credential: s["credential"].as_str().unwrap_or_default().to_string(),
+            })
+        })
+        .collect();
+    RTCConfiguration {
+        ice_servers,
+        ice_transport_policy: if relay_only {
+            RTCIceTransportPolicy::Relay
+        } else {
+            RTCIceTransportPolicy::All
+        },
+        ..Default::default()
+    }
+}
+
+/// A peer connection on loopback with `config` (its ICE servers and policy).
+pub async fn peer_connection(config: RTCConfiguration) -> anyhow::Result<Arc<RTCPeerConnection>> {
     let mut media = MediaEngine::default();
     media.register_default_codecs()?;
     let registry = register_default_interceptors(Registry::new(), &mut media)?;
@@ -42,9 +87,7 @@ pub async fn loopback_peer_connection() -> anyhow::Result<Arc<RTCPeerConnection>
         .with_interceptor_registry(registry)
         .with_setting_engine(settings)
         .build();
-    Ok(Arc::new(
-        api.new_peer_connection(RTCConfiguration::default()).await?,
-    ))
+    Ok(Arc::new(api.new_peer_connection(config).await?))
 }
 
 /// What one side saw of a call. The peer connection stays up until [`CallOutcome::hang_up`],
@@ -68,6 +111,14 @@ impl std::fmt::Debug for CallOutcome {
 }
 
 impl CallOutcome {
+    /// The types of the candidates the call runs on (local, remote): `host`, `srflx`,
+    /// `relay`.
+    pub async fn selected_pair(&self) -> Option<(String, String)> {
+        let dtls = self.pc.sctp().transport();
+        let pair = dtls.ice_transport().get_selected_candidate_pair().await?;
+        Some((pair.local.typ.to_string(), pair.remote.typ.to_string()))
+    }
+
     pub async fn hang_up(self) {
         // close() can race with the transports; it is not what is being tested.
         let _ = self.pc.close().await;
@@ -88,8 +139,18 @@ pub async fn run_call(
     greeting: &str,
     timeout: Duration,
 ) -> anyhow::Result<CallOutcome> {
+    run_call_with(client, greeting, timeout, RTCConfiguration::default()).await
+}
+
+/// As [`run_call`], with the peer connection configured by `config`.
+pub async fn run_call_with(
+    client: SignalClient,
+    greeting: &str,
+    timeout: Duration,
+    config: RTCConfiguration,
+) -> anyhow::Result<CallOutcome> {
     let started = Instant::now();
-    let pc = loopback_peer_connection().await?;
+    let pc = peer_connection(config).await?;
     let (cand_tx, mut cand_rx) = mpsc::unbounded_channel::<RTCIceCandidateInit>();
     pc.on_ice_candidate(Box::new(move |c| {
         let tx = cand_tx.clone();

@@ -97,6 +97,7 @@ export function createCall({
     conn: null,
     peers: new Map(),
     iceServers: [],
+    icePolicy: 'all',
     localStream: null,
     media,
     files: { max_bytes: DEFAULT_FILE_LIMITS.max_bytes, max_count: DEFAULT_FILE_LIMITS.max_count },
@@ -160,6 +161,7 @@ export function createCall({
       newPeerConnection,
       newMediaStream,
       iceServers: () => st.iceServers,
+      icePolicy: () => st.icePolicy,
       localStream: () => st.localStream,
       screenTrack: () => st.screen,
       send,
@@ -246,6 +248,7 @@ export function createCall({
         st.present = new Set(Array.isArray(msg.present) ? msg.present : []);
         st.peerPresent = !!msg.peer_present;
         st.iceServers = Array.isArray(msg.ice_servers) ? msg.ice_servers : [];
+        st.icePolicy = msg.ice_transport_policy === 'relay' ? 'relay' : 'all';
         st.names = msg.names && typeof msg.names === 'object' ? msg.names : {};
         if (msg.files && Number.isFinite(msg.files.max_bytes) && Number.isFinite(msg.files.max_count)) st.files = { max_bytes: msg.files.max_bytes, max_count: msg.files.max_count };
         // The record's facts survive a reconnect: the server takes the same report again.
@@ -328,6 +331,10 @@ export function createCall({
       case 'rescheduled': {
         const before = st.window;
         if (msg.window) st.window = msg.window;
+        if (Array.isArray(msg.ice_servers) && msg.ice_servers.length) {
+          st.iceServers = msg.ice_servers;
+          for (const p of st.peers.values()) p.setIceServers(msg.ice_servers);
+        }
         const endsAt = st.window ? st.window.ends_at : null;
         const kind = !before || !st.window || endsAt === before.ends_at ? 'moved' : endsAt > before.ends_at ? 'extended' : 'shortened';
         emit('rescheduled', { window: st.window, by: msg.by || '', kind, endsAt });

@@ -33,7 +33,7 @@ export function screenTransceiver(pc) {
  * screen line's track arrives (peer.screenTrack), `onChannels(peer)` when a fresh
  * connection's data channels exist (peer.control, peer.files).
  */
-export function createPeer({ seat, to = null, newPeerConnection, newMediaStream, iceServers = () => [], localStream = () => null, screenTrack = () => null, send, onState = () => {}, onTrack = () => {}, onReset = () => {}, onScreenTrack = () => {}, onChannels = () => {}, isEnded = () => false, now = () => Date.now(), timers = globalThis, restartGapMs = 5000 }) {
+export function createPeer({ seat, to = null, newPeerConnection, newMediaStream, iceServers = () => [], icePolicy = () => 'all', localStream = () => null, screenTrack = () => null, send, onState = () => {}, onTrack = () => {}, onReset = () => {}, onScreenTrack = () => {}, onChannels = () => {}, isEnded = () => false, now = () => Date.now(), timers = globalThis, restartGapMs = 5000 }) {
   const P = {
     seat,
     pc: null,
@@ -94,7 +94,8 @@ export function createPeer({ seat, to = null, newPeerConnection, newMediaStream,
     P.remoteStream = newMediaStream();
     onReset(P);
     if (isEnded()) return;
-    const pc = newPeerConnection({ iceServers: iceServers() || [] });
+    // 'relay' (the deployment's choice) sends the call through the TURN relay only.
+    const pc = newPeerConnection({ iceServers: iceServers() || [], iceTransportPolicy: icePolicy() === 'relay' ? 'relay' : 'all' });
     P.pc = pc;
     const local = localStream();
     if (local) for (const track of local.getTracks()) pc.addTrack(track, local);
@@ -260,6 +261,19 @@ export function createPeer({ seat, to = null, newPeerConnection, newMediaStream,
       await pc.setRemoteDescription({ type: 'answer', sdp });
       if (pc !== P.pc) return;
       await flushIce(pc);
+    },
+    /**
+     * New ICE servers (relay credentials renewed when a moderator moved the close): the
+     * connection gathers with them from its next ICE restart on.
+     */
+    setIceServers(servers) {
+      const pc = P.pc;
+      if (!pc || typeof pc.setConfiguration !== 'function') return;
+      try {
+        pc.setConfiguration({ ...pc.getConfiguration(), iceServers: servers });
+      } catch (_) {
+        /* a browser that refuses the change keeps the old credentials until they lapse */
+      }
     },
     /** A candidate from the seat: added, or held until the remote description is set. */
     async onIce(candidate) {

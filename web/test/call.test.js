@@ -46,8 +46,25 @@ test('the call joins with the token first, and makes a peer connection once join
   assert.equal(s.st.side, 'vendor');
   assert.equal(s.st.phase, 'live');
   assert.equal(s.pcs.made.length, 1);
-  assert.deepEqual(s.pcs.last().config, { iceServers: [{ urls: 'stun:x' }] });
+  assert.deepEqual(s.pcs.last().config, { iceServers: [{ urls: 'stun:x' }], iceTransportPolicy: 'all' });
   assert.equal(s.st.pc, s.pcs.last());
+});
+
+test('a deployment that wants every call relayed gets relay-only peer connections', async () => {
+  const s = setup();
+  await joined(s, { ice_transport_policy: 'relay' });
+  assert.equal(s.pcs.last().config.iceTransportPolicy, 'relay');
+});
+
+test('a moved close brings fresh relay credentials to the running connection', async () => {
+  const s = setup();
+  const ws = await joined(s);
+  const fresh = [{ urls: ['turn:relay:3478?transport=udp'], username: '99:p', credential: 'c' }];
+  ws.receive({ type: 'rescheduled', window: { ends_at: 5, closes_at: 6 }, by: 'mod', server_time: 1, ice_servers: fresh });
+  await settle();
+  assert.deepEqual(s.pcs.last().config.iceServers, fresh);
+  assert.equal(s.pcs.last().config.iceTransportPolicy, 'all', 'the rest of the configuration is kept');
+  assert.deepEqual(s.st.iceServers, fresh, 'and a connection made later uses them too');
 });
 
 test('the local tracks go into the peer connection', async () => {

@@ -178,6 +178,13 @@ export class FakePeerConnection {
   restartIce() {
     this.log.push('restartIce');
   }
+  getConfiguration() {
+    return this.config;
+  }
+  setConfiguration(config) {
+    this.log.push('setConfiguration');
+    this.config = config;
+  }
   close() {
     this.signalingState = 'closed';
     this.closedAt = this.log.length;

@@ -6,7 +6,7 @@ use sangdam_signaling::live::lobby::LobbyPolicy;
 use sangdam_signaling::live::policy::Timing;
 use sangdam_signaling::live::rate::InboundLimit;
 use sangdam_signaling::live::sharing::FileLimits;
-use sangdam_signaling::protocol::IceServer;
+use sangdam_signaling::protocol::{IceServer, IceTransportPolicy};
 use sangdam_signaling::RoomPolicy;
 use serde::Deserialize;
 use std::fmt;
@@ -24,6 +24,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub rooms: RoomSettings,
     pub webrtc: WebrtcSettings,
+    pub turn: TurnSettings,
     pub redis: RedisSettings,
     pub lobby: LobbySettings,
     pub records: RecordsSettings,
@@ -106,6 +107,37 @@ pub struct RoomSettings {
 #[serde(deny_unknown_fields)]
 pub struct WebrtcSettings {
     pub ice_servers: Vec<IceServer>,
+    pub ice_transport_policy: IceTransportPolicy,
+}
+
+/// The embedded TURN relay, and an external one speaking the same credentials.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TurnSettings {
+    pub enabled: bool,
+    /// UDP and TCP, one address; empty: the server's listen IP, port 3478.
+    pub listen: String,
+    /// TURN over TLS; empty: off.
+    pub tls_listen: String,
+    pub tls_cert: PathBuf,
+    pub tls_key: PathBuf,
+    /// The name clients are given in `turn:` URLs; empty: `public_url`'s host, else the
+    /// listen IP.
+    pub host: String,
+    /// The address in relay candidates, for a host behind NAT; empty: the relay IP.
+    pub public_ip: String,
+    /// Where relay sockets are bound; empty: the listen IP.
+    pub relay_ip: String,
+    pub relay_min_port: u16,
+    pub relay_max_port: u16,
+    pub realm: String,
+    pub secret: Secret,
+    pub credential_margin_seconds: u64,
+    /// Ranges of the refused peer classes the relay may reach anyway (CIDR).
+    pub allow_peers: Vec<String>,
+    /// An external TURN server with coturn's `use-auth-secret`.
+    pub external_urls: Vec<String>,
+    pub external_secret: Secret,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -294,6 +326,10 @@ impl Settings {
             return bad(
                 "rooms.file_max_bytes must be at least 1 (files_per_meeting = 0 turns files off)",
             );
+        }
+        if self.turn.enabled {
+            crate::turn::TurnPlan::resolve(&self.turn, self.server.listen, &self.server.public_url)
+                .map_err(|e| SettingsError::Invalid(e.to_string()))?;
         }
         Ok(())
     }

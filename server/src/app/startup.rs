@@ -13,9 +13,12 @@ use crate::moderation::store::{MemoryModeration, ModerationStore, RedisModeratio
 use crate::moderation::Moderation;
 use crate::rooms::bus::Bus;
 use crate::rooms::Rooms;
+use crate::turn::{Relay, TurnPlan};
 use crate::{http, lobby};
 use rand::RngCore;
+use sangdam_signaling::protocol::IceTransportPolicy;
 use sangdam_signaling::records::survey::SurveyConfig;
+use sangdam_signaling::turn::{credentials, ice, IcePlan};
 use sangdam_signaling::{Fair, MeetingId, ParticipantId, Timestamp};
 use std::future::Future;
 use std::net::SocketAddr;
@@ -24,6 +27,54 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tracing::{info, warn};
+
+/// Starts the embedded relay if `[turn]` wants it, and makes the ICE plan every join is
+/// answered from: the relay's URLs (and an external relay's) with credentials minted per
+/// participant, then the fixed servers of `[webrtc]`.
+async fn start_relay(
+    settings: &Settings,
+    auth_secret: &[u8],
+    addr: SocketAddr,
+) -> std::io::Result<(Option<Arc<Relay>>, Arc<IcePlan>)> {
+    let t = &settings.turn;
+    let mut relays = Vec::new();
+    let mut relay = None;
+    if t.enabled {
+        // Not a key of its own: derived, so nodes sharing auth.secret agree, and a TURN
+        // credential is no use as an invite token (or the other way round).
+        let secret = if !t.secret.is_empty() {
+            t.secret.expose().to_string()
+        } else {
+            credentials::password(&String::from_utf8_lossy(auth_secret), "sangdam turn secret")
+        };
+        let plan = TurnPlan::resolve(t, addr, &settings.server.public_url)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+        let started = Relay::start(&plan, &secret)
+            .await
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::AddrInUse, e))?;
+        relays.push(ice::Relay {
+            urls: started.urls(),
+            secret,
+        });
+        relay = Some(Arc::new(started));
+    }
+    if !t.external_urls.is_empty() {
+        relays.push(ice::Relay {
+            urls: t.external_urls.clone(),
+            secret: t.external_secret.expose().to_string(),
+        });
+    }
+    let plan = IcePlan {
+        fixed: settings.webrtc.ice_servers.clone(),
+        relays,
+        margin: Duration::from_secs(t.credential_margin_seconds),
+        policy: settings.webrtc.ice_transport_policy,
+    };
+    if plan.policy == IceTransportPolicy::Relay && !plan.has_relay() {
+        warn!("webrtc.ice_transport_policy = \"relay\" but no TURN relay is configured: calls cannot connect");
+    }
+    Ok((relay, Arc::new(plan)))
+}
 
 /// A server bound to its address, not yet serving.
 pub struct Application {
@@ -111,10 +162,11 @@ impl Application {
             Some(url) => Arc::new(RedisModeration::new(url, &fair.id).map_err(bad_url)?),
             None => Arc::new(MemoryModeration::default()),
         };
+        let (relay, ice) = start_relay(&settings, &secret, addr).await?;
         let rooms = Rooms::new(
             fair.clone(),
             settings.room_policy(),
-            settings.webrtc.ice_servers.clone(),
+            ice.clone(),
             log.clone(),
             moderation_store.clone(),
             bus.clone(),
@@ -160,6 +212,8 @@ impl Application {
                 board_sources,
                 contacts,
                 changed,
+                ice,
+                relay,
             },
             base_url,
         })

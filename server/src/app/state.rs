@@ -11,7 +11,9 @@ use crate::moderation::board::{Picture, Sources};
 use crate::moderation::Moderation;
 use crate::rooms::bus::OpsMessage;
 use crate::rooms::Rooms;
+use crate::turn::Relay;
 use sangdam_signaling::records::survey::SurveyConfig;
+use sangdam_signaling::turn::IcePlan;
 use sangdam_signaling::Fair;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -45,6 +47,10 @@ pub struct AppState {
     pub contacts: Arc<Contacts>,
     /// Poked when the board may need redrawing.
     pub(crate) changed: Arc<tokio::sync::Notify>,
+    /// The ICE servers (relay credentials minted per participant) clients are handed.
+    pub ice: Arc<IcePlan>,
+    /// The embedded TURN relay, when `[turn]` runs one.
+    pub relay: Option<Arc<Relay>>,
 }
 
 impl AppState {

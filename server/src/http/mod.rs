@@ -6,6 +6,7 @@ pub mod caller;
 pub mod error;
 pub mod headers;
 pub mod health;
+pub mod ice;
 pub mod labels;
 pub mod moderation;
 pub mod records;
@@ -69,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/moderation/announcements", post(moderation::announce))
         .route("/api/me", get(schedule::me))
         .route("/api/labels", get(labels::labels))
+        .route("/api/ice-servers", get(ice::ice_servers))
         .route("/api/fairs", get(records::fairs))
         .route("/api/log", get(records::log))
         .route("/api/log.csv", get(records::log_csv))

@@ -17,7 +17,8 @@ use sangdam_signaling::error::RequestId;
 use sangdam_signaling::live::moderation::Adjustments;
 use sangdam_signaling::live::room::{Absent, JoinRefusal, Seat, Window};
 use sangdam_signaling::live::sharing::SideSharing;
-use sangdam_signaling::protocol::{IceServer, ServerMessage, You};
+use sangdam_signaling::protocol::{ServerMessage, You};
+use sangdam_signaling::turn::IcePlan;
 use sangdam_signaling::{Fair, Meeting, MeetingId, ParticipantId, Phase, RoomPolicy, Timestamp};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -152,7 +153,7 @@ struct Inner {
     /// Cross-node traffic, when several nodes share a Redis.
     bus: Option<Arc<Bus>>,
     policy: RoomPolicy,
-    ice_servers: Vec<IceServer>,
+    ice: Arc<IcePlan>,
     /// A std mutex: it is never held across an await.
     table: Mutex<HashMap<MeetingId, Entry>>,
 }
@@ -218,7 +219,7 @@ impl Rooms {
     pub fn new(
         fair: Arc<Fair>,
         policy: RoomPolicy,
-        ice_servers: Vec<IceServer>,
+        ice: Arc<IcePlan>,
         log: Arc<dyn ConsultationLog>,
         moderation: Arc<dyn ModerationStore>,
         bus: Option<Arc<Bus>>,
@@ -235,7 +236,7 @@ impl Rooms {
                 fair,
                 bus,
                 policy,
-                ice_servers,
+                ice,
                 table: Mutex::new(HashMap::new()),
             }),
         }
@@ -466,7 +467,7 @@ impl Rooms {
             meeting,
             &policy,
             status,
-            self.inner.ice_servers.clone(),
+            self.inner.ice.clone(),
             link,
         );
         let rooms = self.clone();

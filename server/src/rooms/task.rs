@@ -14,8 +14,9 @@ use sangdam_signaling::live::moderation::Adjustments;
 use sangdam_signaling::live::room::{JoinRefusal, Seat, Window};
 use sangdam_signaling::live::sharing::{FileLimits, RoomSharing, SideSharing};
 use sangdam_signaling::live::sides::{Claim, ConnId, Displaced, Holder, Sides};
-use sangdam_signaling::protocol::{IceServer, MeetingView, ServerMessage, PROTOCOL_VERSION};
+use sangdam_signaling::protocol::{MeetingView, ServerMessage, PROTOCOL_VERSION};
 use sangdam_signaling::records::record::ConsultationRecord;
+use sangdam_signaling::turn::IcePlan;
 use sangdam_signaling::{
     ErrorCode, Fair, Meeting, MeetingId, ParticipantId, Phase, Refusal, Room, RoomEvent,
     RoomPolicy, Side, Timestamp,
@@ -97,7 +98,9 @@ pub(super) struct RoomTask {
     /// Poked when `status` changes.
     changed: Arc<Notify>,
     fair: Arc<Fair>,
-    ice_servers: Vec<IceServer>,
+    /// What each participant is handed to reach the other: ICE servers with relay
+    /// credentials minted per join.
+    ice: Arc<IcePlan>,
     link: Option<BusLink>,
     /// The `closed` message, held back until the room's record is durable: a side told
     /// the meeting is over may rely on it being on record.
@@ -138,7 +141,7 @@ impl RoomTask {
         meeting: &Meeting,
         policy: &RoomPolicy,
         status: Arc<Mutex<RoomStatus>>,
-        ice_servers: Vec<IceServer>,
+        ice: Arc<IcePlan>,
         link: Option<BusLink>,
     ) -> Self {
         let fair = &*shared.fair;
@@ -157,7 +160,7 @@ impl RoomTask {
             status,
             changed: shared.changed.clone(),
             fair: shared.fair.clone(),
-            ice_servers,
+            ice,
             link,
             closing: None,
             told_not_relayed: [None, None, None],
@@ -467,7 +470,10 @@ impl RoomTask {
                     present,
                     names,
                     server_time: now,
-                    ice_servers: self.ice_servers.clone(),
+                    ice_servers: self
+                        .ice
+                        .for_meeting(participant.as_str(), self.room.window().closes_at),
+                    ice_transport_policy: self.ice.policy,
                     files: self.files,
                 };
                 if joined_outbox.try_send(joined) {
@@ -901,11 +907,26 @@ impl RoomTask {
                         },
                     ),
                 ],
-                RoomEvent::Rescheduled { window } => all(ServerMessage::Rescheduled {
-                    window,
-                    by: self.last_moderator(),
-                    server_time: now,
-                }),
+                RoomEvent::Rescheduled { window } => {
+                    // Each seat's relay credentials are its own, so each gets its own copy.
+                    let by = self.last_moderator();
+                    Seat::ALL
+                        .iter()
+                        .map(|&seat| {
+                            let ice_servers = self.holders[seat.index()]
+                                .as_ref()
+                                .map(|p| self.ice.for_meeting(p.as_str(), window.closes_at))
+                                .unwrap_or_default();
+                            let msg = ServerMessage::Rescheduled {
+                                window,
+                                by: by.clone(),
+                                server_time: now,
+                                ice_servers,
+                            };
+                            (seat, msg)
+                        })
+                        .collect()
+                }
                 RoomEvent::NoShow { absent, .. } => {
                     info!(?absent, "no-show");
                     all(ServerMessage::NoShow {

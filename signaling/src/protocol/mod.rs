@@ -110,7 +110,12 @@ pub enum ServerMessage {
         #[serde(default)]
         names: std::collections::BTreeMap<Seat, String>,
         server_time: Timestamp,
+        /// This participant's ICE servers, TURN credentials good until the room closes
+        /// (plus a margin).
         ice_servers: Vec<IceServer>,
+        /// `relay`: the deployment wants every call through its TURN relay.
+        #[serde(default)]
+        ice_transport_policy: IceTransportPolicy,
         /// What a file sent over the data channel may be (both clients enforce it).
         files: FileLimits,
     },
@@ -137,6 +142,10 @@ pub enum ServerMessage {
         window: Window,
         by: String,
         server_time: Timestamp,
+        /// Fresh ICE servers whose TURN credentials last until the new close (the old
+        /// ones expired with the old one); the client hands them to its connections.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        ice_servers: Vec<IceServer>,
     },
     /// An operator's announcement, shown at once.
     Announcement(Announcement),
@@ -274,6 +283,17 @@ pub struct IceServer {
     pub username: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential: Option<String>,
+}
+
+/// `RTCConfiguration.iceTransportPolicy`: `all` lets a call go direct where it can;
+/// `relay` sends every call through the TURN relay (no address of a participant reaches
+/// the other).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IceTransportPolicy {
+    #[default]
+    All,
+    Relay,
 }
 
 /// An organisation as a client shows it.

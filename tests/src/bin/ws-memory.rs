@@ -201,6 +201,7 @@ fn start_server(
         // would otherwise close most of the ten thousand.
         .env("SANGDAM_SERVER__MAX_CONNECTIONS_PER_ADDRESS", "0")
         .env("SANGDAM_SERVER__MAX_CONNECTIONS", "0")
+        .env("SANGDAM_TURN__LISTEN", "127.0.0.1:0")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())

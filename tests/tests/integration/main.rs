@@ -17,3 +17,4 @@ mod records;
 mod refusals;
 mod sharing;
 mod timing;
+mod turn;

@@ -101,6 +101,7 @@ fn start_node(dir: &std::path::Path, redis: &RedisServer) -> (Child, String) {
         .env("SANGDAM_SECRET", SECRET)
         .env("SANGDAM_LOBBY__TICK_SECONDS", "1")
         .env("SANGDAM_WEBRTC__ICE_SERVERS", "[]")
+        .env("SANGDAM_TURN__LISTEN", "127.0.0.1:0")
         // Anything the node writes relative to its working directory stays in `dir`.
         .current_dir(dir)
         .stdout(Stdio::piped())
