@@ -87,6 +87,9 @@ pub enum ErrorCode {
     ExtendBlocked,
     /// Another moderator is in this room already.
     SeatTaken,
+    /// A `sharing` report that does not add up: a count over the fair's limit, fewer files
+    /// than already reported, or a shared screen taken back.
+    BadReport,
     /// The server could not do what was asked; nothing was changed.
     Internal,
 }
@@ -132,6 +135,7 @@ impl ErrorCode {
             ErrorCode::Conflict => "conflict",
             ErrorCode::ExtendBlocked => "extend_blocked",
             ErrorCode::SeatTaken => "seat_taken",
+            ErrorCode::BadReport => "bad_report",
             ErrorCode::Internal => "internal",
         }
     }
@@ -280,6 +284,7 @@ mod tests {
             ErrorCode::SurveyNotOpen,
             ErrorCode::AlreadyAnswered,
             ErrorCode::BadAnswer,
+            ErrorCode::BadReport,
             ErrorCode::BadQuery,
             ErrorCode::UnknownFair,
         ] {

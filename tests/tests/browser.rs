@@ -659,4 +659,198 @@ async fn a_relay_only_call_in_chromium_decodes_video_through_the_embedded_turn_o
         browser.close().await?;
     }
     Ok(())
+/// On the room page: the shared screen's tile, shown and decoding a video of the fake
+/// screen's size (800×600; the fake camera is 640×480), and wider than the camera tiles;
+/// and the peer connection decoding two videos. Null until then.
+const SCREEN_SHOWN_LARGE: &str = r#"(async () => {
+  const tile = document.querySelector('.screen-tile');
+  const v = tile && tile.querySelector('video');
+  const cam = document.querySelector('.videos .tile.remote');
+  if (!tile || tile.hidden || !v || v.readyState < 2 || !cam) return null;
+  const pc = window.sangdam.pc();
+  const stats = await pc.getStats();
+  const decoding = [];
+  stats.forEach((r) => {
+    if (r.type === 'inbound-rtp' && r.kind === 'video' && (r.framesDecoded || 0) > 0) decoding.push(r.framesDecoded);
+  });
+  const big = tile.getBoundingClientRect().width;
+  const small = cam.getBoundingClientRect().width;
+  if (v.videoWidth !== 800 || decoding.length < 2 || !(big > 2 * small)) return null;
+  return { width: v.videoWidth, height: v.videoHeight, screen_px: big, camera_px: small, videos_decoding: decoding.length };
+})()"#;
+
+/// The SHA-256 of some bytes in the page, as hex.
+const SHA256_HEX: &str =
+    "async (buf) => [...new Uint8Array(await crypto.subtle.digest('SHA-256', buf))].map((b) => b.toString(16).padStart(2, '0')).join('')";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_the_room_a_vendor_shares_a_screen_chats_and_sends_a_file_and_the_record_counts_them(
+) -> Result<()> {
+    use sangdam_tests::app::MODERATOR;
+    let app = spawn_app(test_fair(Duration::from_secs(600))).await;
+    let browser = Browser::launch().await?;
+    let buyer = open(&browser, &invite(&app, BUYER_1)).await?;
+    let vendor = open(&browser, &invite(&app, VENDOR_1)).await?;
+
+    let result = async {
+        landed_on(&buyer, "buyer").await.context("buyer")?;
+        landed_on(&vendor, "vendor").await.context("vendor")?;
+        buyer.wait_for(ENTER_READY, LOAD).await?;
+        buyer.click("tr[data-meeting=\"live-1\"] button").await?;
+        for (name, page) in [("buyer", &buyer), ("vendor", &vendor)] {
+            page.wait_for("document.body.dataset.call === 'connected'", VIDEO)
+                .await
+                .with_context(|| format!("{name} is in a connected call"))?;
+        }
+
+        // The connection-quality line reads the call's stats.
+        buyer
+            .wait_for(
+                "['good', 'fair', 'poor'].includes((document.querySelector('.quality') || {dataset: {}}).dataset.grade)",
+                LOAD,
+            )
+            .await
+            .context("the quality line shows a reading")?;
+
+        // The vendor shares its screen (Chromium's fake screen, picked without a dialog by
+        // --use-fake-ui-for-media-stream); the buyer sees it large, the camera small.
+        vendor.click("#share-screen").await.context("share screen")?;
+        let shown = buyer
+            .wait_for(SCREEN_SHOWN_LARGE, VIDEO)
+            .await
+            .context("the buyer sees the vendor's screen large")?;
+        println!("buyer sees the shared screen: {shown}");
+        // Stopped, and shared again, at will.
+        vendor.click("#share-screen").await?;
+        buyer
+            .wait_for("document.querySelector('.screen-tile').hidden", LOAD)
+            .await
+            .context("the screen goes when the vendor stops sharing")?;
+        vendor.click("#share-screen").await?;
+        buyer
+            .wait_for(SCREEN_SHOWN_LARGE, VIDEO)
+            .await
+            .context("the screen comes back when the vendor shares again")?;
+
+        // Chat.
+        let hello = "안녕하세요, 카탈로그를 보내드리겠습니다.";
+        vendor
+            .eval(&format!(
+                "document.querySelector('#chat-input').value = {}",
+                serde_json::to_string(hello)?
+            ))
+            .await?;
+        vendor.click("#chat-send").await?;
+        buyer
+            .wait_for(
+                &format!(
+                    "[...document.querySelectorAll('.chat-msg.theirs .chat-text')].some((x) => x.textContent === {})",
+                    serde_json::to_string(hello)?
+                ),
+                LOAD,
+            )
+            .await
+            .context("the buyer reads the vendor's chat message")?;
+
+        // A 3 MB file through the page's own picker.
+        let sent_hash = vendor
+            .eval(&format!(
+                "(async () => {{ const n = 3 * 1024 * 1024 + 17; const b = new Uint8Array(n); let x = 7; \
+                 for (let i = 0; i < n; i++) {{ x = (x * 1103515245 + 12345) & 0x7fffffff; b[i] = x & 255; }} \
+                 const file = new File([b], '카탈로그.pdf', {{type: 'application/pdf'}}); \
+                 const dt = new DataTransfer(); dt.items.add(file); \
+                 const input = document.querySelector('#file-input'); input.files = dt.files; \
+                 window.__fileSentAt = performance.now(); \
+                 input.dispatchEvent(new Event('change')); \
+                 return ({SHA256_HEX})(b.buffer); }})()"
+            ))
+            .await?;
+        let link = buyer
+            .wait_for(
+                "(() => { const a = document.querySelector('.transfer.in[data-state=\"received\"] a.download'); return a ? {href: a.href, name: a.download} : null; })()",
+                VIDEO,
+            )
+            .await
+            .context("the buyer receives the file as a download link")?;
+        ensure!(link["name"] == "카탈로그.pdf", "download name {link}");
+        // The bytes behind the link (a blob: URL cannot be fetched under the page's CSP).
+        let got = buyer.eval("window.sangdam.receivedFiles()").await?;
+        let got_hash = &got[0]["sha256"];
+        ensure!(
+            got_hash == &sent_hash && sent_hash.is_string() && got[0]["type"] == "application/pdf",
+            "the file arrived changed: sent {sent_hash}, received {got}"
+        );
+        let ms = vendor
+            .wait_for(
+                "(() => document.querySelector('.transfer.out[data-state=\"sent\"]') && window.sangdam.state().sharing.files_sent === 1 ? performance.now() - window.__fileSentAt : null)()",
+                LOAD,
+            )
+            .await
+            .context("the vendor sees the file sent and counted")?;
+        println!(
+            "FIGURE browser file: 3 MiB over the data channel, picked to acknowledged, in {:.0} ms",
+            ms.as_f64().unwrap_or(f64::NAN)
+        );
+
+        // A network change (as the browser reports one: `online`) restarts ICE on the
+        // buyer's connection — new ICE credentials — and the call goes on in the same room,
+        // on the same peer connection.
+        buyer
+            .eval(
+                "(() => { const pc = window.sangdam.pc(); window.__pc0 = pc; \
+                 window.__ufrag0 = (pc.localDescription.sdp.match(/a=ice-ufrag:(\\S+)/) || [])[1]; \
+                 window.dispatchEvent(new Event('online')); return window.__ufrag0; })()",
+            )
+            .await?;
+        buyer
+            .wait_for(
+                "(() => { const pc = window.sangdam.pc(); \
+                 const u = (pc.localDescription.sdp.match(/a=ice-ufrag:(\\S+)/) || [])[1]; \
+                 return pc === window.__pc0 && !!u && u !== window.__ufrag0 \
+                   && pc.connectionState === 'connected' && pc.signalingState === 'stable' \
+                   && document.body.dataset.call === 'connected'; })()",
+                VIDEO,
+            )
+            .await
+            .context("the buyer's ICE restarts on `online` and the call stays connected")?;
+
+        // The meeting ends; the record says a screen was shared and one file was sent.
+        let r = reqwest::Client::new()
+            .post(format!("{}/api/moderation/rooms/live-1", app.base_url))
+            .bearer_auth(app.token(MODERATOR))
+            .json(&serde_json::json!({"action": "end"}))
+            .send()
+            .await?;
+        ensure!(r.status().as_u16() == 200, "ending live-1: {}", r.status());
+        for page in [&buyer, &vendor] {
+            page.wait_for("document.body.dataset.phase === 'closed'", LOAD)
+                .await?;
+        }
+        let text = std::fs::read_to_string(
+            PathBuf::from(&app.settings.records.dir)
+                .join(sangdam_server::journal::CONSULTATIONS_FILE),
+        )?;
+        let record: Value = text
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .find(|r| r["meeting"] == "live-1")
+            .context("live-1 on record")?;
+        ensure!(
+            record["screen_shared"] == true && record["files_sent"] == 1,
+            "the record: {record}"
+        );
+        Ok(())
+    }
+    .await;
+
+    if let Err(e) = result {
+        let b = diagnose("buyer", &buyer).await;
+        let v = diagnose("vendor", &vendor).await;
+        let tail = browser.stderr_tail();
+        browser.close().await.ok();
+        return Err(e.context(format!(
+            "{b}\n{v}\n--- Chromium's stderr (last lines) ---\n{tail}"
+        )));
+    }
+    browser.close().await
 }

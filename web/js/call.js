@@ -21,6 +21,9 @@ export const RECONNECT = { base: 1000, max: 10000 };
 /** The least time between two ICE restarts of one connection, in ms. */
 export const RESTART_GAP_MS = 5000;
 
+/** What a file may be until the server says (joined.files): 20 MiB, 50 per side. */
+export const DEFAULT_FILE_LIMITS = { max_bytes: 20 * 1024 * 1024, max_count: 50 };
+
 /** The other side of a meeting: buyer ↔ vendor. */
 export const otherSide = (side) => (side === 'buyer' ? 'vendor' : 'buyer');
 
@@ -42,7 +45,13 @@ export const otherSide = (side) => (side === 'buyer' ? 'vendor' : 'buyer');
  * a moderator came or went), 'rescheduled' ({window, by, kind: 'extended' | 'shortened' |
  * 'moved', endsAt}), 'announcement' (the message), 'warning' (remaining_s), 'no-show',
  * 'error' (a non-fatal server error), 'step-failed' (a WebRTC step threw),
- * 'finish' ({kind: 'closed' | 'fatal', info}), 'teardown'.
+ * 'finish' ({kind: 'closed' | 'fatal', info}), 'teardown';
+ * and for what the room carries besides the call (screen.js, chat.js, files.js — see
+ * PROTOCOL.md, "In the room"): 'channels' ({seat, peer}: a fresh connection's data
+ * channels), 'control-open' ({seat}), 'control' ({seat, msg}: a JSON message on a control
+ * channel), 'remote-screen-track' ({seat, track}). Modules besides the page listen with
+ * call.on(fn). st.files is the server's limit on files (joined.files); st.sharing what
+ * this side reported for the record (re-sent after every join).
  */
 export function createCall({
   meetingId,
@@ -60,6 +69,13 @@ export function createCall({
   timers = globalThis,
   now = () => Date.now(),
 }) {
+  // The page's emit, and whoever else listens (call.on).
+  const listeners = [];
+  const pageEmit = emit;
+  emit = (type, detail) => {
+    pageEmit(type, detail);
+    for (const fn of listeners) fn(type, detail);
+  };
   const st = {
     meetingId,
     meeting,
@@ -84,6 +100,9 @@ export function createCall({
     icePolicy: 'all',
     localStream: null,
     media,
+    files: { max_bytes: DEFAULT_FILE_LIMITS.max_bytes, max_count: DEFAULT_FILE_LIMITS.max_count },
+    sharing: { screen_shared: false, files_sent: 0 },
+    screen: null,
   };
   let chain = Promise.resolve();
   let reconnectTimer = null;
@@ -144,17 +163,56 @@ export function createCall({
       iceServers: () => st.iceServers,
       icePolicy: () => st.icePolicy,
       localStream: () => st.localStream,
+      screenTrack: () => st.screen,
       send,
       onState: onPeerState,
       onTrack: (x) => st.peers.get(seat) === x && emit('remote-track', { seat, stream: x.remoteStream }),
       onReset: (x) => emit('remote-reset', { seat, stream: x.remoteStream }),
+      onScreenTrack: (x) => st.peers.get(seat) === x && emit('remote-screen-track', { seat, track: x.screenTrack }),
+      onChannels: (x) => wireChannels(seat, x),
       isEnded: () => st.ended,
       now,
+      timers,
       restartGapMs: RESTART_GAP_MS,
     });
     st.peers.set(seat, p);
     p.reset();
     return p;
+  }
+
+  /** A fresh connection's control channel speaks JSON; both are the listeners'. */
+  function wireChannels(seat, p) {
+    const control = p.control;
+    control.onopen = () => p.control === control && emit('control-open', { seat });
+    control.onmessage = (ev) => {
+      if (p.control !== control || typeof ev.data !== 'string') return;
+      let msg;
+      try {
+        msg = JSON.parse(ev.data);
+      } catch (_) {
+        return console.warn('control message is not JSON');
+      }
+      if (!msg || typeof msg !== 'object') return;
+      // The answering end's network changed: the offerer restarts ICE.
+      if (msg.t === 'restart_ice') p.restart();
+      emit('control', { seat, msg });
+    };
+    emit('channels', { seat, peer: p });
+  }
+
+  /** Sends a JSON message on a seat's control channel; false if it is not open. */
+  function sendControl(seat, msg) {
+    const p = st.peers.get(seat);
+    if (!p || !p.control || p.control.readyState !== 'open') return false;
+    p.control.send(JSON.stringify(msg));
+    return true;
+  }
+
+  /** Tells the server what this side shared, if there is anything to tell. */
+  function sendSharing() {
+    if (st.side === 'moderator' || !st.joined) return;
+    const s = st.sharing;
+    if (s.screen_shared || s.files_sent > 0) send({ type: 'sharing', screen_shared: s.screen_shared, files_sent: s.files_sent });
   }
 
   /** Drops a seat's connection (it left, or the room is over for us). */
@@ -192,6 +250,9 @@ export function createCall({
         st.iceServers = Array.isArray(msg.ice_servers) ? msg.ice_servers : [];
         st.icePolicy = msg.ice_transport_policy === 'relay' ? 'relay' : 'all';
         st.names = msg.names && typeof msg.names === 'object' ? msg.names : {};
+        if (msg.files && Number.isFinite(msg.files.max_bytes) && Number.isFinite(msg.files.max_count)) st.files = { max_bytes: msg.files.max_bytes, max_count: msg.files.max_count };
+        // The record's facts survive a reconnect: the server takes the same report again.
+        sendSharing();
         st.moderator = st.side !== 'moderator' && st.present.has('moderator') ? { name: st.names.moderator || null } : null;
         setPhase(msg.phase);
         st.localStream = await st.media;
@@ -404,6 +465,38 @@ export function createCall({
       st.localStream = s;
     },
     controlState,
+    /** Listens to the call's events besides the page (fn(type, detail)). */
+    on(fn) {
+      listeners.push(fn);
+    },
+    sendControl,
+    /** The seat chat and files go to: the other side (a moderator has none). */
+    partner: () => (st.side === 'moderator' ? null : otherSide(st.side)),
+    /** Shares `track` as the screen on every connection (null: stops sharing). */
+    async setScreen(track) {
+      st.screen = track || null;
+      await Promise.all([...st.peers.values()].map((p) => p.setScreen()));
+    },
+    /** The network changed: every connection this side offers looks for a new path; on
+     * those it answers, it asks the offerer to (over `control`, while that still gets
+     * through; if it does not, the offerer sees the break itself within seconds). */
+    restartIce() {
+      return Promise.all(
+        [...st.peers.values()].map((p) => {
+          if (!p.offerer) sendControl(p.seat, { t: 'restart_ice' });
+          return p.restart();
+        }),
+      );
+    },
+    /** Notes what this side shared (merged into st.sharing) and tells the server. */
+    noteSharing(patch) {
+      const s = st.sharing;
+      st.sharing = {
+        screen_shared: s.screen_shared || !!patch.screen_shared,
+        files_sent: Math.max(s.files_sent, Number(patch.files_sent) || 0),
+      };
+      if (st.sharing.screen_shared !== s.screen_shared || st.sharing.files_sent !== s.files_sent) sendSharing();
+    },
     /** Mutes or unmutes the local tracks of a kind. */
     toggle(kind) {
       if (!st.localStream) return;

@@ -176,8 +176,16 @@ window.sangdam = {
       fatal: r.fatal,
       noShow: r.noShow,
       window: r.window,
+      sharing: r.sharing,
       lobby: lobbyState(),
     };
+  },
+  /** The files received in the room, with the SHA-256 (hex) of each Blob behind its
+   * download link (a blob: URL cannot be fetched under the page's CSP). */
+  receivedFiles: async () => {
+    const files = S.roomShare ? S.roomShare.files.st.transfers.filter((x) => x.dir === 'in' && x.blob) : [];
+    const hex = async (b) => [...new Uint8Array(await crypto.subtle.digest('SHA-256', await b.arrayBuffer()))].map((x) => x.toString(16).padStart(2, '0')).join('');
+    return Promise.all(files.map(async (x) => ({ name: x.name, size: x.size, type: x.type, sha256: await hex(x.blob) })));
   },
   /** The last vendor_status or booth_status from the lobby, or null. */
   lobby: () => lobbyStatus(),

@@ -75,7 +75,7 @@ test('the local tracks go into the peer connection', async () => {
   assert.ok(s.events.some(([type]) => type === 'local-stream'));
 });
 
-test('call_ready with offerer: true makes the offer, receiving audio and video', async () => {
+test('call_ready with offerer: true makes the offer, receiving audio and video, with the screen line last', async () => {
   const s = setup();
   const ws = await joined(s);
   ws.receive({ type: 'call_ready', offerer: true });
@@ -83,7 +83,7 @@ test('call_ready with offerer: true makes the offer, receiving audio and video',
   const pc = s.pcs.last();
   assert.equal(s.st.call, 'connecting');
   assert.deepEqual(pc.log, ['createOffer', 'setLocal:offer']);
-  assert.deepEqual(pc.transceivers.map((x) => [x.receiver.track.kind, x.direction]), [['audio', 'recvonly'], ['video', 'recvonly']]);
+  assert.deepEqual(pc.transceivers.map((x) => [x.receiver.track.kind, x.direction]), [['audio', 'recvonly'], ['video', 'recvonly'], ['video', 'sendrecv']]);
   assert.deepEqual(ws.sent.at(-1), { type: 'offer', sdp: 'offer-sdp' });
 });
 
@@ -456,4 +456,91 @@ test('rescheduled moves the window; the page hears whether it was extended or sh
   ws.receive({ type: 'announcement', id: 'a-1', text: '곧 시작합니다', from: '운영자', audience: { to: 'all' }, at: 1 });
   await settle();
   assert.equal(s.events.find((e) => e[0] === 'announcement')[1].id, 'a-1');
+});
+
+test('the offerer restarts ICE after 2 s disconnected, not if the connection comes back first', async () => {
+  const s = setup();
+  const ws = await joined(s);
+  ws.receive({ type: 'call_ready', offerer: true });
+  ws.receive({ type: 'answer', sdp: 'their-answer' });
+  await settle();
+  const pc = s.pcs.last();
+  pc.state('connected');
+  // A short loss: back within the wait, no restart.
+  pc.state('disconnected');
+  assert.equal(s.st.status, 'unstable');
+  s.time.advance(1500);
+  pc.state('connected');
+  s.time.advance(5000);
+  await settle();
+  assert.ok(!pc.log.includes('restartIce'));
+  // Gone for good (a new network): restarted once the wait is over.
+  pc.state('disconnected');
+  s.time.advance(1999);
+  await settle();
+  assert.ok(!pc.log.includes('restartIce'));
+  s.time.advance(1);
+  await settle();
+  assert.deepEqual(pc.log.slice(-3), ['restartIce', 'createOffer(iceRestart)', 'setLocal:offer']);
+  assert.deepEqual(ws.sent.at(-1), { type: 'offer', sdp: 'offer-sdp-restart' });
+});
+
+test('a network change restarts ICE on the connections this side offers, and only those', async () => {
+  const s = setup();
+  const ws = await joined(s);
+  ws.receive({ type: 'call_ready', offerer: false });
+  ws.receive({ type: 'offer', sdp: 'their-offer' });
+  await settle();
+  const answering = s.pcs.last();
+  await s.call.restartIce();
+  assert.ok(!answering.log.includes('restartIce'), 'the answerer waits for the offerer');
+  const b = setup();
+  const bws = await joined(b, { you: { side: 'buyer' } });
+  bws.receive({ type: 'call_ready', offerer: true });
+  bws.receive({ type: 'answer', sdp: 'their-answer' });
+  await settle();
+  b.time.advance(6000);
+  await b.call.restartIce();
+  await settle();
+  assert.deepEqual(b.pcs.last().log.slice(-3), ['restartIce', 'createOffer(iceRestart)', 'setLocal:offer']);
+});
+
+test('what this side shared is reported once, and again after a reconnect; joined.files is taken', async () => {
+  const s = setup();
+  const ws = await joined(s, { files: { max_bytes: 1234, max_count: 3 } });
+  assert.deepEqual(s.st.files, { max_bytes: 1234, max_count: 3 });
+  assert.ok(!ws.types().includes('sharing'), 'nothing to report yet');
+  s.call.noteSharing({ files_sent: 1 });
+  s.call.noteSharing({ files_sent: 1 });
+  s.call.noteSharing({ screen_shared: true });
+  assert.deepEqual(ws.sent.filter((m) => m.type === 'sharing'), [
+    { type: 'sharing', screen_shared: false, files_sent: 1 },
+    { type: 'sharing', screen_shared: true, files_sent: 1 },
+  ]);
+  ws.drop(1006);
+  s.time.advance(1000);
+  const again = s.sockets.last();
+  again.open();
+  again.receive({ type: 'joined', phase: 'live', peer_present: true, ice_servers: [], you: { side: 'vendor' } });
+  await settle();
+  assert.deepEqual(again.sent.filter((m) => m.type === 'sharing'), [{ type: 'sharing', screen_shared: true, files_sent: 1 }]);
+});
+
+test('the answering side\'s network change asks the offerer to restart ICE, and the offerer does', async () => {
+  const { connectedCall } = await import('./fakes.js');
+  const v = await connectedCall(createCall, { side: 'vendor' });
+  v.ws.receive({ type: 'call_ready', offerer: false, peer: 'buyer' });
+  v.ws.receive({ type: 'offer', sdp: 'their-offer', from: 'buyer' });
+  await settle();
+  await v.call.restartIce();
+  assert.deepEqual(v.control.texts().at(-1), { t: 'restart_ice' });
+  assert.ok(!v.pc.log.includes('restartIce'));
+  const b = await connectedCall(createCall, { side: 'buyer', joined: { you: { side: 'buyer' } } });
+  b.ws.receive({ type: 'call_ready', offerer: true, peer: 'vendor' });
+  b.ws.receive({ type: 'answer', sdp: 'their-answer', from: 'vendor' });
+  await settle();
+  b.time.advance(6000);
+  b.control.receive({ t: 'restart_ice' });
+  await settle();
+  assert.deepEqual(b.pcs.last().log.slice(-3), ['restartIce', 'createOffer(iceRestart)', 'setLocal:offer']);
 });

@@ -123,7 +123,27 @@ export class FakePeerConnection {
     return this.transceivers;
   }
   addTransceiver(kind, init) {
-    this.transceivers.push({ receiver: { track: { kind } }, direction: init.direction });
+    const tr = { receiver: { track: { kind } }, direction: init.direction, mid: null, sender: { track: null, async replaceTrack(t) { this.track = t; } } };
+    this.transceivers.push(tr);
+    return tr;
+  }
+  /** The test sets the kinds of the m-lines a remote offer has (`offerLines`); setting it
+   * makes the transceivers a browser would, receive-only, after those already there. */
+  linesFromOffer() {
+    for (const [i, kind] of (this.offerLines || []).entries()) {
+      if (!this.transceivers[i]) this.addTransceiver(kind, { direction: 'recvonly' });
+    }
+  }
+  /** Negotiated transceivers have a mid: their m-line's index. */
+  assignMids() {
+    this.transceivers.forEach((tr, i) => {
+      if (tr.mid === null) tr.mid = String(i);
+    });
+  }
+  createDataChannel(label, opts) {
+    const ch = new FakeChannel(label, opts);
+    (this.channels = this.channels || []).push(ch);
+    return ch;
   }
   async createOffer(opts) {
     this.log.push(opts && opts.iceRestart ? 'createOffer(iceRestart)' : 'createOffer');
@@ -141,12 +161,15 @@ export class FakePeerConnection {
     } else {
       this.localDescription = d;
       this.signalingState = d.type === 'offer' ? 'have-local-offer' : 'stable';
+      this.assignMids();
     }
   }
   async setRemoteDescription(d) {
     this.log.push('setRemote:' + d.type);
     this.remoteDescription = d;
     this.signalingState = d.type === 'offer' ? 'have-remote-offer' : 'stable';
+    if (d.type === 'offer') this.linesFromOffer();
+    this.assignMids();
   }
   async addIceCandidate(c) {
     this.log.push('addIce');
@@ -175,6 +198,38 @@ export class FakePeerConnection {
     this.connectionState = cs;
     this.iceConnectionState = ics;
     if (this.onconnectionstatechange) this.onconnectionstatechange();
+  }
+}
+
+/** An RTCDataChannel that records what is sent; the test opens it and feeds it. */
+export class FakeChannel {
+  constructor(label, opts = {}) {
+    this.label = label;
+    this.id = opts.id;
+    this.negotiated = !!opts.negotiated;
+    this.readyState = 'connecting';
+    this.bufferedAmount = 0;
+    this.sent = [];
+  }
+  send(data) {
+    if (this.readyState !== 'open') throw new Error('send on a channel that is not open');
+    this.sent.push(data);
+  }
+  close() {
+    this.readyState = 'closed';
+  }
+  /** Test side: the channel opens. */
+  open() {
+    this.readyState = 'open';
+    if (this.onopen) this.onopen();
+  }
+  /** Test side: a message from the other end (an object is sent as JSON text). */
+  receive(data) {
+    if (this.onmessage) this.onmessage({ data: typeof data === 'object' && !(data instanceof ArrayBuffer) && !ArrayBuffer.isView(data) ? JSON.stringify(data) : data });
+  }
+  /** The JSON text messages sent, parsed. */
+  texts() {
+    return this.sent.filter((x) => typeof x === 'string').map((x) => JSON.parse(x));
   }
 }
 
@@ -221,3 +276,37 @@ test('the fake clock fires timers in time order, intervals repeatedly', () => {
   assert.deepEqual(seen, ['a@10', 'i@15', 'b@20', 'i@30']);
   assert.equal(time.now(), 131);
 });
+
+/**
+ * A call (call.js's createCall, passed in) joined as `side` with the other side's
+ * connection made, its data channels open: what the in-room modules (screen, chat, files)
+ * work on. `extra` goes to createCall.
+ */
+export async function connectedCall(createCall, { side = 'vendor', joined = {}, ...extra } = {}) {
+  const time = fakeTime(1_000_000);
+  const sockets = socketFactory();
+  const pcs = pcFactory();
+  const events = [];
+  const call = createCall({
+    meetingId: 'm-1',
+    token: 'TOKEN',
+    url: 'ws://x/ws',
+    openSocket: sockets,
+    newPeerConnection: pcs,
+    newMediaStream: () => new FakeStream(),
+    emit: (type, detail) => events.push([type, detail]),
+    timers: time,
+    now: time.now,
+    ...extra,
+  });
+  call.start();
+  const ws = sockets.last();
+  ws.open();
+  ws.receive({ type: 'joined', phase: 'live', peer_present: true, ice_servers: [], you: { side }, ...joined });
+  await settle();
+  const pc = pcs.last() || null;
+  const channels = (pc && pc.channels) || [];
+  for (const ch of channels) ch.open();
+  const [control, files] = channels;
+  return { call, st: call.st, time, sockets, ws, pcs, pc, control, files, events };
+}

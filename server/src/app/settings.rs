@@ -5,6 +5,7 @@
 use sangdam_signaling::live::lobby::LobbyPolicy;
 use sangdam_signaling::live::policy::Timing;
 use sangdam_signaling::live::rate::InboundLimit;
+use sangdam_signaling::live::sharing::FileLimits;
 use sangdam_signaling::protocol::{IceServer, IceTransportPolicy};
 use sangdam_signaling::RoomPolicy;
 use serde::Deserialize;
@@ -98,6 +99,8 @@ pub struct RoomSettings {
     pub warning_minutes: Vec<u64>,
     pub grace_seconds: u64,
     pub no_show_minutes: u64,
+    pub file_max_bytes: u64,
+    pub files_per_meeting: u32,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -319,6 +322,11 @@ impl Settings {
         if self.auth.token_ttl_hours == 0 {
             return bad("auth.token_ttl_hours must be at least 1");
         }
+        if self.rooms.file_max_bytes == 0 {
+            return bad(
+                "rooms.file_max_bytes must be at least 1 (files_per_meeting = 0 turns files off)",
+            );
+        }
         if self.turn.enabled {
             crate::turn::TurnPlan::resolve(&self.turn, self.server.listen, &self.server.public_url)
                 .map_err(|e| SettingsError::Invalid(e.to_string()))?;
@@ -344,6 +352,10 @@ impl Settings {
                 .iter()
                 .map(|m| Duration::from_secs(m * 60))
                 .collect(),
+            files: FileLimits {
+                max_bytes: self.rooms.file_max_bytes,
+                max_count: self.rooms.files_per_meeting,
+            },
         }
     }
 

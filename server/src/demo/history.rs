@@ -395,6 +395,8 @@ pub fn generate(spec: &HistorySpec) -> ArchivedFair {
             no_show: *absent,
             moderator_actions: actions,
             closed_at,
+            screen_shared: false,
+            files_sent: 0,
         });
     }
     records.sort_by_key(|r| (r.closed_at, r.meeting.clone()));

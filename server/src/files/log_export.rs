@@ -12,7 +12,7 @@ use sangdam_signaling::time::kst_offset;
 use sangdam_signaling::Timestamp;
 
 /// The columns, in order.
-pub const COLUMNS: [&str; 27] = [
+pub const COLUMNS: [&str; 29] = [
     "회차",
     "주제",
     "날짜",
@@ -33,6 +33,8 @@ pub const COLUMNS: [&str; 27] = [
     "종료 사유",
     "불참",
     "운영자 조치",
+    "화면 공유",
+    "보낸 파일 수",
     "기관 만족도",
     "기관 응답",
     "기관 후속 결과",
@@ -150,6 +152,15 @@ fn cells(row: &LogRow, survey: &SurveyConfig) -> Vec<Cell> {
         text(ending_label(&row.ending)),
         text(absent_label(row.no_show)),
         text(actions.join("; ")),
+        text(
+            if row.screen_shared {
+                "예"
+            } else {
+                "아니오"
+            }
+            .to_string(),
+        ),
+        Cell::Number(row.files_sent as f64),
     ];
     v.extend(survey_cells(&row.buyer_survey, survey, Side::Buyer));
     v.extend(survey_cells(&row.vendor_survey, survey, Side::Vendor));
@@ -212,9 +223,9 @@ pub fn xlsx(rows: &[LogRow], survey: &SurveyConfig, fair_name: &str) -> Result<V
     }
     sheet.set_freeze_panes(1, 0)?;
     sheet.autofilter(0, 0, rows.len() as u32, COLUMNS.len() as u16 - 1)?;
-    let widths: [f64; 27] = [
+    let widths: [f64; 29] = [
         5.0, 18.0, 11.0, 6.0, 6.0, 16.0, 24.0, 12.0, 24.0, 16.0, 8.0, 8.0, 9.0, 9.0, 9.0, 9.0, 8.0,
-        13.0, 6.0, 24.0, 6.0, 24.0, 12.0, 6.0, 28.0, 12.0, 12.0,
+        13.0, 6.0, 24.0, 8.0, 8.0, 6.0, 24.0, 12.0, 6.0, 28.0, 12.0, 12.0,
     ];
     for (c, w) in widths.iter().enumerate() {
         sheet.set_column_width(c as u16, *w)?;
@@ -268,6 +279,8 @@ mod tests {
                 action: "@extend".into(),
             }],
             closed_at: t,
+            screen_shared: false,
+            files_sent: 0,
             buyer_survey: None,
             vendor_survey: None,
             outcome: None,

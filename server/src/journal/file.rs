@@ -205,6 +205,8 @@ pub(crate) mod tests {
             no_show: None,
             moderator_actions: vec![],
             closed_at: Timestamp::from_millis(1_260_000),
+            screen_shared: false,
+            files_sent: 0,
         }
     }
 

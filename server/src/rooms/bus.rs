@@ -16,8 +16,10 @@ use futures_util::StreamExt;
 use redis::aio::ConnectionManager;
 use sangdam_signaling::live::moderation::Adjustments;
 use sangdam_signaling::live::room::Seat;
+use sangdam_signaling::live::sharing::SideSharing;
 use sangdam_signaling::protocol::board::ActivityEntry;
 use sangdam_signaling::protocol::{Announcement, ServerMessage};
+use sangdam_signaling::Side;
 use sangdam_signaling::{FairId, MeetingId, ParticipantId, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -65,6 +67,10 @@ pub enum BusMessage {
     },
     /// A moderator changed the room: its adjustments as the shared store now holds them.
     Adjusted { adjustments: Adjustments },
+    /// What a side this node holds reported it shared (a screen, how many files), so every
+    /// node's copy of the room writes the same record. Sent at each report and with the
+    /// side's heartbeat, so a lost message is made good.
+    Sharing { side: Side, sharing: SideSharing },
 }
 
 fn yes() -> bool {

@@ -16,6 +16,7 @@ use crate::rooms::task::{BusLink, RoomTask, Shared};
 use sangdam_signaling::error::RequestId;
 use sangdam_signaling::live::moderation::Adjustments;
 use sangdam_signaling::live::room::{Absent, JoinRefusal, Seat, Window};
+use sangdam_signaling::live::sharing::SideSharing;
 use sangdam_signaling::protocol::{ServerMessage, You};
 use sangdam_signaling::turn::IcePlan;
 use sangdam_signaling::{Fair, Meeting, MeetingId, ParticipantId, Phase, RoomPolicy, Timestamp};
@@ -118,6 +119,13 @@ enum Command {
     },
     /// Moderators changed the room (on this node; other nodes' changes come by the bus).
     Adjusted(Adjustments),
+    /// The connection in `seat` reports what its side shared, for the record.
+    Sharing {
+        seat: Seat,
+        conn: ConnId,
+        report: SideSharing,
+        id: Option<RequestId>,
+    },
 }
 
 enum Entry {
@@ -176,6 +184,20 @@ impl Membership {
                 to,
                 conn: self.conn,
                 msg,
+                id,
+            })
+            .await;
+    }
+
+    /// Reports what this connection's side shared (a screen, files), for the record; the
+    /// room answers a refusal itself (echoing `id`).
+    pub async fn report_sharing(&self, report: SideSharing, id: Option<RequestId>) {
+        let _ = self
+            .commands
+            .send(Command::Sharing {
+                seat: self.seat,
+                conn: self.conn,
+                report,
                 id,
             })
             .await;

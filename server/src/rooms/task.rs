@@ -12,6 +12,7 @@ use crate::moderation::store::ModerationStore;
 use crate::rooms::bus::{self, Bus, BusMessage, Envelope};
 use sangdam_signaling::live::moderation::Adjustments;
 use sangdam_signaling::live::room::{JoinRefusal, Seat, Window};
+use sangdam_signaling::live::sharing::{FileLimits, RoomSharing, SideSharing};
 use sangdam_signaling::live::sides::{Claim, ConnId, Displaced, Holder, Sides};
 use sangdam_signaling::protocol::{MeetingView, ServerMessage, PROTOCOL_VERSION};
 use sangdam_signaling::records::record::ConsultationRecord;
@@ -107,6 +108,10 @@ pub(super) struct RoomTask {
     /// When each seat was last told its signaling was not relayed (monotonic): at most
     /// once a second, so the answers to a flood are not a flood.
     told_not_relayed: [Option<Timestamp>; 3],
+    /// What the sides reported they shared, for the record; the core checks each report.
+    sharing: RoomSharing,
+    /// The fair's limits on files, for `joined` and for checking reports.
+    files: FileLimits,
 }
 
 fn slot(side: Side) -> usize {
@@ -159,6 +164,8 @@ impl RoomTask {
             link,
             closing: None,
             told_not_relayed: [None, None, None],
+            sharing: RoomSharing::default(),
+            files: policy.files,
         }
     }
 
@@ -282,7 +289,7 @@ impl RoomTask {
         )
         .map(|mut r| {
             r.no_show = self.adjustments.no_show(r.no_show);
-            r
+            r.with_sharing(&self.sharing)
         });
         if let Some(record) = record {
             let write = write_record(shared.log.as_ref(), record);
@@ -352,6 +359,43 @@ impl RoomTask {
                 id,
             } => self.relay(seat, to, conn, msg, id, now),
             Command::Adjusted(adj) => self.apply_adjustments(adj),
+            Command::Sharing {
+                seat,
+                conn,
+                report,
+                id,
+            } => self.report_sharing(seat, conn, report, id),
+        }
+    }
+
+    /// A local connection's report of what its side shared: checked by the core, kept for
+    /// the record and told to the other nodes' copies of the room.
+    fn report_sharing(
+        &mut self,
+        seat: Seat,
+        conn: ConnId,
+        report: SideSharing,
+        id: Option<sangdam_signaling::error::RequestId>,
+    ) {
+        if !self.sides.is_current(seat, conn) {
+            return;
+        }
+        match self.sharing.report(seat, report, &self.files) {
+            Ok(changed) => {
+                if let (true, Some(side)) = (changed, seat.side()) {
+                    info!(
+                        ?side,
+                        screen_shared = report.screen_shared,
+                        files_sent = report.files_sent,
+                        "sharing reported"
+                    );
+                    self.publish(BusMessage::Sharing {
+                        side,
+                        sharing: self.sharing.side(side),
+                    });
+                }
+            }
+            Err(r) => self.send(seat, r.answering(id).into()),
         }
     }
 
@@ -430,6 +474,7 @@ impl RoomTask {
                         .ice
                         .for_meeting(participant.as_str(), self.room.window().closes_at),
                     ice_transport_policy: self.ice.policy,
+                    files: self.files,
                 };
                 if joined_outbox.try_send(joined) {
                     if let Some(side) = seat.side() {
@@ -567,6 +612,11 @@ impl RoomTask {
                 }
             }
             BusMessage::Adjusted { adjustments } => self.apply_adjustments(adjustments),
+            // What another node's copy accepted from its connection: the facts only grow,
+            // so taking them together is right whoever holds the side now.
+            BusMessage::Sharing { side, sharing } => {
+                self.sharing.merge(side, sharing, &self.files);
+            }
             BusMessage::Relay {
                 to,
                 from,
@@ -641,9 +691,16 @@ impl RoomTask {
         }
     }
 
-    /// Tells the other nodes which sides this node holds.
+    /// Tells the other nodes which sides this node holds (and what those sides shared, if
+    /// anything, so a lost report is made good).
     fn announce_local(&self) {
         for (side, conn, since) in self.sides.local_sides() {
+            if let Some(s) = side.side() {
+                let sharing = self.sharing.side(s);
+                if sharing != SideSharing::default() {
+                    self.publish(BusMessage::Sharing { side: s, sharing });
+                }
+            }
             self.publish(BusMessage::Presence {
                 side,
                 present: true,

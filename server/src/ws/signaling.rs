@@ -20,6 +20,7 @@ use futures_util::{SinkExt, StreamExt};
 use sangdam_signaling::live::access::{Grant, Purpose};
 use sangdam_signaling::live::rate::Inbound;
 use sangdam_signaling::live::room::Seat;
+use sangdam_signaling::live::sharing::SideSharing;
 use sangdam_signaling::protocol::{Audience, ClientMessage, ErrorBody, Pong, ServerMessage, You};
 use sangdam_signaling::{ErrorCode, MeetingId, Participant, Refusal, Role};
 use std::time::Duration;
@@ -281,6 +282,19 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
                     m.relay(ServerMessage::Ice { candidate, from }, to, id)
                         .await
                 }
+            }
+            (
+                ClientMessage::Sharing {
+                    screen_shared,
+                    files_sent,
+                },
+                Some(m),
+            ) => {
+                let report = SideSharing {
+                    screen_shared,
+                    files_sent,
+                };
+                m.report_sharing(report, id).await
             }
             (ClientMessage::Leave {}, Some(_)) => break,
         }

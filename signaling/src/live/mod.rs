@@ -6,6 +6,8 @@
 //! - [`room`]: one meeting's timed room;
 //! - [`lobby`]: booth queues, admissions and walk-in meetings (and moderators' moves);
 //! - [`moderation`]: what a moderator may change about a room (extend, end, no-shows);
+//! - [`sharing`]: what the sides report they shared (a screen, how many files), for the
+//!   record;
 //! - [`sides`]: which node holds each side of a room (later join wins, heartbeat expiry);
 //! - [`access`]: who may do what in which meeting;
 //! - [`rate`]: how fast one connection may send.
@@ -16,4 +18,5 @@ pub mod moderation;
 pub mod policy;
 pub mod rate;
 pub mod room;
+pub mod sharing;
 pub mod sides;

@@ -22,6 +22,8 @@ pub struct RoomPolicy {
     pub timing: Timing,
     /// Remaining times at which both sides are warned, e.g. 5 and 1 minutes.
     pub warnings: Vec<Duration>,
+    /// What the sides may send each other over the data channel.
+    pub files: crate::live::sharing::FileLimits,
 }
 
 impl Default for RoomPolicy {
@@ -29,6 +31,7 @@ impl Default for RoomPolicy {
         Self {
             timing: Timing::default(),
             warnings: vec![Duration::from_secs(5 * 60), Duration::from_secs(60)],
+            files: Default::default(),
         }
     }
 }
@@ -659,6 +662,7 @@ mod tests {
                     grace: minutes(1),
                 },
                 warnings: vec![minutes(5), minutes(1)],
+                files: Default::default(),
             },
         )
     }
@@ -947,6 +951,7 @@ mod tests {
                     grace: Duration::ZERO,
                 },
                 warnings: vec![minutes(5)],
+                files: Default::default(),
             },
         );
         r.handle_timeout(at(10 * MIN - MS));
@@ -971,6 +976,7 @@ mod tests {
                     grace: Duration::ZERO,
                 },
                 warnings: vec![minutes(5), minutes(1)],
+                files: Default::default(),
             },
         );
         r.handle_timeout(at(0));

@@ -10,6 +10,7 @@ use crate::error::{ErrorCode, Refusal, RequestId};
 use crate::fair::{Affiliation, Enterprise, Fair, Institution, Meeting, Participant};
 use crate::ids::{InstitutionId, MeetingId, ParticipantId};
 use crate::live::room::{Absent, CloseReason, Phase, Seat, Window};
+use crate::live::sharing::FileLimits;
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -56,11 +57,20 @@ pub enum ClientMessage {
         #[serde(default)]
         t: Option<i64>,
     },
+    /// What this side has shared so far in the meeting, for the record: whether it shared
+    /// its screen, and how many files the other side received whole. Cumulative (each
+    /// report restates the meeting so far), about the sender only — the seat is the
+    /// connection's — and checked by [`crate::live::sharing`]. The content never comes.
+    Sharing {
+        screen_shared: bool,
+        files_sent: u32,
+    },
 }
 
 impl ClientMessage {
     /// Every type a client may send.
-    pub const TYPES: [&'static str; 6] = ["join", "offer", "answer", "ice", "leave", "ping"];
+    pub const TYPES: [&'static str; 7] =
+        ["join", "offer", "answer", "ice", "leave", "ping", "sharing"];
 }
 
 /// An ICE candidate as the browser's `RTCIceCandidateInit` spells it.
@@ -106,6 +116,8 @@ pub enum ServerMessage {
         /// `relay`: the deployment wants every call through its TURN relay.
         #[serde(default)]
         ice_transport_policy: IceTransportPolicy,
+        /// What a file sent over the data channel may be (both clients enforce it).
+        files: FileLimits,
     },
     /// Someone entered the room: the other side, or a moderator (with their name).
     PeerJoined {
@@ -705,6 +717,25 @@ mod tests {
             decode_client(r#"{"type":"ping","t":5}"#).unwrap(),
             ClientMessage::Ping { t: Some(5) }
         );
+        assert_eq!(
+            decode_client(r#"{"type":"sharing","screen_shared":true,"files_sent":1}"#).unwrap(),
+            ClientMessage::Sharing {
+                screen_shared: true,
+                files_sent: 1
+            }
+        );
+        // A report is about the sender: naming a side, or a negative count, is refused.
+        for text in [
+            r#"{"type":"sharing","screen_shared":true,"files_sent":1,"side":"buyer"}"#,
+            r#"{"type":"sharing","screen_shared":true,"files_sent":-1}"#,
+            r#"{"type":"sharing","screen_shared":true}"#,
+        ] {
+            assert_eq!(
+                decode_client(text).unwrap_err().code,
+                ErrorCode::BadMessage,
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -154,6 +154,10 @@ pub struct LogRow {
     pub no_show: Option<Absent>,
     pub moderator_actions: Vec<ModeratorAction>,
     pub closed_at: Timestamp,
+    /// A side shared its screen.
+    pub screen_shared: bool,
+    /// Files the sides sent each other.
+    pub files_sent: u32,
     /// The answers the reader may see; `None` if that side did not answer.
     pub buyer_survey: Option<Answers>,
     pub vendor_survey: Option<Answers>,
@@ -339,6 +343,8 @@ pub fn log_rows(
                 no_show: r.no_show,
                 moderator_actions: r.moderator_actions.clone(),
                 closed_at: r.closed_at,
+                screen_shared: r.screen_shared,
+                files_sent: r.files_sent,
                 buyer_survey,
                 vendor_survey,
                 outcome,
@@ -522,6 +528,8 @@ pub(crate) mod tests {
             no_show: absent,
             moderator_actions: vec![],
             closed_at: m.slot.end,
+            screen_shared: false,
+            files_sent: 0,
         }
     }
 

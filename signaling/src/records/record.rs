@@ -5,6 +5,7 @@
 use crate::fair::{Fair, Meeting};
 use crate::ids::{EnterpriseId, FairId, InstitutionId, MeetingId, ParticipantId};
 use crate::live::room::{Absent, Attendance, CloseReason, Room, Side};
+use crate::live::sharing::RoomSharing;
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -60,12 +61,25 @@ pub struct ConsultationRecord {
     pub no_show: Option<Absent>,
     pub moderator_actions: Vec<ModeratorAction>,
     pub closed_at: Timestamp,
+    /// Whether a side shared its screen (as the sides reported it; never the screen).
+    #[serde(default)]
+    pub screen_shared: bool,
+    /// How many files the sides sent each other whole (never the files, nor their names).
+    #[serde(default)]
+    pub files_sent: u32,
 }
 
 /// A side that leaves less than this before the slot end has not "left early".
 const EARLY_MARGIN: Duration = Duration::from_secs(60);
 
 impl ConsultationRecord {
+    /// The same record with what the sides reported they shared.
+    pub fn with_sharing(mut self, sharing: &RoomSharing) -> Self {
+        self.screen_shared = sharing.screen_shared();
+        self.files_sent = sharing.files_sent();
+        self
+    }
+
     /// The record of a closed room. `None` while the room is still open.
     pub fn of_closed_room(
         fair: &Fair,
@@ -129,6 +143,8 @@ impl ConsultationRecord {
             no_show: room.no_show(),
             moderator_actions,
             closed_at,
+            screen_shared: false,
+            files_sent: 0,
         })
     }
 }

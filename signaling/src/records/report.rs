@@ -76,6 +76,10 @@ pub struct Totals {
     pub average_minutes: f64,
     /// Records naming a meeting the fair does not have (left out of every figure).
     pub records_ignored: u64,
+    /// Consultations in which a side shared its screen.
+    pub screen_shares: u64,
+    /// Files the sides sent each other, over all consultations.
+    pub files_sent: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -225,6 +229,8 @@ fn totals_of(fair: &Fair, index: &Indexed<'_>) -> Totals {
             _ => {
                 t.consultations += 1;
                 seconds += r.duration_s;
+                t.screen_shares += u64::from(r.screen_shared);
+                t.files_sent += u64::from(r.files_sent);
             }
         }
     }

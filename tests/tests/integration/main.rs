@@ -15,5 +15,6 @@ mod moderation;
 mod nodes;
 mod records;
 mod refusals;
+mod sharing;
 mod timing;
 mod turn;

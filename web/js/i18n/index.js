@@ -4,9 +4,11 @@ import ko from './ko.js';
 import en from './en.js';
 import koMod from './ko_mod.js';
 import enMod from './en_mod.js';
+import koRoom from './ko_room.js';
+import enRoom from './en_room.js';
 
-/** Every string table, by language code (the moderation strings merged in). */
-export const STR = { ko: { ...ko, ...koMod }, en: { ...en, ...enMod } };
+/** Every string table, by language code (the moderation and in-room strings merged in). */
+export const STR = { ko: { ...ko, ...koMod, ...koRoom }, en: { ...en, ...enMod, ...enRoom } };
 
 let current = 'ko';
 

@@ -154,7 +154,7 @@ export function logPage() {
             h('td', { class: 'nowrap' }, fmtDate(r.scheduled_start) + ' ' + fmtTime(r.scheduled_start), h('span', { class: 'sub mono' }, r.meeting)),
             h('td', null, orgCell(r.institution), r.buyer ? h('span', { class: 'sub' }, r.buyer.name) : null),
             h('td', null, orgCell(r.enterprise), r.vendor ? h('span', { class: 'sub' }, r.vendor.name) : null),
-            h('td', { class: 'nowrap num' }, t('minutes', { n: Math.round(r.duration_s / 60) })),
+            h('td', { class: 'nowrap num' }, t('minutes', { n: Math.round(r.duration_s / 60) }), r.screen_shared || r.files_sent ? h('span', { class: 'sub shared' }, [r.screen_shared ? t('log_screen_shared') : null, r.files_sent ? t('log_files_sent', { n: r.files_sent }) : null].filter(Boolean).join(' · ')) : null),
             h('td', null, endingText(r.ending), r.moderator_actions && r.moderator_actions.length ? h('span', { class: 'sub' }, r.moderator_actions.map((a) => a.action).join(', ')) : null),
             h('td', { class: 'nowrap' }, rating(r)),
             h('td', null, r.outcome ? h('span', { class: 'tag outcome-' + r.outcome }, outcomeLabel(r.outcome)) : h('span', { class: 'muted' }, '—')),

@@ -66,6 +66,8 @@ export function reportPage() {
           h('div', null, h('dt', null, t('rep_consultations')), h('dd', { id: 'rep-consultations' }, String(tt.consultations))),
           h('div', null, h('dt', null, t('rep_no_shows')), h('dd', null, String(tt.no_shows))),
           h('div', null, h('dt', null, t('rep_avg')), h('dd', null, t('minutes', { n: tt.average_minutes }))),
+          h('div', null, h('dt', null, t('rep_screen_shares')), h('dd', { id: 'rep-screen-shares' }, String(tt.screen_shares || 0))),
+          h('div', null, h('dt', null, t('rep_files_sent')), h('dd', { id: 'rep-files-sent' }, String(tt.files_sent || 0))),
         ),
         h('p', { class: 'muted note' }, t('rep_basis', { ip: tt.institution_participations, ep: tt.enterprise_participations })),
       );

@@ -18,6 +18,7 @@ import { sideText } from '../board_text.js';
 import { socketUrl } from '../wire/frame.js';
 import { updateBadge } from './common.js';
 import { ICON, iconEl, getMedia, remoteTile } from './room_media.js';
+import { roomExtras } from './room_share.js';
 
 export function roomPage(meetingId) {
   const known = ((S.me && S.me.meetings) || []).find((m) => m.id === meetingId) || null;
@@ -49,6 +50,8 @@ export function roomPage(meetingId) {
   // moderator; a moderator sees both sides.
   const seats = isMod ? ['buyer', 'vendor'] : [otherSide(role === 'vendor' ? 'vendor' : 'buyer'), 'moderator'];
   const tiles = {};
+  // The screen, chat, files and quality (room_share.js), once the page is built.
+  let extras = null;
 
   // --- what the call tells ---------------------------------------------------------------
   function onCall(type, detail) {
@@ -202,6 +205,7 @@ export function roomPage(meetingId) {
         ui.overlay,
       ),
     );
+    extras = roomExtras({ call, isMod, meetingId, room: root.querySelector('section.room'), videos: ui.videos, controls: root.querySelector('.controls') });
   }
 
   /** Each remote tile's caption and placeholder, and whether it shows at all. */
@@ -412,12 +416,14 @@ export function roomPage(meetingId) {
     },
     relabel() {
       draw();
+      if (extras) extras.draw();
       tick();
     },
     destroy() {
       clearTimeout(retryTimer);
       window.removeEventListener('pagehide', onPageHide);
       if (call.stop(true) && !isMod) leftRooms.add(meetingId);
+      if (extras) extras.destroy();
       if (S.room === st) S.room = null;
     },
   };
