@@ -4,9 +4,11 @@ import ko from './ko.js';
 import en from './en.js';
 import koMod from './ko_mod.js';
 import enMod from './en_mod.js';
+import koPrejoin from './ko_prejoin.js';
+import enPrejoin from './en_prejoin.js';
 
-/** Every string table, by language code (the moderation strings merged in). */
-export const STR = { ko: { ...ko, ...koMod }, en: { ...en, ...enMod } };
+/** Every string table, by language code (the moderation and pre-join strings merged in). */
+export const STR = { ko: { ...ko, ...koMod, ...koPrejoin }, en: { ...en, ...enMod, ...enPrejoin } };
 
 let current = 'ko';
 

@@ -18,6 +18,7 @@ import { sideText } from '../board_text.js';
 import { socketUrl } from '../wire/frame.js';
 import { updateBadge } from './common.js';
 import { ICON, iconEl, getMedia, remoteTile } from './room_media.js';
+import { prejoinPanel, rememberedChoice } from './prejoin.js';
 
 export function roomPage(meetingId) {
   const known = ((S.me && S.me.meetings) || []).find((m) => m.id === meetingId) || null;
@@ -49,6 +50,7 @@ export function roomPage(meetingId) {
   // moderator; a moderator sees both sides.
   const seats = isMod ? ['buyer', 'vendor'] : [otherSide(role === 'vendor' ? 'vendor' : 'buyer'), 'moderator'];
   const tiles = {};
+  let prejoin = null; // the pre-join check (prejoin.js), made with the page's elements
 
   // --- what the call tells ---------------------------------------------------------------
   function onCall(type, detail) {
@@ -69,9 +71,13 @@ export function roomPage(meetingId) {
           ui.localVideo.srcObject = detail;
           ui.localVideo.play().catch(() => {});
         }
+        prejoin.setStream(detail);
         break;
       case 'remote-track':
-        if (tiles[detail.seat]) tiles[detail.seat].attach(detail.stream);
+        if (tiles[detail.seat]) {
+          tiles[detail.seat].attach(detail.stream);
+          prejoin.speakerTo(tiles[detail.seat].video);
+        }
         break;
       case 'remote-reset':
         if (tiles[detail.seat]) tiles[detail.seat].clear();
@@ -182,6 +188,13 @@ export function roomPage(meetingId) {
     ui.leaveBtn = h('button', { type: 'button', class: 'ctl danger', onclick: leave });
 
     ui.overlay = h('div', { class: 'room-overlay', hidden: true });
+    prejoin = prejoinPanel({
+      st,
+      call,
+      localVideo: ui.localVideo,
+      remoteVideos: () => Object.values(tiles).map((x) => x.video),
+      onStream: (s) => call.setLocalStream(s),
+    });
 
     root.append(
       h(
@@ -197,6 +210,7 @@ export function roomPage(meetingId) {
         ui.status,
         ui.notice,
         ui.mediaNote,
+        prejoin.el,
         (ui.videos = h('div', { class: 'videos' }, seats.map((seat) => tiles[seat].el), h('figure', { class: 'tile local' }, ui.localVideo, ui.localPh, ui.localCap))),
         h('div', { class: 'controls', role: 'toolbar', 'aria-label': t('room_label') }, ui.micBtn, ui.camBtn, ui.leaveBtn),
         ui.overlay,
@@ -294,6 +308,7 @@ export function roomPage(meetingId) {
     ui.mediaNote.hidden = !notes.length;
     setText(ui.mediaNote, notes.join(' '));
 
+    prejoin.draw();
     drawOverlay();
   }
 
@@ -334,6 +349,7 @@ export function roomPage(meetingId) {
 
   function tickRoom(now) {
     if (!ui.cd) return;
+    prejoin.tick(now);
     const w = st.window;
     let label = '';
     let ms = 0;
@@ -393,7 +409,7 @@ export function roomPage(meetingId) {
       if (!st.media) {
         st.media = getMedia((key) => {
           mediaNote = key;
-        }).then((s) => {
+        }, rememberedChoice()).then((s) => {
           if (st.ended) {
             if (s) s.getTracks().forEach((x) => x.stop());
             return null;
@@ -401,6 +417,7 @@ export function roomPage(meetingId) {
           if (s) {
             ui.localVideo.srcObject = s;
             ui.localVideo.play().catch(() => {});
+            prejoin.setStream(s);
           }
           call.setLocalStream(s);
           draw();
@@ -416,6 +433,7 @@ export function roomPage(meetingId) {
     },
     destroy() {
       clearTimeout(retryTimer);
+      if (prejoin) prejoin.destroy();
       window.removeEventListener('pagehide', onPageHide);
       if (call.stop(true) && !isMod) leftRooms.add(meetingId);
       if (S.room === st) S.room = null;
