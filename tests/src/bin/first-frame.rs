@@ -1,7 +1,7 @@
 //! `first-frame`: with a booked buyer's and vendor's pages open before their slot, how long
 //! from the slot start until each side shows the other's first video frame (issue 12,
 //! item 6: the target is 0.5 s) — on one node, and on two nodes sharing a private Redis
-//! (the buyer on node A, the vendor on node B).
+//! (the buyer on node A, the vendor on node B; a fresh `redis-server` each run).
 //!
 //! ```sh
 //! cargo run --release -p sangdam-tests --bin first-frame              # 5 runs a setup
@@ -16,9 +16,9 @@
 //! enters the room from the meeting list, as a person would; the vendor's home page does
 //! what it does by itself (auto-enter). Neither is touched again.
 //!
-//! In each tab, a script from the document's start hooks every remote video element's
-//! `requestVideoFrameCallback` and notes `Date.now()` at the first frame presented; the
-//! slot start is the server's (the same machine's wall clock). A run's figure per side is
+//! In each tab, a script from the document's start polls the room's peer connection's
+//! stats every 25 ms and notes `Date.now()` once a remote video frame has been decoded;
+//! the slot start is the server's (the same machine's wall clock). A run's figure per side is
 //! first frame − slot start; the run's "both" figure is the later of the two. `FIGURE`
 //! lines (medians, and every run) come last.
 //!
@@ -30,10 +30,10 @@
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Parser;
 use sangdam_server::app::settings::{Secret, Settings, Sources};
+use sangdam_signaling::Timestamp;
 use sangdam_tests::app::{spawn_app_with, test_fair_at, test_settings, TestApp, BUYER_1, VENDOR_1};
 use sangdam_tests::cdp::{Browser, Page};
 use sangdam_tests::redis_server::RedisServer;
-use serde_json::Value;
 use std::time::Duration;
 
 #[derive(Parser, Clone, Debug)]
@@ -57,20 +57,25 @@ struct Args {
     relay: bool,
 }
 
-/// At the start of every document: note when each remote video element presents its
-/// first frame (`window.__firstFrame`, ms since the epoch), and which phase the room page
-/// was in (body data-*) at that moment.
+/// At the start of every document: every 25 ms, while the page has a room peer connection
+/// (`window.sangdam.pc()`), look at its stats and note `Date.now()` (`window.__firstFrame`)
+/// once a remote video frame has been decoded. (Decoding is counted rather than painting:
+/// a tab in the background of a headless browser decodes but may not paint.)
 const FRAME_HOOK: &str = r#"
 window.__firstFrame = null;
-setInterval(() => {
-  for (const v of document.querySelectorAll('.tile.remote video')) {
-    if (!v.srcObject || v.__ffHooked === v.srcObject || !v.requestVideoFrameCallback) continue;
-    v.__ffHooked = v.srcObject;
-    v.requestVideoFrameCallback(() => {
-      if (window.__firstFrame === null) window.__firstFrame = Date.now();
-    });
+(async () => {
+  while (window.__firstFrame === null) {
+    await new Promise((r) => setTimeout(r, 25));
+    const pc = window.sangdam && window.sangdam.pc && window.sangdam.pc();
+    if (!pc) continue;
+    try {
+      const stats = await pc.getStats();
+      stats.forEach((r) => {
+        if (r.type === 'inbound-rtp' && r.kind === 'video' && (r.framesDecoded || 0) > 0 && window.__firstFrame === null) window.__firstFrame = Date.now();
+      });
+    } catch (_) {}
   }
-}, 5);
+})();
 "#;
 
 /// The buyer's enter button for `live-1` is there and enabled.
@@ -170,18 +175,26 @@ fn invite(app: &TestApp, who: &str) -> String {
     format!("{}/#token={}", app.base_url, app.token(who))
 }
 
-async fn one_run(args: &Args, two_nodes: Option<&RedisServer>) -> Result<Run> {
+/// The nodes of one run: node A, and node B on two nodes (the vendor's).
+fn start_nodes(
+    args: &Args,
+    redis: Option<&RedisServer>,
+) -> Result<(Timestamp, NodeHandle, Option<NodeHandle>)> {
     let start = sangdam_tests::app::now() + Duration::from_secs(args.lead_s);
     let fair = test_fair_at(start, Duration::from_secs(20 * 60));
-    let a = NodeHandle::start(two_nodes, args.relay, fair.clone())?;
-    let b = match two_nodes {
+    let a = NodeHandle::start(redis, args.relay, fair.clone())?;
+    let b = match redis {
         Some(r) => Some(NodeHandle::start(Some(r), args.relay, fair)?),
         None => None,
     };
-    let vendor_app = b.as_ref().map_or(&a.app, |b| &b.app);
+    Ok((start, a, b))
+}
+
+/// One run: the buyer's page on `buyer_app`, the vendor's on `vendor_app`.
+async fn one_run(start: Timestamp, buyer_app: &TestApp, vendor_app: &TestApp) -> Result<Run> {
     let browser = Browser::launch().await?;
     let result = async {
-        let buyer = open(&browser, &invite(&a.app, BUYER_1)).await?;
+        let buyer = open(&browser, &invite(buyer_app, BUYER_1)).await?;
         let vendor = open(&browser, &invite(vendor_app, VENDOR_1)).await?;
         buyer
             .wait_for(ENTER_READY, Duration::from_secs(20))
@@ -217,10 +230,6 @@ async fn one_run(args: &Args, two_nodes: Option<&RedisServer>) -> Result<Run> {
     .await;
     let tail = browser.stderr_tail();
     browser.close().await.ok();
-    a.stop();
-    if let Some(b) = b {
-        b.stop();
-    }
     result.map_err(|e| e.context(format!("Chromium's stderr (last lines):\n{tail}")))
 }
 
@@ -256,7 +265,6 @@ fn main() -> Result<()> {
         if two && args.one_node {
             continue;
         }
-        let redis = two.then(RedisServer::start);
         let name = if two {
             format!("two nodes on Redis, {ice}")
         } else {
@@ -264,7 +272,16 @@ fn main() -> Result<()> {
         };
         let mut runs = Vec::new();
         for i in 0..args.runs {
-            let r = rt.block_on(one_run(&args, redis.as_ref()))?;
+            // A fresh Redis each run: the fair's ids are the same every run.
+            let redis = two.then(RedisServer::start);
+            let (start, a, b) = start_nodes(&args, redis.as_ref())?;
+            let vendor_app = b.as_ref().map_or(&a.app, |b| &b.app);
+            let r = rt.block_on(one_run(start, &a.app, vendor_app));
+            a.stop();
+            if let Some(b) = b {
+                b.stop();
+            }
+            let r = r?;
             eprintln!(
                 "{name}: run {}: buyer {:.0} ms, vendor {:.0} ms",
                 i + 1,
