@@ -336,6 +336,8 @@ async fn a_booked_pair_waits_in_their_rooms_with_the_pre_join_check_and_meets_at
         );
         for (name, page) in [("buyer", &buyer), ("vendor", &vendor)] {
             screenshot(page, &format!("browser-prejoin-{name}.png")).await?;
+        }
+        for (name, page) in [("buyer", &buyer), ("vendor", &vendor)] {
             let v = page
                 .wait_for(DECODED_VIDEO, early + VIDEO)
                 .await
