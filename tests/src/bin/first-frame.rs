@@ -10,7 +10,7 @@
 //! ```
 //!
 //! Each run builds a fresh fair whose live slot starts `--lead-s` seconds from now (check-in
-//! is already open), starts the real server ([`spawn_app_with`], the tests' way; each node
+//! is already open), starts the real server ([`OwnRuntime`]: the tests' way, each node
 //! on its own tokio runtime in this process), and opens two tabs of one headless Chromium
 //! (fake camera and microphone) with the buyer's and the vendor's invites. The buyer
 //! enters the room from the meeting list, as a person would; the vendor's home page does
@@ -31,7 +31,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use clap::Parser;
 use sangdam_server::app::settings::{Secret, Settings, Sources};
 use sangdam_signaling::Timestamp;
-use sangdam_tests::app::{spawn_app_with, test_fair_at, test_settings, TestApp, BUYER_1, VENDOR_1};
+use sangdam_tests::app::{test_fair_at, test_settings, OwnRuntime, TestApp, BUYER_1, VENDOR_1};
 use sangdam_tests::cdp::{Browser, Page};
 use sangdam_tests::redis_server::RedisServer;
 use std::time::Duration;
@@ -84,64 +84,35 @@ const ENTER_READY: &str = r#"(() => {
   return !!b && !b.disabled;
 })()"#;
 
-/// A server node on its own runtime (as a separate process's tasks would be scheduled).
-struct NodeHandle {
-    app: TestApp,
-    records_dir: String,
-    rt: tokio::runtime::Runtime,
-}
-
-impl NodeHandle {
-    fn start(
-        redis: Option<&RedisServer>,
-        relay: bool,
-        fair: sangdam_signaling::Fair,
-    ) -> Result<Self> {
-        let mut s = if relay {
-            let env = vec![(
-                "SANGDAM_WEBRTC__ICE_TRANSPORT_POLICY".to_string(),
-                "relay".to_string(),
-            )];
-            let loaded = Settings::load(&Sources { file: None, env }).map_err(|e| {
-                anyhow!("--relay: this build's settings refuse the ICE transport policy ({e}); it needs the embedded TURN")
-            })?;
-            let base = test_settings();
-            Settings {
-                server: base.server,
-                auth: base.auth,
-                records: base.records,
-                ..loaded
-            }
-        } else {
-            test_settings()
-        };
-        s.server.max_connections = 0;
-        s.server.max_connections_per_address = 0;
-        if let Some(r) = redis {
-            s.redis.url = Secret::new(r.url());
+/// Starts one node ([`OwnRuntime`]), with relay-only ICE if asked.
+fn start_node(
+    name: &str,
+    redis: Option<&RedisServer>,
+    relay: bool,
+    fair: sangdam_signaling::Fair,
+) -> Result<OwnRuntime> {
+    let mut s = if relay {
+        let env = vec![(
+            "SANGDAM_WEBRTC__ICE_TRANSPORT_POLICY".to_string(),
+            "relay".to_string(),
+        )];
+        let loaded = Settings::load(&Sources { file: None, env }).map_err(|e| {
+            anyhow!("--relay: this build's settings refuse the ICE transport policy ({e}); it needs the embedded TURN")
+        })?;
+        let base = test_settings();
+        Settings {
+            server: base.server,
+            auth: base.auth,
+            records: base.records,
+            ..loaded
         }
-        let records_dir = s.records.dir.clone();
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()?;
-        let app = rt.block_on(spawn_app_with(s, fair));
-        Ok(NodeHandle {
-            app,
-            records_dir,
-            rt,
-        })
+    } else {
+        test_settings()
+    };
+    if let Some(r) = redis {
+        s.redis.url = Secret::new(r.url());
     }
-
-    fn stop(self) {
-        let NodeHandle {
-            app,
-            records_dir,
-            rt,
-        } = self;
-        drop(app);
-        rt.shutdown_timeout(Duration::from_secs(2));
-        let _ = std::fs::remove_dir_all(records_dir);
-    }
+    Ok(OwnRuntime::start(name, s, fair)?)
 }
 
 /// One run's figures: each side's slot start → first frame, in ms.
@@ -179,12 +150,12 @@ fn invite(app: &TestApp, who: &str) -> String {
 fn start_nodes(
     args: &Args,
     redis: Option<&RedisServer>,
-) -> Result<(Timestamp, NodeHandle, Option<NodeHandle>)> {
+) -> Result<(Timestamp, OwnRuntime, Option<OwnRuntime>)> {
     let start = sangdam_tests::app::now() + Duration::from_secs(args.lead_s);
     let fair = test_fair_at(start, Duration::from_secs(20 * 60));
-    let a = NodeHandle::start(redis, args.relay, fair.clone())?;
+    let a = start_node("A", redis, args.relay, fair.clone())?;
     let b = match redis {
-        Some(r) => Some(NodeHandle::start(Some(r), args.relay, fair)?),
+        Some(r) => Some(start_node("B", Some(r), args.relay, fair)?),
         None => None,
     };
     Ok((start, a, b))
