@@ -23,11 +23,11 @@ export function rememberedChoice() {
 }
 
 /**
- * The panel. `st` and `call` are the room's call (call.js); `localVideo` the room's own
+ * The panel. `st` is the room's call state (call.js's `call.st`); `localVideo` the room's own
  * preview; `remoteVideos()` the remote tiles' video elements (for the speaker);
  * `onStream(stream)` tells the room its local stream changed.
  */
-export function prejoinPanel({ st, call, localVideo, remoteVideos, onStream }) {
+export function prejoinPanel({ st, localVideo, remoteVideos, onStream }) {
   let choice = rememberedChoice();
   let lists = { camera: [], microphone: [], speaker: [] };
   let stream = null;

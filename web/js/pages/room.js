@@ -190,7 +190,6 @@ export function roomPage(meetingId) {
     ui.overlay = h('div', { class: 'room-overlay', hidden: true });
     prejoin = prejoinPanel({
       st,
-      call,
       localVideo: ui.localVideo,
       remoteVideos: () => Object.values(tiles).map((x) => x.video),
       onStream: (s) => call.setLocalStream(s),
