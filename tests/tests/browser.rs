@@ -237,24 +237,13 @@ async fn a_buyer_and_a_vendor_see_each_other_in_chromium() -> Result<()> {
         }
 
         for (name, page) in [("buyer", &buyer), ("vendor", &vendor)] {
-            let path = target_dir().join(format!("browser-{name}.png"));
-            page.screenshot(&path).await?;
-            println!("screenshot: {}", path.display());
+            screenshot(page, &format!("browser-{name}.png")).await?;
         }
         Ok(())
     }
     .await;
 
-    if let Err(e) = result {
-        let b = diagnose("buyer", &buyer).await;
-        let v = diagnose("vendor", &vendor).await;
-        let tail = browser.stderr_tail();
-        browser.close().await.ok();
-        return Err(e.context(format!(
-            "{b}\n{v}\n--- Chromium's stderr (last lines) ---\n{tail}"
-        )));
-    }
-    browser.close().await
+    close_pair(browser, &buyer, &vendor, result).await
 }
 
 /// From the document's start: the highest level the pre-join meter has shown
@@ -354,9 +343,20 @@ async fn a_booked_pair_waits_in_their_rooms_with_the_pre_join_check_and_meets_at
         Ok(())
     }
     .await;
+    close_pair(browser, &buyer, &vendor, result).await
+}
+
+/// Closes the browser of a buyer's and a vendor's tab; if the test failed, its error says
+/// what each page was doing and what Chromium last printed.
+async fn close_pair(
+    browser: Browser,
+    buyer: &Page,
+    vendor: &Page,
+    result: Result<()>,
+) -> Result<()> {
     if let Err(e) = result {
-        let b = diagnose("buyer", &buyer).await;
-        let v = diagnose("vendor", &vendor).await;
+        let b = diagnose("buyer", buyer).await;
+        let v = diagnose("vendor", vendor).await;
         let tail = browser.stderr_tail();
         browser.close().await.ok();
         return Err(e.context(format!(
