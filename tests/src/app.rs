@@ -83,6 +83,48 @@ pub fn spawn_built(settings: Settings, app: Application) -> TestApp {
     }
 }
 
+/// A server on a tokio runtime of its own, as the measuring tools start one: its tasks are
+/// scheduled apart from the tool's clients (as a separate process's would be, on the same
+/// cores). The connection caps are lifted: every client of a tool is 127.0.0.1.
+pub struct OwnRuntime {
+    pub app: TestApp,
+    records_dir: String,
+    // Dropped after `app`: the server's tasks stop with it.
+    rt: tokio::runtime::Runtime,
+}
+
+impl OwnRuntime {
+    /// Starts the server with `settings` (see [`test_settings`]); `name` names its threads.
+    /// Not from inside an async context: it blocks on its own runtime.
+    pub fn start(name: &str, mut settings: Settings, fair: Fair) -> std::io::Result<Self> {
+        settings.server.max_connections = 0;
+        settings.server.max_connections_per_address = 0;
+        let records_dir = settings.records.dir.clone();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .thread_name(format!("node-{name}"))
+            .enable_all()
+            .build()?;
+        let app = rt.block_on(spawn_app_with(settings, fair));
+        Ok(OwnRuntime {
+            app,
+            records_dir,
+            rt,
+        })
+    }
+
+    /// Stops the server and its runtime and removes its consultation log.
+    pub fn stop(self) {
+        let OwnRuntime {
+            app,
+            records_dir,
+            rt,
+        } = self;
+        drop(app);
+        rt.shutdown_timeout(Duration::from_secs(2));
+        let _ = std::fs::remove_dir_all(records_dir);
+    }
+}
+
 /// An issuer like the server's, but with any secret: a different one forges tokens.
 pub fn issuer(settings: &Settings, secret: &str) -> TokenIssuer {
     TokenIssuer::new(

@@ -5,7 +5,7 @@
 //! it these tests fail, they are never skipped.
 
 use anyhow::{bail, ensure, Context, Result};
-use sangdam_tests::app::{spawn_app, test_fair, TestApp, BUYER_1, VENDOR_1};
+use sangdam_tests::app::{spawn_app, test_fair, test_fair_at, TestApp, BUYER_1, VENDOR_1};
 use sangdam_tests::cdp::{Browser, Page};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -87,8 +87,16 @@ fn target_dir() -> PathBuf {
 
 /// A tab that logs its `data-page`s from the start, then opens `url`.
 async fn open(browser: &Browser, url: &str) -> Result<Page> {
+    open_with(browser, url, "").await
+}
+
+/// As [`open`], with one more script run at the document's start.
+async fn open_with(browser: &Browser, url: &str, script: &str) -> Result<Page> {
     let page = browser.new_page("about:blank").await?;
     page.add_init_script(PAGE_LOG).await?;
+    if !script.is_empty() {
+        page.add_init_script(script).await?;
+    }
     page.goto(url).await?;
     Ok(page)
 }
@@ -229,17 +237,126 @@ async fn a_buyer_and_a_vendor_see_each_other_in_chromium() -> Result<()> {
         }
 
         for (name, page) in [("buyer", &buyer), ("vendor", &vendor)] {
-            let path = target_dir().join(format!("browser-{name}.png"));
-            page.screenshot(&path).await?;
-            println!("screenshot: {}", path.display());
+            screenshot(page, &format!("browser-{name}.png")).await?;
         }
         Ok(())
     }
     .await;
 
+    close_pair(browser, &buyer, &vendor, result).await
+}
+
+/// From the document's start: the highest level the pre-join meter has shown
+/// (`window.__maxLevel`), read every 20 ms so a short beep of the fake microphone is seen.
+const METER_LOG: &str = r#"
+window.__maxLevel = 0;
+setInterval(() => {
+  const m = document.querySelector('.prejoin .meter');
+  const l = m ? Number(m.dataset.level) || 0 : 0;
+  if (l > window.__maxLevel) window.__maxLevel = l;
+}, 20);
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_booked_pair_waits_in_their_rooms_with_the_pre_join_check_and_meets_at_the_slot_start(
+) -> Result<()> {
+    // The slot starts a while after the pages open: both wait in the room, in check-in.
+    let start = sangdam_tests::app::now() + Duration::from_secs(25);
+    let app = spawn_app(test_fair_at(start, Duration::from_secs(600))).await;
+    let browser = Browser::launch().await?;
+    let buyer = open_with(&browser, &invite(&app, BUYER_1), METER_LOG).await?;
+    let vendor = open_with(&browser, &invite(&app, VENDOR_1), METER_LOG).await?;
+    let result = async {
+        // The buyer enters from the list; the vendor's home page checks in and, checked in
+        // for the booking, goes into the room to wait there.
+        buyer
+            .wait_for(ENTER_READY, LOAD)
+            .await
+            .context("the buyer's enter button")?;
+        buyer.click("tr[data-meeting=\"live-1\"] button").await?;
+        for (name, page) in [("buyer", &buyer), ("vendor", &vendor)] {
+            page.wait_for(
+                "document.body.dataset.page === 'room' && document.body.dataset.prejoin === 'on'",
+                LOAD,
+            )
+            .await
+            .with_context(|| format!("{name} waits in the room with the pre-join check"))?;
+        }
+        for (name, page) in [("buyer", &buyer), ("vendor", &vendor)] {
+            // The preview plays, the devices are offered, the meter moves with the fake
+            // microphone (a click first: the audio context may wait for a gesture).
+            page.wait_for(
+                "(() => { const v = document.querySelector('.tile.local video'); \
+                 return !!v && v.videoWidth > 0 && v.readyState >= 2 && !v.paused; })()",
+                LOAD,
+            )
+            .await
+            .with_context(|| format!("{name}'s preview plays"))?;
+            page.click("#pj-title").await?;
+            page.wait_for("window.__maxLevel > 0.01", LOAD)
+                .await
+                .with_context(|| format!("{name}'s meter moves"))?;
+            page.wait_for(
+                "document.querySelectorAll('#pj-camera option').length >= 2 && \
+                 document.querySelectorAll('#pj-microphone option').length >= 2",
+                LOAD,
+            )
+            .await
+            .with_context(|| format!("{name} is offered the fake devices"))?;
+            // No TURN is configured here: the relay line says so, with no advice.
+            let relay = text(page, ".pj-relay-text").await?;
+            ensure!(!relay.is_empty(), "{name}: the relay line is empty");
+            ensure!(
+                page.eval("document.querySelector('.pj-advice').hidden")
+                    .await?
+                    == true,
+                "{name}: advice shown with nothing wrong: {}",
+                text(page, ".pj-advice").await.unwrap_or_default()
+            );
+            ensure!(
+                page.eval("document.body.dataset.phase").await? == "check-in",
+                "{name} is not waiting in check-in"
+            );
+        }
+        let early = start.since(sangdam_tests::app::now());
+        ensure!(
+            early > Duration::ZERO,
+            "the check took past the slot start; the test needs a longer lead"
+        );
+        for (name, page) in [("buyer", &buyer), ("vendor", &vendor)] {
+            screenshot(page, &format!("browser-prejoin-{name}.png")).await?;
+        }
+        for (name, page) in [("buyer", &buyer), ("vendor", &vendor)] {
+            let v = page
+                .wait_for(DECODED_VIDEO, early + VIDEO)
+                .await
+                .with_context(|| format!("{name} decodes the other side's video"))?;
+            ensure!(v["frames"].as_u64().unwrap_or(0) > 0, "{name}: {v}");
+            ensure!(
+                sangdam_tests::app::now() >= start,
+                "{name}: a call before the slot start"
+            );
+            page.wait_for("document.body.dataset.prejoin === 'off'", LOAD)
+                .await
+                .with_context(|| format!("{name}'s pre-join check gives way to the call"))?;
+        }
+        Ok(())
+    }
+    .await;
+    close_pair(browser, &buyer, &vendor, result).await
+}
+
+/// Closes the browser of a buyer's and a vendor's tab; if the test failed, its error says
+/// what each page was doing and what Chromium last printed.
+async fn close_pair(
+    browser: Browser,
+    buyer: &Page,
+    vendor: &Page,
+    result: Result<()>,
+) -> Result<()> {
     if let Err(e) = result {
-        let b = diagnose("buyer", &buyer).await;
-        let v = diagnose("vendor", &vendor).await;
+        let b = diagnose("buyer", buyer).await;
+        let v = diagnose("vendor", vendor).await;
         let tail = browser.stderr_tail();
         browser.close().await.ok();
         return Err(e.context(format!(
@@ -247,6 +364,14 @@ async fn a_buyer_and_a_vendor_see_each_other_in_chromium() -> Result<()> {
         )));
     }
     browser.close().await
+}
+
+/// Saves a screenshot of `page` under the target directory and says where.
+async fn screenshot(page: &Page, name: &str) -> Result<()> {
+    let path = target_dir().join(name);
+    page.screenshot(&path).await?;
+    println!("screenshot: {}", path.display());
+    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

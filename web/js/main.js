@@ -12,8 +12,9 @@
 //   #survey=<meetingId>   buyer / vendor: the satisfaction survey after a meeting closed
 //
 // Test hooks: window.sangdam.pc(), window.sangdam.pcs(), window.sangdam.state() (with `lobby`), window.sangdam.lobby()
-// (the last lobby status message); <body data-page data-phase data-call data-lobby>, where
-// data-lobby is waiting | admitted | idle.
+// (the last lobby status message); <body data-page data-phase data-call data-lobby
+// data-prejoin>, where data-lobby is waiting | admitted | idle and data-prejoin is on while
+// the room page shows its pre-join check (pages/prejoin.js).
 import { S } from './state.js';
 import { STR, t, lang, useLang } from './i18n/index.js';
 import { clock } from './clock.js';

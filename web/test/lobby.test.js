@@ -210,7 +210,7 @@ test('a walk-in let in at the booth does not pull the buyer into the room', () =
 
 const booked = { id: 'm-1', institution: { id: 'i1' }, window: { starts_at: 2_000_000 }, phase: 'check-in' };
 
-test('auto-enter checks in once by itself, then waits in the lobby', () => {
+test('auto-enter checks in once by itself, then waits for the start in the room', () => {
   const s = setup({ phaseOf: () => 'check-in' });
   const ws = connected(s);
   ws.receive(vendorStatus());
@@ -220,6 +220,10 @@ test('auto-enter checks in once by itself, then waits in the lobby', () => {
   ws.receive(vendorStatus({ places: [{ booth: { id: 'i1' }, meeting: 'm-1', position: 1, waiting: 1 }] }));
   assert.equal(s.L.autoPending, null);
   assert.deepEqual(s.lobby.placeFor('m-1'), { booth: { id: 'i1' }, meeting: 'm-1', position: 1, waiting: 1 });
+  // Checked in for the booking: the vendor waits for the start in the room itself.
+  assert.equal(s.lobby.autoStep(booked, 1_990_000), 'enter');
+  // Waiting at the booth otherwise (a walk-in place): the lobby admits, or 20 s after the start the room.
+  ws.receive(vendorStatus({ places: [{ booth: { id: 'i1' }, meeting: null, position: 1, waiting: 1 }] }));
   assert.equal(s.lobby.autoStep(booked, 2_019_000), 'wait');
   assert.equal(s.lobby.autoStep(booked, 2_021_000), 'enter'); // 20 s after the start, no admission
 });

@@ -1081,6 +1081,28 @@ fn tick(
     }
 }
 
+/// The next instant after `now` at which the schedule makes a [`LobbyOp::Tick`] of `booth`
+/// due: a booked slot's start (its admission), its no-show check, or its room's close (the
+/// booth is free again). The ticker sleeps until the earliest of these over the booths, so
+/// admissions happen at their exact time and not at its next periodic tick; that tick stays
+/// for what only the lobby's state makes due (grace expiries, lapsed connections, free
+/// time for walk-ins). `None` once the booth's schedule is over.
+pub fn next_due(ctx: &Context<'_>, booth: &InstitutionId, now: Timestamp) -> Option<Timestamp> {
+    let timing = &ctx.policy.timing;
+    ctx.fair
+        .meetings_at(booth)
+        .flat_map(|m| {
+            [
+                Some(m.slot.start),
+                timing.no_show_check_at(m.slot),
+                Some(timing.closes_at(ctx.fair, m)),
+            ]
+        })
+        .flatten()
+        .filter(|t| *t > now)
+        .min()
+}
+
 /// A vendor's place in one booth's queue.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Place {
@@ -1351,6 +1373,46 @@ mod tests {
             "{ev:?}"
         );
         assert_eq!(l.view("v1", at(81)).in_room, None);
+    }
+
+    #[test]
+    fn the_next_due_instant_is_the_schedules_and_a_tick_then_admits_at_that_instant() {
+        let mut l = Lobby::new();
+        let ctx = Context {
+            fair: &l.fair,
+            policy: &l.policy,
+        };
+        // Booth i1: m1 60–80 (no-show check at 65, closes at 81), m2 90–110.
+        let walk = |from: Timestamp| {
+            let mut seen = Vec::new();
+            let mut now = from;
+            while let Some(t) = next_due(&ctx, &id("i1"), now) {
+                assert!(t > now, "due instants move forward");
+                seen.push(t);
+                now = t;
+            }
+            seen
+        };
+        assert_eq!(
+            walk(at(50)),
+            vec![at(60), at(65), at(81), at(90), at(95), at(111)]
+        );
+        assert_eq!(
+            next_due(&ctx, &id("i1"), at(60) - Duration::from_millis(1)),
+            Some(at(60))
+        );
+        assert_eq!(next_due(&ctx, &id("i1"), at(200)), None);
+        // Booth i2 has only m3 (90–110).
+        assert_eq!(next_due(&ctx, &id("i2"), at(50)), Some(at(90)));
+
+        // Both there before the start: the tick at the due instant admits, from that instant.
+        l.check_in("v1", "e1", "i1", Some("m1"), at(55)).unwrap();
+        l.buyer("i1", at(59) + Duration::from_secs(50));
+        let just_before = at(60) - Duration::from_millis(1);
+        assert_eq!(admitted(&l.tick("i1", just_before)), vec![]);
+        let ev = l.tick("i1", at(60));
+        assert_eq!(admitted(&ev), vec![("v1".into(), "m1".into(), false)]);
+        assert_eq!(l.view("v1", at(60)).in_room.unwrap().since, at(60));
     }
 
     #[test]

@@ -19,7 +19,7 @@
 //! 2. **two nodes** sharing a private `redis-server` ([`RedisServer::start`]): each room's
 //!    buyer on node A, its vendor on node B, the board on node B.
 //!
-//! Each node is the real server ([`spawn_app_with`], the integration tests' way of starting
+//! Each node is the real server ([`OwnRuntime`]: the integration tests' way of starting
 //! it) on its own tokio runtime in this process, with the connection caps lifted (every
 //! client here is 127.0.0.1). On each setup it measures, one action at a time, with a
 //! pause of `--pause-ms` between them:
@@ -55,7 +55,7 @@ use sangdam_signaling::fair::{
     Affiliation, Enterprise, EnterpriseType, FairParts, Institution, InstitutionType, MeetingSpec,
 };
 use sangdam_signaling::{Fair, FairId, MeetingId, Participant, ParticipantId, Role, Round};
-use sangdam_tests::app::{spawn_app_with, test_settings, TestApp};
+use sangdam_tests::app::{test_settings, OwnRuntime, TestApp};
 use sangdam_tests::procfs;
 use sangdam_tests::redis_server::RedisServer;
 use sangdam_tests::signal::SignalClient;
@@ -213,53 +213,32 @@ fn bench_fair(rooms: usize) -> Fair {
     .expect("a valid fair")
 }
 
-/// A server node on its own runtime, so its tasks are scheduled apart from the clients'
-/// (as a separate process's would be, on the same cores).
+/// A server node ([`OwnRuntime`]) and its name in the report.
 struct NodeHandle {
     name: &'static str,
-    app: TestApp,
-    records_dir: String,
-    // Dropped after `app`: the server's tasks stop with it.
-    rt: tokio::runtime::Runtime,
+    node: OwnRuntime,
 }
 
 impl NodeHandle {
     fn start(name: &'static str, redis: Option<&RedisServer>, fair: Fair) -> Result<Self, String> {
         let mut s: Settings = test_settings();
-        s.server.max_connections = 0;
-        s.server.max_connections_per_address = 0;
         if let Some(r) = redis {
             s.redis.url = Secret::new(r.url());
         }
-        let records_dir = s.records.dir.clone();
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .thread_name(format!("node-{name}"))
-            .enable_all()
-            .build()
-            .map_err(|e| e.to_string())?;
-        let app = rt.block_on(spawn_app_with(s, fair));
-        Ok(NodeHandle {
-            name,
-            app,
-            records_dir,
-            rt,
-        })
+        let node = OwnRuntime::start(name, s, fair).map_err(|e| e.to_string())?;
+        Ok(NodeHandle { name, node })
+    }
+
+    fn app(&self) -> &TestApp {
+        &self.node.app
     }
 
     fn board_url(&self) -> String {
-        self.app.ws_url.replace("/ws", "/ws/board")
+        self.app().ws_url.replace("/ws", "/ws/board")
     }
 
     fn stop(self) {
-        let NodeHandle {
-            app,
-            records_dir,
-            rt,
-            ..
-        } = self;
-        drop(app);
-        rt.shutdown_timeout(Duration::from_secs(2));
-        let _ = std::fs::remove_dir_all(records_dir);
+        self.node.stop();
     }
 }
 
@@ -358,10 +337,10 @@ async fn open_rooms(
     concurrency: usize,
 ) -> Result<Vec<RoomClients>, String> {
     let gate = Arc::new(Semaphore::new(concurrency));
-    let app = &nodes[0].app;
+    let app = nodes[0].app();
     let opening: Vec<_> = (0..rooms)
         .map(|room| {
-            let urls = [nodes[0].app.ws_url.clone(), nodes[1].app.ws_url.clone()];
+            let urls = [nodes[0].app().ws_url.clone(), nodes[1].app().ws_url.clone()];
             let tokens = [app.token(&buyer_id(room)), app.token(&vendor_id(room))];
             let gate = gate.clone();
             tokio::spawn(async move {
@@ -640,7 +619,7 @@ impl Setup<'_> {
     ) -> (Instant, Duration, u16, Value) {
         let url = format!(
             "{}/api/moderation/rooms/{meeting}",
-            self.nodes[node].app.base_url
+            self.nodes[node].app().base_url
         );
         let req = self
             .http
@@ -945,7 +924,7 @@ async fn measure(
         args.concurrency as usize,
     )
     .await?;
-    let moderator = nodes[0].app.token(MODERATOR);
+    let moderator = nodes[0].app().token(MODERATOR);
     let board = BoardClient::connect(&nodes[board_node].board_url(), &moderator).await?;
     println!(
         "{label}: {rooms} rooms open ({} sockets) in {:.1} s; the board shows {} rooms, {} bytes",

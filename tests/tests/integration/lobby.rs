@@ -70,6 +70,38 @@ async fn a_booked_vendor_waits_sees_their_place_and_is_let_in_at_the_slot_start(
 }
 
 #[tokio::test]
+async fn a_booked_vendor_is_let_in_at_the_slot_start_itself_not_at_the_next_periodic_tick() {
+    // The periodic tick is an hour: only a wake at the slot start can admit in time.
+    let mut settings = test_settings();
+    settings.lobby.tick_seconds = 3600;
+    let start = now() + Duration::from_secs(3);
+    let app = spawn_app_with(settings, test_fair_at(start, Duration::from_secs(600))).await;
+    let (mut vendor, _) = hello(&app.lobby_url(), &app.token(VENDOR_1)).await;
+    vendor
+        .send(json!({"type": "check_in", "booth": "inst-1", "meeting": "live-1"}))
+        .await;
+    let (_buyer, welcome) = hello(&app.lobby_url(), &app.token(BUYER_1)).await;
+    assert_eq!(welcome["role"], "buyer");
+    assert!(now() < start, "the pair is there before the slot start");
+
+    let admitted = vendor.recv_type("admitted").await;
+    let at = now();
+    assert_eq!(admitted["room"]["meeting"], "live-1");
+    // Let in by the tick that woke for the slot start (an hour's tick would be far later).
+    let since = admitted["room"]["since"].as_i64().unwrap() - start.as_millis();
+    assert!(
+        (0..1000).contains(&since),
+        "admitted {since} ms after the slot start: {admitted}"
+    );
+    // The vendor's socket looks at least every second.
+    assert!(
+        at.since(start) < Duration::from_secs(3),
+        "admitted {:?} after the slot start",
+        at.since(start)
+    );
+}
+
+#[tokio::test]
 async fn a_walk_in_is_let_into_free_time_and_both_sides_meet_in_its_room() {
     // The only scheduled meetings are tomorrow or long past: the booth has free time.
     let app = spawn_app_with(

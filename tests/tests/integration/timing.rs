@@ -43,6 +43,30 @@ async fn a_room_waits_in_check_in_goes_live_and_closes_at_the_slot_end() {
 }
 
 #[tokio::test]
+async fn a_pair_waiting_in_the_room_gets_call_ready_at_the_slot_start_itself() {
+    // The lobby's periodic tick is an hour: the room's own timer starts the call.
+    let mut settings = test_settings();
+    settings.lobby.tick_seconds = 3600;
+    let start = now() + Duration::from_millis(3000);
+    let app = spawn_app_with(settings, test_fair_at(start, Duration::from_secs(600))).await;
+    let (mut buyer, joined) = SignalClient::join(&app.ws_url, &app.token(BUYER_1), "live-1").await;
+    assert_eq!(joined["phase"], "check-in", "{joined}");
+    let (mut vendor, _) = SignalClient::join(&app.ws_url, &app.token(VENDOR_1), "live-1").await;
+    assert!(now() < start, "both are in before the start");
+
+    for (name, side) in [("buyer", &mut buyer), ("vendor", &mut vendor)] {
+        side.recv_type("call_ready").await;
+        let at = now();
+        assert!(at >= start, "{name}: call_ready before the slot start");
+        assert!(
+            at.since(start) < Duration::from_secs(1),
+            "{name}: call_ready {:?} after the slot start",
+            at.since(start)
+        );
+    }
+}
+
+#[tokio::test]
 async fn warnings_reach_both_sides_with_the_time_left() {
     let mut settings = test_settings();
     settings.rooms.grace_seconds = 0;

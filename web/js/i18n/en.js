@@ -289,7 +289,6 @@ export default {
   warn_sec: '{n} seconds left in this consultation.',
   media_none: 'No camera or microphone available: you can watch and listen only.',
   media_insecure: 'Camera and microphone only work on an https address.',
-  media_denied: 'Camera and microphone permission was denied. Allow it in the address bar, then enter again.',
   media_partial: 'Only one of camera and microphone is available.',
   room_meta: '{round} · {theme} · {time}',
   no_show_peer: '{name} has not joined since the start and is recorded as a no-show. The room stays open until the end of the slot.',

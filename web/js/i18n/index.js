@@ -6,9 +6,11 @@ import koMod from './ko_mod.js';
 import enMod from './en_mod.js';
 import koRoom from './ko_room.js';
 import enRoom from './en_room.js';
+import koPrejoin from './ko_prejoin.js';
+import enPrejoin from './en_prejoin.js';
 
-/** Every string table, by language code (the moderation and in-room strings merged in). */
-export const STR = { ko: { ...ko, ...koMod, ...koRoom }, en: { ...en, ...enMod, ...enRoom } };
+/** Every string table, by language code (the moderation, in-room and pre-join strings merged in). */
+export const STR = { ko: { ...ko, ...koMod, ...koRoom, ...koPrejoin }, en: { ...en, ...enMod, ...enRoom, ...enPrejoin } };
 
 let current = 'ko';
 

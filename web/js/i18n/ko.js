@@ -291,7 +291,6 @@ export default {
   warn_sec: '상담 종료 {n}초 전입니다.',
   media_none: '카메라와 마이크를 사용할 수 없어 보기·듣기만 가능합니다.',
   media_insecure: '카메라와 마이크는 https 주소에서만 사용할 수 있습니다.',
-  media_denied: '카메라·마이크 권한이 거부되었습니다. 브라우저 주소창에서 권한을 허용한 뒤 다시 입장해 주세요.',
   media_partial: '카메라 또는 마이크 중 하나만 사용할 수 있습니다.',
   room_meta: '{round} · {theme} · {time}',
   no_show_peer: '{name} 측이 시작 시각 이후에도 입장하지 않아 불참으로 기록되었습니다. 상담방은 종료 시각까지 열려 있습니다.',

@@ -19,6 +19,7 @@ import { socketUrl } from '../wire/frame.js';
 import { updateBadge } from './common.js';
 import { ICON, iconEl, getMedia, remoteTile } from './room_media.js';
 import { roomExtras } from './room_share.js';
+import { prejoinPanel, rememberedChoice } from './prejoin.js';
 
 export function roomPage(meetingId) {
   const known = ((S.me && S.me.meetings) || []).find((m) => m.id === meetingId) || null;
@@ -52,6 +53,7 @@ export function roomPage(meetingId) {
   const tiles = {};
   // The screen, chat, files and quality (room_share.js), once the page is built.
   let extras = null;
+  let prejoin = null; // the pre-join check (prejoin.js), made with the page's elements
 
   // --- what the call tells ---------------------------------------------------------------
   function onCall(type, detail) {
@@ -72,9 +74,13 @@ export function roomPage(meetingId) {
           ui.localVideo.srcObject = detail;
           ui.localVideo.play().catch(() => {});
         }
+        prejoin.setStream(detail);
         break;
       case 'remote-track':
-        if (tiles[detail.seat]) tiles[detail.seat].attach(detail.stream);
+        if (tiles[detail.seat]) {
+          tiles[detail.seat].attach(detail.stream);
+          prejoin.speakerTo(tiles[detail.seat].video);
+        }
         break;
       case 'remote-reset':
         if (tiles[detail.seat]) tiles[detail.seat].clear();
@@ -185,6 +191,12 @@ export function roomPage(meetingId) {
     ui.leaveBtn = h('button', { type: 'button', class: 'ctl danger', onclick: leave });
 
     ui.overlay = h('div', { class: 'room-overlay', hidden: true });
+    prejoin = prejoinPanel({
+      st,
+      localVideo: ui.localVideo,
+      remoteVideos: () => Object.values(tiles).map((x) => x.video),
+      onStream: (s) => call.setLocalStream(s),
+    });
 
     root.append(
       h(
@@ -200,6 +212,7 @@ export function roomPage(meetingId) {
         ui.status,
         ui.notice,
         ui.mediaNote,
+        prejoin.el,
         (ui.videos = h('div', { class: 'videos' }, seats.map((seat) => tiles[seat].el), h('figure', { class: 'tile local' }, ui.localVideo, ui.localPh, ui.localCap))),
         h('div', { class: 'controls', role: 'toolbar', 'aria-label': t('room_label') }, ui.micBtn, ui.camBtn, ui.leaveBtn),
         ui.overlay,
@@ -298,6 +311,7 @@ export function roomPage(meetingId) {
     ui.mediaNote.hidden = !notes.length;
     setText(ui.mediaNote, notes.join(' '));
 
+    prejoin.draw();
     drawOverlay();
   }
 
@@ -338,6 +352,7 @@ export function roomPage(meetingId) {
 
   function tickRoom(now) {
     if (!ui.cd) return;
+    prejoin.tick(now);
     const w = st.window;
     let label = '';
     let ms = 0;
@@ -397,7 +412,7 @@ export function roomPage(meetingId) {
       if (!st.media) {
         st.media = getMedia((key) => {
           mediaNote = key;
-        }).then((s) => {
+        }, rememberedChoice()).then((s) => {
           if (st.ended) {
             if (s) s.getTracks().forEach((x) => x.stop());
             return null;
@@ -405,6 +420,7 @@ export function roomPage(meetingId) {
           if (s) {
             ui.localVideo.srcObject = s;
             ui.localVideo.play().catch(() => {});
+            prejoin.setStream(s);
           }
           call.setLocalStream(s);
           draw();
@@ -421,6 +437,7 @@ export function roomPage(meetingId) {
     },
     destroy() {
       clearTimeout(retryTimer);
+      if (prejoin) prejoin.destroy();
       window.removeEventListener('pagehide', onPageHide);
       if (call.stop(true) && !isMod) leftRooms.add(meetingId);
       if (extras) extras.destroy();

@@ -3,6 +3,8 @@
 // moderator, or for a moderator each side — that plays its stream (muted with an "unmute"
 // button where the browser refuses autoplay with sound).
 import { h } from '../dom.js';
+import { NO_CHOICE, mediaTries } from '../devices.js';
+import { adviceFor, isFinal } from '../media_advice.js';
 
 export const ICON = {
   mic: '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.92V21h2v-3.08A7 7 0 0 0 19 11z"/></svg>',
@@ -18,25 +20,29 @@ export function iconEl(svg) {
   return span;
 }
 
-/** The local camera and microphone, or null; `note(key)` says what is missing and why. */
-export async function getMedia(note) {
+/**
+ * The local camera and microphone, or null; `note(key)` says what is missing and why.
+ * `choice` is the pre-join check's remembered devices (devices.js): those first, then the
+ * defaults, then one kind at a time.
+ */
+export async function getMedia(note, choice = NO_CHOICE) {
   if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
     note(window.isSecureContext ? 'media_none' : 'media_insecure');
     return null;
   }
-  const tries = [{ audio: true, video: true }, { audio: true }, { video: true }];
+  const tries = mediaTries(choice);
   let firstErr = null;
   for (const c of tries) {
     try {
       const stream = await navigator.mediaDevices.getUserMedia(c);
-      if (c !== tries[0]) note('media_partial');
+      if (!(c.audio && c.video)) note('media_partial');
       return stream;
     } catch (e) {
       firstErr = firstErr || e;
-      if (e && (e.name === 'NotAllowedError' || e.name === 'SecurityError')) break;
+      if (isFinal(e)) break;
     }
   }
-  note(firstErr && (firstErr.name === 'NotAllowedError' || firstErr.name === 'SecurityError') ? 'media_denied' : 'media_none');
+  note(adviceFor(firstErr, { secure: window.isSecureContext }));
   console.warn('getUserMedia failed', firstErr);
   return null;
 }

@@ -321,10 +321,11 @@ export function createLobby({
 
     /**
      * What the vendor's auto-enter does for a booked meeting whose room is open: 'wait' in
-     * the lobby (checking in first, by itself), 'enter' the room directly when the lobby
-     * cannot help (down, refused the check-in, or the slot started a while ago without an
-     * admission), or 'none' (left the queue on purpose, or in another room). `serverNow`
-     * is the server's time.
+     * the lobby (checking in first, by itself), 'enter' the room once checked in for it
+     * (the room is where a booked vendor waits for the start) or directly when the lobby
+     * cannot help (down, refused the check-in, or waiting at the booth otherwise and the
+     * slot started a while ago), or 'none' (left the queue on purpose, or in another
+     * room). `serverNow` is the server's time.
      */
     autoStep(m, serverNow) {
       if (L.role !== 'vendor') return 'enter';
@@ -332,7 +333,10 @@ export function createLobby({
       if (L.autoFailed.has(m.id)) return 'enter';
       const s = L.status;
       if (s && s.in_room && s.in_room.meeting === m.id) return 'enter';
-      const waiting = s && (s.places || []).some((p) => p.meeting === m.id || p.booth.id === m.institution.id);
+      // Checked in for this booking: wait for it in the room itself (the pre-join check,
+      // camera on, joined), so the call starts at the slot start; the lobby keeps the place.
+      if (s && (s.places || []).some((p) => p.meeting === m.id)) return 'enter';
+      const waiting = s && (s.places || []).some((p) => p.booth.id === m.institution.id);
       if (waiting) return serverNow - m.window.starts_at > LATE_ENTER_MS ? 'enter' : 'wait';
       if (!L.connected || !s) return 'wait';
       if (lobbyLeft.has(m.id)) return 'none'; // left the queue on purpose
