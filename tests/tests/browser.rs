@@ -784,6 +784,8 @@ async fn a_relay_only_call_in_chromium_decodes_video_through_the_embedded_turn_o
         browser.close().await?;
     }
     Ok(())
+}
+
 /// On the room page: the shared screen's tile, shown and decoding a video of the fake
 /// screen's size (800×600; the fake camera is 640×480), and wider than the camera tiles;
 /// and the peer connection decoding two videos. Null until then.
