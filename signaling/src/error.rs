@@ -90,6 +90,31 @@ pub enum ErrorCode {
     /// A `sharing` report that does not add up: a count over the fair's limit, fewer files
     /// than already reported, or a shared screen taken back.
     BadReport,
+    /// Someone else changed this record since you read it; nothing was changed. Reload and
+    /// redo the edit.
+    StaleVersion,
+    /// No meeting request has that number.
+    UnknownRequest,
+    /// No match has that number.
+    UnknownMatch,
+    /// No registered institution or enterprise has that id.
+    UnknownOrganisation,
+    /// The fair has no round with that id.
+    UnknownRound,
+    /// The request is neither from nor to this participant's organisation.
+    NotYourRequest,
+    /// A request or match between these two in this round exists already.
+    AlreadyRequested,
+    /// The participant has as many open requests as the fair allows.
+    RequestLimit,
+    /// The request was answered, withdrawn or has expired.
+    RequestClosed,
+    /// The organisation does not take part in that round.
+    NotAttending,
+    /// No draft schedule to publish, or the draft changed since it was reviewed.
+    NoDraft,
+    /// An imported file has errors; nothing was imported.
+    BadImport,
     /// The server could not do what was asked; nothing was changed.
     Internal,
 }
@@ -136,6 +161,18 @@ impl ErrorCode {
             ErrorCode::ExtendBlocked => "extend_blocked",
             ErrorCode::SeatTaken => "seat_taken",
             ErrorCode::BadReport => "bad_report",
+            ErrorCode::StaleVersion => "stale_version",
+            ErrorCode::UnknownRequest => "unknown_request",
+            ErrorCode::UnknownMatch => "unknown_match",
+            ErrorCode::UnknownOrganisation => "unknown_organisation",
+            ErrorCode::UnknownRound => "unknown_round",
+            ErrorCode::NotYourRequest => "not_your_request",
+            ErrorCode::AlreadyRequested => "already_requested",
+            ErrorCode::RequestLimit => "request_limit",
+            ErrorCode::RequestClosed => "request_closed",
+            ErrorCode::NotAttending => "not_attending",
+            ErrorCode::NoDraft => "no_draft",
+            ErrorCode::BadImport => "bad_import",
             ErrorCode::Internal => "internal",
         }
     }
@@ -167,8 +204,15 @@ impl ErrorCode {
             ErrorCode::UnknownParticipant
             | ErrorCode::TokenWrongMeeting
             | ErrorCode::NotYourMeeting
-            | ErrorCode::WrongRole => 403,
-            ErrorCode::UnknownMeeting | ErrorCode::UnknownFair | ErrorCode::UnknownBooth => 404,
+            | ErrorCode::WrongRole
+            | ErrorCode::NotYourRequest => 403,
+            ErrorCode::UnknownMeeting
+            | ErrorCode::UnknownFair
+            | ErrorCode::UnknownBooth
+            | ErrorCode::UnknownRequest
+            | ErrorCode::UnknownMatch
+            | ErrorCode::UnknownOrganisation
+            | ErrorCode::UnknownRound => 404,
             ErrorCode::TooEarly
             | ErrorCode::RoomClosed
             | ErrorCode::SurveyNotOpen
@@ -182,7 +226,14 @@ impl ErrorCode {
             | ErrorCode::NoWalkIns
             | ErrorCode::Conflict
             | ErrorCode::ExtendBlocked
-            | ErrorCode::SeatTaken => 409,
+            | ErrorCode::SeatTaken
+            | ErrorCode::StaleVersion
+            | ErrorCode::AlreadyRequested
+            | ErrorCode::RequestLimit
+            | ErrorCode::RequestClosed
+            | ErrorCode::NotAttending
+            | ErrorCode::NoDraft => 409,
+            ErrorCode::BadImport => 422,
             ErrorCode::TemporarilyUnavailable | ErrorCode::Busy => 503,
             ErrorCode::FrameTooLarge => 413,
             ErrorCode::RateLimited => 429,
