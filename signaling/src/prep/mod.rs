@@ -13,6 +13,7 @@ pub mod matches;
 pub mod registry;
 pub mod relevance;
 pub mod requests;
+pub mod suggest;
 pub mod timetable;
 
 use crate::error::{ErrorCode, Refusal};

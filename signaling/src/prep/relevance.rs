@@ -76,11 +76,11 @@ pub fn relevance(inst: &InstitutionEntry, ent: &EnterpriseEntry, theme: &str) ->
     }
 }
 
-/// How much balance takes off a suggestion: an enterprise that already has `k` matches in
-/// the round loses 8 per match (so the unmatched come first), an institution whose booths
-/// are full for the round loses 50 (it can still be suggested, staff may add a slot).
-pub fn balance_penalty(enterprise_matches: u32, institution_full: bool) -> i64 {
-    8 * enterprise_matches as i64 + if institution_full { 50 } else { 0 }
+/// How much balance takes off a suggestion: 8 per meeting the counterpart already has in
+/// the round (per booth for an institution), so the unmatched come first and nobody is
+/// flooded, and 50 more when it is full (it can still be suggested: staff may add a slot).
+pub fn balance_penalty(load: u32, full: bool) -> i64 {
+    8 * load as i64 + if full { 50 } else { 0 }
 }
 
 #[cfg(test)]
