@@ -10,6 +10,7 @@
 //! - [`fair`]: rounds, organisations, participants and the schedule;
 //! - [`live`]: timing policy, rooms, the lobby, the cross-node side table, access rules;
 //! - [`protocol`]: every socket message (documented in `PROTOCOL.md`);
+//! - [`prep`]: the weeks before a fair day (the meeting scheduler);
 //! - [`records`]: consultation records, survey, log view and report;
 //! - [`turn`]: the relay's credentials, the peers it may reach, the ICE list clients get.
 
@@ -17,6 +18,7 @@ pub mod error;
 pub mod fair;
 pub mod ids;
 pub mod live;
+pub mod prep;
 pub mod protocol;
 pub mod records;
 pub mod time;
