@@ -41,13 +41,9 @@ fn breach(p: &Problem, s: &Schedule) -> Option<String> {
     for u in &s.unplaced {
         listed[u.index] += 1;
     }
-    for m in 0..p.matches.len() {
-        let expected = usize::from(s.placed[m].is_none());
-        if listed[m] != expected {
-            return Some(format!(
-                "match {m} is listed {} times as unplaced",
-                listed[m]
-            ));
+    for (m, (&times, placed)) in listed.iter().zip(&s.placed).enumerate() {
+        if times != usize::from(placed.is_none()) {
+            return Some(format!("match {m} is listed {times} times as unplaced"));
         }
     }
     let mut ent_slots: Vec<Vec<u32>> = vec![Vec::new(); p.enterprises.len()];
