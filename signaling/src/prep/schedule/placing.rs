@@ -67,6 +67,10 @@ pub(super) fn place(p: &Problem) -> Vec<Option<Placement>> {
 
 /// Says why each unplaced match has no place, judged against the final schedule.
 pub(super) fn explain(p: &Problem, placed: &[Option<Placement>]) -> Vec<Unplaced> {
+    // The board costs parties × slots to build; most schedules do not need it.
+    if placed.iter().all(Option::is_some) {
+        return Vec::new();
+    }
     let mut board = Board::new(p);
     for (m, at) in placed.iter().enumerate() {
         if let Some(at) = *at {

@@ -87,6 +87,11 @@ fn breach(p: &Problem, s: &Schedule) -> Option<String> {
             }
         }
     }
+    for u in &s.unplaced {
+        if let Some(wrong) = wrong_reason(p, s, u) {
+            return Some(wrong);
+        }
+    }
     let used = s
         .placed
         .iter()
@@ -98,6 +103,48 @@ fn breach(p: &Problem, s: &Schedule) -> Option<String> {
         return Some(format!("slots_used {} but {used} used", s.slots_used));
     }
     None
+}
+
+/// Checks an unplaced match's reason against the final schedule, the slow obvious way. A
+/// match left out while a slot was free for it is a breach too.
+fn wrong_reason(p: &Problem, s: &Schedule, u: &Unplaced) -> Option<String> {
+    let pr = p.matches[u.index];
+    let (i, e) = (pr.institution, pr.enterprise);
+    let attends = |party: &Party, slot: u32| !party.unavailable.contains(&slot);
+    let common: Vec<u32> = (0..p.slots)
+        .filter(|t| !p.break_slots.contains(t))
+        .filter(|&t| attends(&p.institutions[i as usize], t))
+        .filter(|&t| attends(&p.enterprises[e as usize], t))
+        .collect();
+    let meetings = |slot: u32| {
+        (0..p.matches.len()).filter(move |&m| s.placed[m].is_some_and(|x| x.slot == slot))
+    };
+    let ent_in = |slot: u32| meetings(slot).any(|m| p.matches[m].enterprise == e);
+    let inst_load = |slot: u32| {
+        meetings(slot)
+            .filter(|&m| p.matches[m].institution == i)
+            .count()
+    };
+    let too_close = |slot: u32| {
+        (0..p.slots)
+            .filter(|&t| t != slot && t.abs_diff(slot) <= p.min_gap)
+            .any(ent_in)
+    };
+    let free: Vec<u32> = common
+        .iter()
+        .copied()
+        .filter(|&t| !ent_in(t) && inst_load(t) < p.institutions[i as usize].booths as usize)
+        .collect();
+    let expected = if common.is_empty() {
+        Reason::NoCommonSlot
+    } else if free.is_empty() {
+        Reason::Full
+    } else if free.iter().all(|&t| too_close(t)) {
+        Reason::Gap
+    } else {
+        return Some(format!("match {} left out with a free slot", u.index));
+    };
+    (u.reason != expected).then(|| format!("match {}: {:?}, not {expected:?}", u.index, u.reason))
 }
 
 #[test]
