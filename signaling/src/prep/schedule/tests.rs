@@ -105,10 +105,10 @@ fn breach(p: &Problem, s: &Schedule) -> Option<String> {
     None
 }
 
-/// Checks an unplaced match's reason against the final schedule, the slow obvious way. A
-/// match left out while a slot was free for it is a breach too.
-fn wrong_reason(p: &Problem, s: &Schedule, u: &Unplaced) -> Option<String> {
-    let pr = p.matches[u.index];
+/// For a pair against a schedule, the slow obvious way: the slots both can attend, those
+/// of them where the enterprise and a booth are free, and those of them that also keep
+/// `min_gap`.
+fn slots_for(p: &Problem, placed: &[Option<Placement>], pr: Pair) -> [Vec<u32>; 3] {
     let (i, e) = (pr.institution, pr.enterprise);
     let attends = |party: &Party, slot: u32| !party.unavailable.contains(&slot);
     let common: Vec<u32> = (0..p.slots)
@@ -116,9 +116,8 @@ fn wrong_reason(p: &Problem, s: &Schedule, u: &Unplaced) -> Option<String> {
         .filter(|&t| attends(&p.institutions[i as usize], t))
         .filter(|&t| attends(&p.enterprises[e as usize], t))
         .collect();
-    let meetings = |slot: u32| {
-        (0..p.matches.len()).filter(move |&m| s.placed[m].is_some_and(|x| x.slot == slot))
-    };
+    let meetings =
+        |slot: u32| (0..placed.len()).filter(move |&m| placed[m].is_some_and(|x| x.slot == slot));
     let ent_in = |slot: u32| meetings(slot).any(|m| p.matches[m].enterprise == e);
     let inst_load = |slot: u32| {
         meetings(slot)
@@ -135,14 +134,22 @@ fn wrong_reason(p: &Problem, s: &Schedule, u: &Unplaced) -> Option<String> {
         .copied()
         .filter(|&t| !ent_in(t) && inst_load(t) < p.institutions[i as usize].booths as usize)
         .collect();
-    let expected = if common.is_empty() {
+    let fitting = free.iter().copied().filter(|&t| !too_close(t)).collect();
+    [common, free, fitting]
+}
+
+/// Checks an unplaced match's reason against the final schedule. A match left out while a
+/// slot was free for it is a breach too.
+fn wrong_reason(p: &Problem, s: &Schedule, u: &Unplaced) -> Option<String> {
+    let [common, free, fitting] = slots_for(p, &s.placed, p.matches[u.index]);
+    let expected = if !fitting.is_empty() {
+        return Some(format!("match {} left out with a free slot", u.index));
+    } else if common.is_empty() {
         Reason::NoCommonSlot
     } else if free.is_empty() {
         Reason::Full
-    } else if free.iter().all(|&t| too_close(t)) {
-        Reason::Gap
     } else {
-        return Some(format!("match {} left out with a free slot", u.index));
+        Reason::Gap
     };
     (u.reason != expected).then(|| format!("match {}: {:?}, not {expected:?}", u.index, u.reason))
 }
@@ -502,6 +509,38 @@ proptest! {
         let second = schedule(&q).unwrap();
         prop_assert_eq!(breach(&q, &second), None);
         prop_assert!(second.moved.is_empty(), "moved {:?}", second.moved);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn adding_a_match_that_fits_moves_nothing(
+        p in fair(5, true),
+        institution in any::<prop::sample::Index>(),
+        enterprise in any::<prop::sample::Index>(),
+    ) {
+        let first = schedule(&p).unwrap();
+        let new = pair(
+            institution.index(p.institutions.len()) as u32,
+            enterprise.index(p.enterprises.len()) as u32,
+        );
+        prop_assume!(!p.matches.contains(&new));
+        // Only the placed matches, so nothing else is waiting to be placed.
+        let keep: Vec<usize> = (0..p.matches.len()).filter(|&m| first.placed[m].is_some()).collect();
+        let mut q = p.clone();
+        q.matches = keep.iter().map(|&m| p.matches[m]).collect();
+        q.previous = keep.iter().map(|&m| first.placed[m]).collect();
+        let [_, _, fitting] = slots_for(&q, &q.previous, new);
+        q.matches.push(new);
+        q.previous.push(None);
+        let second = schedule(&q).unwrap();
+        prop_assert_eq!(breach(&q, &second), None);
+        if !fitting.is_empty() {
+            prop_assert!(second.moved.is_empty(), "moved {:?}", second.moved);
+            prop_assert!(second.placed[keep.len()].is_some());
+        }
     }
 }
 
