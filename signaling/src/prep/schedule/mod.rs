@@ -135,7 +135,9 @@ pub fn schedule(p: &Problem) -> Result<Schedule, ScheduleError> {
         && !has_previous
         && p.institutions.iter().all(|x| x.unavailable.is_empty())
         && p.enterprises.iter().all(|x| x.unavailable.is_empty());
-    let placed = if unconstrained {
+    // The colouring's tables are nodes × lower_bound; past MAX_SLOTS (a party with more
+    // meetings than a round can ever have slots) the greedy, sized by slots, is the safe one.
+    let placed = if unconstrained && lower_bound <= MAX_SLOTS {
         colouring::colour(p, lower_bound)
     } else {
         placing::place(p)

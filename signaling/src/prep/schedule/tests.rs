@@ -198,6 +198,22 @@ fn too_few_slots_fills_them_and_reports_the_rest_as_full() {
 }
 
 #[test]
+fn a_party_with_more_matches_than_any_round_has_slots_fills_the_round() {
+    let n = MAX_SLOTS + 60;
+    let p = Problem {
+        slots: 10,
+        institutions: (0..n).map(|_| inst(1)).collect(),
+        enterprises: vec![inst(0)],
+        matches: (0..n).map(|i| pair(i, 0)).collect(),
+        ..Problem::default()
+    };
+    let s = schedule(&p).unwrap();
+    assert_eq!(breach(&p, &s), None);
+    assert_eq!((s.lower_bound, s.slots_used), (n, 10));
+    assert_eq!(s.unplaced.len(), n as usize - 10);
+}
+
+#[test]
 fn no_common_slot_is_reported_when_the_two_never_overlap() {
     let p = Problem {
         slots: 4,
