@@ -3,10 +3,10 @@
 //!
 //! The API is index-based: the caller maps institution, enterprise and match ids to
 //! positions in [`Problem`] and back. Two methods sit behind [`schedule`]:
-//! - [`colouring`]: with no constraints beyond "one meeting per enterprise per slot, one per
+//! - `colouring`: with no constraints beyond "one meeting per enterprise per slot, one per
 //!   booth per slot", König's edge-colouring theorem gives a schedule that uses exactly
 //!   [`Schedule::lower_bound`] slots, and the alternating-path method finds it quickly;
-//! - [`placing`]: with unavailability, break slots, a minimum gap or a previous schedule to
+//! - `placing`: with unavailability, break slots, a minimum gap or a previous schedule to
 //!   keep, a most-constrained-first greedy with a bounded repair step places as many
 //!   matches as it can without ever breaking a constraint.
 
