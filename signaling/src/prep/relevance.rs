@@ -7,11 +7,12 @@
 //!   by — "청소" fits "건물 청소용역") is worth 60 ÷ the smaller list's length, so one
 //!   exact fit between two one-item lists scores as much as full overlap of long ones;
 //! - theme: in a round whose theme is green (그린/녹색/green/탄소/환경), a green enterprise
-//!   gets 25;
+//!   that fits gets 25 more (the theme favours green enterprises among those that fit; it
+//!   does not make an unrelated one relevant, which also keeps the candidate graph sparse);
 //! - certifications: 5 each, at most 10 — a certified enterprise is easier for a public
 //!   buyer to contract with (preferential purchase rules).
 //!
-//! A pair with no overlap and no theme bonus scores 0 and is never suggested.
+//! A pair with no overlap scores 0 and is never suggested.
 
 use super::registry::{EnterpriseEntry, InstitutionEntry};
 use serde::{Deserialize, Serialize};
@@ -59,12 +60,12 @@ pub fn relevance(inst: &InstitutionEntry, ent: &EnterpriseEntry, theme: &str) ->
         .collect();
     let denom = inst.wanted.len().min(ent.categories.len()).max(1) as i64;
     let mut score = (OVERLAP_POINTS * overlap.len() as i64 / denom).min(OVERLAP_POINTS);
+    if overlap.is_empty() {
+        return Relevance::default();
+    }
     let green_round = is_green_theme(theme) && ent.green;
     if green_round {
         score += GREEN_POINTS;
-    }
-    if score == 0 {
-        return Relevance::default();
     }
     let certifications = ent.certifications.len() as i64;
     score += (certifications * CERTIFICATION_POINTS).min(CERTIFICATION_MAX);
