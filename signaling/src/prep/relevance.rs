@@ -129,7 +129,11 @@ mod tests {
         assert_eq!(relevance(&i, &ent(&["인쇄"], false, 2), "지원").score, 0);
         assert_eq!(
             relevance(&i, &ent(&["인쇄"], true, 0), "녹색 전환").score,
-            25
+            0
+        );
+        assert_eq!(
+            relevance(&i, &ent(&["급식"], true, 0), "녹색 전환").score,
+            60 + 25
         );
     }
 
