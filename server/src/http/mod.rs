@@ -93,6 +93,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/prep/suggestions", get(prep::suggest))
         .route("/api/prep/drafts", get(prep::drafts))
         .route("/api/prep/publish", post(prep::publish))
+        .route("/api/prep/proposal", post(prep::proposal))
+        .route("/api/prep/schedule", post(prep::schedule))
         .route(
             "/api/requests",
             get(timetable::requests).post(timetable::create),

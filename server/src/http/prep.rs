@@ -11,7 +11,9 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use sangdam_signaling::fair::Round;
+use sangdam_signaling::prep::drafting::draft;
 use sangdam_signaling::prep::matches::MatchId;
+use sangdam_signaling::prep::proposal::propose;
 use sangdam_signaling::prep::relevance::relevance;
 use sangdam_signaling::prep::requests::RequestStatus;
 use sangdam_signaling::prep::suggest::suggestions;
@@ -355,4 +357,51 @@ pub async fn drafts(
         })
         .collect();
     Ok(Json(json!({"drafts": list})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoundBody {
+    round: RoundId,
+}
+
+/// `POST /api/prep/proposal`: computed, not stored. The exact solve can take a while at
+/// national scale, so it runs off the async threads.
+pub async fn proposal(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<RoundBody>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    staff(&caller)?;
+    let Json(body) = body.map_err(bad_body)?;
+    let r = round(&state, &body.round)?.clone();
+    let prep = state.prep.read().await?;
+    let proposal = tokio::task::spawn_blocking(move || propose(&prep, &r))
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))??;
+    Ok(Json(
+        serde_json::to_value(proposal).expect("a proposal serializes"),
+    ))
+}
+
+/// `POST /api/prep/schedule`: a new draft of the round, made from the document it is
+/// stored into (made again if another edit landed first).
+pub async fn schedule(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<RoundBody>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    staff(&caller)?;
+    let Json(body) = body.map_err(bad_body)?;
+    let r = round(&state, &body.round)?.clone();
+    let now = caller.now;
+    let (o, v) = state
+        .prep
+        .edit(&actor(&caller), now, |prep| {
+            Ok(Edit::KeepDraft {
+                draft: draft(prep, &r, now)?,
+            })
+        })
+        .await?;
+    Ok(answer(o, v))
 }
