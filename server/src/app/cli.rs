@@ -245,8 +245,8 @@ fn export(args: ExportArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     let prep = rt.block_on(async {
-        let prep = crate::app::startup::open_preparation(&settings, &fair)
-            .map_err(anyhow::Error::msg)?;
+        let prep =
+            crate::app::startup::open_preparation(&settings, &fair).map_err(anyhow::Error::msg)?;
         prep.read().await.map_err(|e| anyhow::anyhow!("{e}"))
     })?;
     let written = crate::prep::export::write_prepared_fair(&prep, &fair, &args.out)

@@ -3,7 +3,8 @@
 //! participant's timetable and its `.ics`, durability across a restart, and two staff
 //! members on two nodes sharing one Redis.
 
-use icalendar::{Calendar, CalendarComponent, Component, EventLike};
+use chrono::Timelike;
+use icalendar::{Calendar, CalendarComponent, Component};
 use sangdam_server::app::settings::{Secret, Settings};
 use sangdam_tests::app::{
     spawn_app, spawn_app_with, temp_dir, test_fair, test_settings, TestApp, BUYER_1, BUYER_2,
@@ -14,7 +15,8 @@ use serde_json::{json, Value};
 use std::str::FromStr;
 use std::time::Duration;
 
-const INSTITUTIONS: &str = "\u{feff}아이디,기관명,기관유형,담당자,전화,이메일,구매희망품목,부스수\n\
+const INSTITUTIONS: &str =
+    "\u{feff}아이디,기관명,기관유형,담당자,전화,이메일,구매희망품목,부스수\n\
 inst-1,종로구,자치구,김담당,02-0000-0001,a@example.org,\"청소, 급식\",1\n\
 inst-2,서울시교육청,서울시교육청,,,,인쇄,1\n";
 const ENTERPRISES: &str = "\u{feff}아이디,기업명,기업유형,제품분류,인증,녹색,최대상담수\n\
@@ -96,7 +98,10 @@ async fn registrations_import_once_update_in_place_and_a_bad_file_imports_nothin
     assert_eq!(again["summary"]["added"], json!([]));
     assert_eq!(again["summary"]["updated"], json!([]));
     assert_eq!(again["summary"]["unchanged"], 2);
-    assert_eq!(again["version"], version, "the same file twice changes nothing");
+    assert_eq!(
+        again["version"], version,
+        "the same file twice changes nothing"
+    );
 
     let edited = INSTITUTIONS.replace("인쇄,1", "\"인쇄, 문화행사\",2");
     let (_, changed) = upload(&app, "기관.csv", edited.as_bytes()).await;
@@ -107,7 +112,10 @@ async fn registrations_import_once_update_in_place_and_a_bad_file_imports_nothin
 
     // One bad cell and one unknown affiliation: 422, every problem located, nothing in.
     let bad = PARTICIPANTS
-        .replace("vendor-2,최판매,판매자,ent-2", "vendor-2,최판매,판매자,ent-9")
+        .replace(
+            "vendor-2,최판매,판매자,ent-2",
+            "vendor-2,최판매,판매자,ent-9",
+        )
         .replace("buyer-2,이구매,구매자", "buyer-2,이구매,사장님");
     let (status, refused) = upload(&app, "참가자.csv", bad.as_bytes()).await;
     assert_eq!(status, 422, "{refused}");
@@ -152,8 +160,14 @@ async fn a_request_becomes_a_match_a_schedule_a_publication_and_a_calendar_file(
     let id = r["request"]["id"].as_u64().unwrap();
     let (_, mine) = get(&app, "/api/requests", BUYER_1).await;
     let seen = &mine["requests"][0];
-    assert_eq!((seen["can_answer"].clone(), seen["mine"].clone()), (json!(true), json!(false)));
-    assert_eq!(mine["counterparts"][0]["id"], "ent-1", "the fitting vendor first");
+    assert_eq!(
+        (seen["can_answer"].clone(), seen["mine"].clone()),
+        (json!(true), json!(false))
+    );
+    assert_eq!(
+        mine["counterparts"][0]["id"], "ent-1",
+        "the fitting vendor first"
+    );
     let (status, e) = post(
         &app,
         &format!("/api/requests/{id}/answer"),
@@ -161,7 +175,10 @@ async fn a_request_becomes_a_match_a_schedule_a_publication_and_a_calendar_file(
         json!({"expected_version": 1, "accept": true}),
     )
     .await;
-    assert_eq!((status, e["error"]["code"].clone()), (403, json!("not_your_request")));
+    assert_eq!(
+        (status, e["error"]["code"].clone()),
+        (403, json!("not_your_request"))
+    );
     let (status, a) = post(
         &app,
         &format!("/api/requests/{id}/answer"),
@@ -178,10 +195,18 @@ async fn a_request_becomes_a_match_a_schedule_a_publication_and_a_calendar_file(
         json!({"round": "r-live", "to": {"kind": "institution", "id": "inst-1"}}),
     )
     .await;
-    assert_eq!((status, e["error"]["code"].clone()), (409, json!("already_requested")));
+    assert_eq!(
+        (status, e["error"]["code"].clone()),
+        (409, json!("already_requested"))
+    );
 
     // Staff add a match from a suggestion, then schedule the round and publish.
-    let (_, s) = get(&app, "/api/prep/suggestions?round=r-live&institution=inst-2", STAFF).await;
+    let (_, s) = get(
+        &app,
+        "/api/prep/suggestions?round=r-live&institution=inst-2",
+        STAFF,
+    )
+    .await;
     assert_eq!(s["suggestions"][0]["id"], "ent-2");
     let (status, m) = post(
         &app,
@@ -191,7 +216,13 @@ async fn a_request_becomes_a_match_a_schedule_a_publication_and_a_calendar_file(
     )
     .await;
     assert_eq!(status, 200, "{m}");
-    let (status, d) = post(&app, "/api/prep/schedule", STAFF, json!({"round": "r-live"})).await;
+    let (status, d) = post(
+        &app,
+        "/api/prep/schedule",
+        STAFF,
+        json!({"round": "r-live"}),
+    )
+    .await;
     assert_eq!(status, 200, "{d}");
     assert_eq!(d["draft"]["booked"].as_array().unwrap().len(), 2);
     assert_eq!(d["draft"]["lower_bound"], 1);
@@ -212,7 +243,10 @@ async fn a_request_becomes_a_match_a_schedule_a_publication_and_a_calendar_file(
         json!({"kind": "final", "drafts": {"r-live": draft_version - 1}}),
     )
     .await;
-    assert_eq!((status, e["error"]["code"].clone()), (409, json!("stale_version")));
+    assert_eq!(
+        (status, e["error"]["code"].clone()),
+        (409, json!("stale_version"))
+    );
 
     // The vendor's timetable: one meeting, new to them until they mark it seen.
     let (_, tt) = get(&app, "/api/timetable", VENDOR_1).await;
@@ -248,11 +282,18 @@ async fn a_request_becomes_a_match_a_schedule_a_publication_and_a_calendar_file(
     let ev = events[0];
     assert_eq!(
         ev.get_uid().unwrap(),
-        format!("{}@{}", meetings[0]["meeting"].as_str().unwrap(), app.fair.id)
+        format!(
+            "{}@{}",
+            meetings[0]["meeting"].as_str().unwrap(),
+            app.fair.id
+        )
     );
     assert!(ev.get_summary().unwrap().contains("종로구"));
     assert_eq!(ev.get_sequence(), Some(1));
-    assert!(ev.get_url().unwrap().ends_with(&format!("#room={}", meetings[0]["meeting"].as_str().unwrap())));
+    assert!(ev.get_url().unwrap().ends_with(&format!(
+        "#room={}",
+        meetings[0]["meeting"].as_str().unwrap()
+    )));
     let starts = meetings[0]["starts_at"].as_i64().unwrap();
     let expected = chrono::DateTime::from_timestamp_millis(starts)
         .unwrap()
@@ -275,8 +316,6 @@ async fn a_request_becomes_a_match_a_schedule_a_publication_and_a_calendar_file(
     let (status, _) = get(&app, "/api/timetable", STAFF).await;
     assert_eq!(status, 403);
 }
-
-use chrono::Timelike;
 
 #[tokio::test]
 async fn the_preparation_survives_a_restart_of_the_embedded_store() {
@@ -302,7 +341,10 @@ async fn two_staff_on_two_nodes_never_overwrite_each_other() {
     let b = spawn_app_with(settings, fair()).await;
     import_all(&a).await;
     let (_, on_b) = get(&b, "/api/prep", STAFF).await;
-    assert_eq!(on_b["counts"]["institutions"], 2, "node B reads what A imported");
+    assert_eq!(
+        on_b["counts"]["institutions"], 2,
+        "node B reads what A imported"
+    );
 
     let (_, m) = post(
         &a,
@@ -319,23 +361,13 @@ async fn two_staff_on_two_nodes_never_overwrite_each_other() {
         .collect();
     // Both staff saw version 1 of the first match. A's note lands; B's, from the same
     // picture, is refused rather than overwriting it.
-    let patch = |app: &TestApp, id: u64, note: &str| {
-        let (app, note) = (app, note.to_string());
-        async move {
-            send(
-                app,
-                reqwest::Method::PATCH,
-                &format!("/api/prep/matches/{id}"),
-                STAFF,
-                Some(json!({"expected_version": 1, "note": note})),
-            )
-            .await
-        }
-    };
     let (sa, _) = patch(&a, ids[0], "A가 전화함").await;
     let (sb, eb) = patch(&b, ids[0], "B가 전화함").await;
     assert_eq!(sa, 200);
-    assert_eq!((sb, eb["error"]["code"].clone()), (409, json!("stale_version")));
+    assert_eq!(
+        (sb, eb["error"]["code"].clone()),
+        (409, json!("stale_version"))
+    );
     // The same match edited from the same version on two nodes at once: one lands, the
     // other is refused; neither is lost silently.
     let (r1, r2) = tokio::join!(patch(&a, ids[1], "A"), patch(&b, ids[1], "B"));
@@ -352,19 +384,28 @@ async fn two_staff_on_two_nodes_never_overwrite_each_other() {
     assert!(notes[1] == "A" || notes[1] == "B");
 
     // Concurrent requests from two vendors on two nodes both land (document retries).
-    let ask = |app: &TestApp, who: &'static str, inst: &'static str| {
-        let app = app;
-        async move {
-            post(
-                app,
-                "/api/requests",
-                who,
-                json!({"round": "r-past", "to": {"kind": "institution", "id": inst}}),
-            )
-            .await
-        }
-    };
     let (x, y) = tokio::join!(ask(&a, VENDOR_1, "inst-1"), ask(&b, VENDOR_2, "inst-2"));
     assert_eq!((x.0, y.0), (200, 200), "{x:?} {y:?}");
     assert_ne!(x.1["request"]["id"], y.1["request"]["id"]);
+}
+
+async fn patch(app: &TestApp, id: u64, note: &str) -> (u16, Value) {
+    send(
+        app,
+        reqwest::Method::PATCH,
+        &format!("/api/prep/matches/{id}"),
+        STAFF,
+        Some(json!({"expected_version": 1, "note": note})),
+    )
+    .await
+}
+
+async fn ask(app: &TestApp, who: &str, inst: &str) -> (u16, Value) {
+    post(
+        app,
+        "/api/requests",
+        who,
+        json!({"round": "r-past", "to": {"kind": "institution", "id": inst}}),
+    )
+    .await
 }
