@@ -1,7 +1,7 @@
 // The HTTP API (server/API.md): JSON GETs and POSTs with the invite token, errors as
 // ApiError {code, message, status}, server_time noted into the clock, downloads of the
-// log's exports, PUT/PATCH and raw file uploads (preparation), the moderation actions (POSTs with a request id), and the enum labels
-// fetched once at start-up.
+// log's exports, PUT/PATCH and raw file uploads (the preparation), the moderation actions
+// (POSTs with a request id), and the enum labels fetched once at start-up.
 import { S } from './state.js';
 import { clock } from './clock.js';
 import { setLabels } from './labels.js';
