@@ -32,6 +32,7 @@ pub(crate) mod http;
 pub mod journal;
 pub mod lobby;
 pub mod moderation;
+pub mod prep;
 pub mod redis_keys;
 pub(crate) mod rooms;
 pub mod turn;

@@ -16,6 +16,8 @@
 //! | `sangdam:{F}:moderation` | hash (JSON values) | per meeting: what moderators changed (end, close, no-show mark, actions) |
 //! | `sangdam:{F}:activity` | list (JSON) | the newest 500 moderator actions, for every moderator's board |
 //! | `sangdam:{F}:ops` | pub/sub channel | fair-wide news: announcements, moderator activity |
+//! | `sangdam:{F}:prep` | string (JSON) | the fair's preparation: registrations, requests, matches, drafts, publications |
+//! | `sangdam:{F}:prep:version` | string | that document's version, compared before it is replaced |
 
 use sangdam_signaling::{FairId, InstitutionId, ParticipantId};
 
@@ -50,6 +52,14 @@ impl Keys {
 
     pub fn booth(&self, institution: &InstitutionId) -> String {
         format!("{}:booth:{institution}", self.prefix)
+    }
+
+    pub fn prep(&self) -> String {
+        format!("{}:prep", self.prefix)
+    }
+
+    pub fn prep_version(&self) -> String {
+        format!("{}:prep:version", self.prefix)
     }
 
     pub fn vendor(&self, participant: &ParticipantId) -> String {

@@ -11,6 +11,9 @@ use crate::lobby::store::{LobbyStore, MemoryLobby, RedisLobby};
 use crate::moderation::board;
 use crate::moderation::store::{MemoryModeration, ModerationStore, RedisModeration};
 use crate::moderation::Moderation;
+use crate::prep::file::FilePrep;
+use crate::prep::redis::RedisPrep;
+use crate::prep::Preparation;
 use crate::rooms::bus::Bus;
 use crate::rooms::Rooms;
 use crate::turn::{Relay, TurnPlan};
@@ -81,6 +84,26 @@ pub struct Application {
     listener: TcpListener,
     state: AppState,
     base_url: String,
+}
+
+/// The preparation document: in Redis with `redis.url`, else a file in `records.dir`
+/// named for the fair.
+fn open_preparation(settings: &Settings, fair: &Fair) -> Result<Preparation, String> {
+    let rounds: Vec<_> = fair.rounds().cloned().collect();
+    Ok(match settings.redis_url() {
+        Some(url) => Preparation::new(
+            Arc::new(RedisPrep::new(url, &fair.id)?),
+            rounds,
+            "Redis".to_string(),
+        ),
+        None => {
+            let path = settings
+                .records_dir()
+                .join(format!("prep-{}.json", fair.id));
+            let location = path.display().to_string();
+            Preparation::new(Arc::new(FilePrep::open(&path)?), rounds, location)
+        }
+    })
 }
 
 impl Application {
@@ -192,6 +215,8 @@ impl Application {
             lobby_policy: settings.lobby_policy(),
         };
         let board = board::start(board_sources.clone(), changed.clone());
+        let prep = open_preparation(&settings, &fair).map_err(std::io::Error::other)?;
+        info!(preparation = %prep.location, "fair preparation");
         Ok(Self {
             listener,
             state: AppState {
@@ -214,6 +239,8 @@ impl Application {
                 changed,
                 ice,
                 relay,
+                prep,
+                base_url: base_url.clone().into(),
             },
             base_url,
         })

@@ -9,6 +9,7 @@ use crate::journal::{ConsultationLog, SurveyLog};
 use crate::lobby::store::LobbyStore;
 use crate::moderation::board::{Picture, Sources};
 use crate::moderation::Moderation;
+use crate::prep::Preparation;
 use crate::rooms::bus::OpsMessage;
 use crate::rooms::Rooms;
 use crate::turn::Relay;
@@ -51,6 +52,11 @@ pub struct AppState {
     pub ice: Arc<IcePlan>,
     /// The embedded TURN relay, when `[turn]` runs one.
     pub relay: Option<Arc<Relay>>,
+    /// The fair's preparation (registrations to a published timetable).
+    pub prep: Preparation,
+    /// Where people reach this server (`server.public_url`, or the bound address), for
+    /// links in calendar files.
+    pub base_url: Arc<str>,
 }
 
 impl AppState {

@@ -2,5 +2,6 @@
 //! questions, and the consultation log's CSV and Excel exports.
 
 pub mod fair;
+pub mod ics;
 pub mod log_export;
 pub mod survey;

@@ -9,10 +9,12 @@ pub mod health;
 pub mod ice;
 pub mod labels;
 pub mod moderation;
+pub mod prep;
 pub mod records;
 pub mod schedule;
 pub mod serve;
 pub mod survey;
+pub mod timetable;
 pub mod web;
 
 use crate::app::state::AppState;
@@ -22,7 +24,7 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post, put};
 use axum::Router;
 use sangdam_signaling::ErrorCode;
 use std::time::Duration;
@@ -80,6 +82,28 @@ pub fn router(state: AppState) -> Router {
             "/api/survey/{meeting}",
             get(survey::questions).post(survey::answer),
         )
+        .route("/api/prep", get(prep::summary))
+        .route("/api/prep/registry", get(prep::registry))
+        .route("/api/prep/settings", put(prep::settings))
+        .route(
+            "/api/prep/matches",
+            get(prep::matches).post(prep::create_matches),
+        )
+        .route("/api/prep/matches/{id}", patch(prep::update_match))
+        .route("/api/prep/suggestions", get(prep::suggest))
+        .route("/api/prep/drafts", get(prep::drafts))
+        .route("/api/prep/publish", post(prep::publish))
+        .route("/api/prep/proposal", post(prep::proposal))
+        .route("/api/prep/schedule", post(prep::schedule))
+        .route(
+            "/api/requests",
+            get(timetable::requests).post(timetable::create),
+        )
+        .route("/api/requests/{id}/answer", post(timetable::respond))
+        .route("/api/requests/{id}/withdraw", post(timetable::withdraw))
+        .route("/api/timetable", get(timetable::timetable))
+        .route("/api/timetable/seen", post(timetable::seen))
+        .route("/api/timetable.ics", get(timetable::ics))
         .route("/api/rooms", get(schedule::rooms))
         .route("/api/meetings", get(schedule::meetings))
         .route("/ws", get(ws::signaling::upgrade))

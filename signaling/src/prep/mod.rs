@@ -9,10 +9,15 @@
 //! which this module checks. So two staff members editing different matches never refuse
 //! each other, and the same match is never silently overwritten.
 
+pub mod assignment;
+pub mod drafting;
 pub mod matches;
+pub mod proposal;
 pub mod registry;
 pub mod relevance;
 pub mod requests;
+pub mod schedule;
+pub mod suggest;
 pub mod timetable;
 
 use crate::error::{ErrorCode, Refusal};

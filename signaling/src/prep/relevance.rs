@@ -7,11 +7,12 @@
 //!   by — "청소" fits "건물 청소용역") is worth 60 ÷ the smaller list's length, so one
 //!   exact fit between two one-item lists scores as much as full overlap of long ones;
 //! - theme: in a round whose theme is green (그린/녹색/green/탄소/환경), a green enterprise
-//!   gets 25;
+//!   that fits gets 25 more (the theme favours green enterprises among those that fit; it
+//!   does not make an unrelated one relevant, which also keeps the candidate graph sparse);
 //! - certifications: 5 each, at most 10 — a certified enterprise is easier for a public
 //!   buyer to contract with (preferential purchase rules).
 //!
-//! A pair with no overlap and no theme bonus scores 0 and is never suggested.
+//! A pair with no overlap scores 0 and is never suggested.
 
 use super::registry::{EnterpriseEntry, InstitutionEntry};
 use serde::{Deserialize, Serialize};
@@ -59,12 +60,12 @@ pub fn relevance(inst: &InstitutionEntry, ent: &EnterpriseEntry, theme: &str) ->
         .collect();
     let denom = inst.wanted.len().min(ent.categories.len()).max(1) as i64;
     let mut score = (OVERLAP_POINTS * overlap.len() as i64 / denom).min(OVERLAP_POINTS);
+    if overlap.is_empty() {
+        return Relevance::default();
+    }
     let green_round = is_green_theme(theme) && ent.green;
     if green_round {
         score += GREEN_POINTS;
-    }
-    if score == 0 {
-        return Relevance::default();
     }
     let certifications = ent.certifications.len() as i64;
     score += (certifications * CERTIFICATION_POINTS).min(CERTIFICATION_MAX);
@@ -76,11 +77,11 @@ pub fn relevance(inst: &InstitutionEntry, ent: &EnterpriseEntry, theme: &str) ->
     }
 }
 
-/// How much balance takes off a suggestion: an enterprise that already has `k` matches in
-/// the round loses 8 per match (so the unmatched come first), an institution whose booths
-/// are full for the round loses 50 (it can still be suggested, staff may add a slot).
-pub fn balance_penalty(enterprise_matches: u32, institution_full: bool) -> i64 {
-    8 * enterprise_matches as i64 + if institution_full { 50 } else { 0 }
+/// How much balance takes off a suggestion: 8 per meeting the counterpart already has in
+/// the round (per booth for an institution), so the unmatched come first and nobody is
+/// flooded, and 50 more when it is full (it can still be suggested: staff may add a slot).
+pub fn balance_penalty(load: u32, full: bool) -> i64 {
+    8 * load as i64 + if full { 50 } else { 0 }
 }
 
 #[cfg(test)]
@@ -128,7 +129,11 @@ mod tests {
         assert_eq!(relevance(&i, &ent(&["인쇄"], false, 2), "지원").score, 0);
         assert_eq!(
             relevance(&i, &ent(&["인쇄"], true, 0), "녹색 전환").score,
-            25
+            0
+        );
+        assert_eq!(
+            relevance(&i, &ent(&["급식"], true, 0), "녹색 전환").score,
+            60 + 25
         );
     }
 

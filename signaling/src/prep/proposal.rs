@@ -1,0 +1,101 @@
+//! A whole proposed set of new matches for a round: every fitting pair not matched yet as a
+//! candidate weighted by relevance, each institution's remaining booth-slots and each
+//! enterprise's remaining meetings as capacities, solved exactly for the largest total
+//! relevance (max-weight b-matching by min-cost flow, [`super::assignment`]), with the greedy
+//! total beside it so staff see what the optimum buys. Not stored: staff accept the pairs
+//! they want as matches.
+
+use super::assignment::{self, Candidate};
+use super::relevance::relevance;
+use super::suggest::{institution_capacity, loads};
+use super::{Prep, PrepError};
+use crate::fair::Round;
+use crate::ids::{EnterpriseId, InstitutionId};
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProposedPair {
+    pub institution: InstitutionId,
+    pub enterprise: EnterpriseId,
+    pub score: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Proposal {
+    pub round: crate::RoundId,
+    pub pairs: Vec<ProposedPair>,
+    pub total: i64,
+    pub greedy_total: i64,
+    pub candidates: usize,
+}
+
+pub fn propose(prep: &Prep, round: &Round) -> Result<Proposal, PrepError> {
+    let (inst_load, ent_load) = loads(prep, round);
+    let institutions: Vec<_> = prep
+        .registry
+        .institutions
+        .values()
+        .map(|v| &v.value)
+        .filter(|i| i.attends(&round.id))
+        .collect();
+    let enterprises: Vec<_> = prep
+        .registry
+        .enterprises
+        .values()
+        .map(|v| &v.value)
+        .filter(|e| e.attends(&round.id))
+        .collect();
+    let left_caps = institutions
+        .iter()
+        .map(|i| {
+            institution_capacity(prep, i, round)
+                .saturating_sub(inst_load.get(&i.id).copied().unwrap_or(0))
+        })
+        .collect();
+    let right_caps = enterprises
+        .iter()
+        .map(|e| {
+            e.max_meetings
+                .saturating_sub(ent_load.get(&e.id).copied().unwrap_or(0))
+        })
+        .collect();
+    let mut edges = Vec::new();
+    for (li, i) in institutions.iter().enumerate() {
+        for (ri, e) in enterprises.iter().enumerate() {
+            let score = relevance(i, e, &round.theme).score;
+            if score > 0 && prep.live_match(&i.id, &e.id, &round.id).is_none() {
+                edges.push(Candidate {
+                    left: li as u32,
+                    right: ri as u32,
+                    weight: score,
+                });
+            }
+        }
+    }
+    let problem = assignment::Problem {
+        left_caps,
+        right_caps,
+        edges,
+    };
+    let greedy = assignment::greedy(&problem);
+    let best = assignment::solve(&problem).map_err(|e| PrepError::BadInput(e.to_string()))?;
+    let pairs = best
+        .chosen
+        .iter()
+        .map(|&k| {
+            let c = &problem.edges[k];
+            ProposedPair {
+                institution: institutions[c.left as usize].id.clone(),
+                enterprise: enterprises[c.right as usize].id.clone(),
+                score: c.weight,
+            }
+        })
+        .collect();
+    Ok(Proposal {
+        round: round.id.clone(),
+        pairs,
+        total: best.total,
+        greedy_total: greedy.total,
+        candidates: problem.edges.len(),
+    })
+}
