@@ -127,6 +127,7 @@ export default {
   prep_grid_ent_caption: 'Round {n} per enterprise: rows are enterprises, columns are slots',
   prep_grid_slot_caption: 'Round {n} meetings by time',
 
+  prep_rounds_caption: 'Each round’s draft at a glance',
   prep_publish_title: 'Publishing',
   prep_publish_what: 'Drafts to publish: {list}',
   prep_publish_none: 'No draft to publish.',

@@ -127,6 +127,7 @@ export default {
   prep_grid_ent_caption: '{n}회차 기업별 시간표: 행은 기업, 열은 시간 칸',
   prep_grid_slot_caption: '{n}회차 시간순 상담 목록',
 
+  prep_rounds_caption: '회차별 시간표 초안 요약',
   prep_publish_title: '발표',
   prep_publish_what: '발표할 초안: {list}',
   prep_publish_none: '발표할 초안이 없습니다.',

@@ -74,7 +74,7 @@ export function prepPage() {
       if (!rounds.some((r) => r.id === page.round)) page.round = rounds[0].id;
       const sel = h(
         'select',
-        { id: 'prep-round', onchange: (ev) => { page.round = ev.currentTarget.value; page.proposalShown = null; page.suggest = { institution: '', list: null }; remount(); } },
+        { id: 'prep-round', onchange: (ev) => { page.round = ev.currentTarget.value; page.suggest = { institution: '', list: null }; remount(); } },
         rounds.map((r) => h('option', { value: r.id }, t('round_n', { n: r.number }) + ' · ' + r.theme)),
       );
       sel.value = page.round;

@@ -155,6 +155,7 @@ function publishBlock(page) {
   const pubs = [...(page.data.prep.publications || [])].reverse();
   return [
     h('h3', null, t('prep_publish_title')),
+    roundsTable(page.data.prep.rounds || []),
     h('p', { class: 'muted' }, drafts.length ? t('prep_publish_what', { list: drafts.map((d) => t('round_n', { n: rounds.get(d.round) ?? d.round }) + ' v' + d.version).join(', ') }) : t('prep_publish_none')),
     h('div', { class: 'actions' }, pub('preliminary'), pub('final')),
     line,
@@ -172,4 +173,36 @@ function publishBlock(page) {
       )
       : h('p', { class: 'empty' }, t('prep_no_publications')),
   ];
+}
+
+/** Every round's draft at a glance: what publishing would send. */
+function roundsTable(rounds) {
+  const cell = (v) => h('td', { class: 'center' }, v === null || v === undefined ? '–' : String(v));
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      { class: 'data', id: 'prep-rounds' },
+      h('caption', { class: 'sr-only' }, t('prep_rounds_caption')),
+      h('thead', null, h('tr', null, ['col_round', 'prep_cnt_matches', 'prep_draft_version', 'prep_draft_booked', 'prep_draft_not_placed', 'prep_draft_slots'].map((k) => h('th', { scope: 'col' }, t(k))))),
+      h(
+        'tbody',
+        null,
+        rounds.map((r) => {
+          const d = r.draft;
+          return h(
+            'tr',
+            { dataset: { round: r.id }, class: d && d.not_placed ? 'needs-attention' : null },
+            h('th', { scope: 'row' }, t('round_n', { n: r.number }), h('span', { class: 'sub' }, r.theme)),
+            cell(r.matches),
+            cell(d && d.version),
+            cell(d && d.booked),
+            cell(d && d.not_placed),
+            cell(d ? t('prep_slots_of', { used: d.slots_used, bound: d.lower_bound, all: r.slots }) : null),
+          );
+        }),
+      ),
+    ),
+  );
 }
