@@ -79,6 +79,7 @@ async fn staff_prepare_and_publish_and_a_vendor_downloads_their_timetable() -> R
     page.wait_for(&format!("{} === '0'", text_of("pc-institutions")), LOAD)
         .await?;
     assert_eq!(page.eval(&text_of("pc-publications")).await?, "0");
+    let _ = page.screenshot("/tmp/sangdam-prep-empty.png").await;
 
     // Import through the real file input.
     set_file(&page, "prep-file", &registrations_file()).await?;
