@@ -57,6 +57,47 @@ enum Command {
     /// Check the configuration and the fair files; problems are reported with their file,
     /// line and field (every problem of the first bad file, so a sheet is fixed in one go).
     Check(Common),
+    /// Import registrations (.xlsx with sheets 기관/기업/참가자, or .csv) into the fair's
+    /// preparation, as the staff page's upload does.
+    ///
+    /// A file with any problem imports nothing; every problem is printed with its sheet,
+    /// row, column and reason. The same file twice changes nothing; an edited file updates
+    /// its rows in place and the changed fields are listed. The preparation is kept where
+    /// the server keeps it (records.dir, or Redis with redis.url), so run this with the
+    /// server's configuration; a running server sees the import at once.
+    Import(ImportArgs),
+    /// Write the published timetable out as fair files (fair.toml and the CSV sheets), to
+    /// serve with `sangdam serve --fair DIR`.
+    Export(ExportArgs),
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// The files to import, read together (a participant may belong to an organisation of
+    /// another file).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Check the files and print what would change, without importing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Where the preparation is kept when redis.url is not set; overrides records.dir
+    /// [env: SANGDAM_DATA_DIR] [default: data].
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    /// Directory to write the fair files into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Where the preparation is kept when redis.url is not set; overrides records.dir.
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    common: Common,
 }
 
 #[derive(Args, Clone, Default)]
@@ -118,7 +159,107 @@ pub fn main() -> anyhow::Result<()> {
         Command::Token(args) => token(args),
         Command::Demo(args) => write_demo(args),
         Command::Check(common) => check(common),
+        Command::Import(args) => import(args),
+        Command::Export(args) => export(args),
     }
+}
+
+/// The configured fair for the preparation commands: the demo fair is made anew (with a
+/// new id) at every start, so its preparation only lives on the running demo's staff page.
+fn prepared_fair(settings: &Settings) -> anyhow::Result<Fair> {
+    if settings.fair_dir().is_none() {
+        bail!(
+            "no fair directory: the demo fair is made anew at every start, so prepare it on \
+             the running demo's staff page (준비 tab), or write it out with \
+             `sangdam demo --out DIR` and pass --fair DIR"
+        );
+    }
+    load_fair(settings)
+}
+
+fn import(args: ImportArgs) -> anyhow::Result<()> {
+    let mut settings = settings(&args.common)?;
+    if let Some(dir) = &args.data_dir {
+        settings.records.dir = dir.display().to_string();
+    }
+    let fair = prepared_fair(&settings)?;
+    let mut files = Vec::new();
+    for path in &args.files {
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        files.push((name, bytes));
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let prep = crate::app::startup::open_preparation(&settings, &fair)
+            .map_err(anyhow::Error::msg)?;
+        let current = prep.read().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let registration = crate::files::registrations::read_files(&files, &current.registry)
+            .map_err(|e| anyhow::anyhow!("nothing was imported.\n{e}"))?;
+        let actor = sangdam_signaling::prep::Actor {
+            participant: ParticipantId::parse("sangdam-import").expect("a valid id"),
+            role: Role::Staff,
+        };
+        let summary = if args.dry_run {
+            let mut scratch = current.registry.clone();
+            scratch.merge(registration)
+        } else {
+            let edit = sangdam_signaling::prep::Edit::Import { registration };
+            match prep
+                .edit(&actor, clock::now(), |_| Ok(edit.clone()))
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+            {
+                (sangdam_signaling::prep::Outcome::Imported { summary }, _) => summary,
+                (other, _) => bail!("unexpected outcome {other:?}"),
+            }
+        };
+        println!(
+            "{} {}: 추가 added {}, 변경 updated {}, 그대로 unchanged {}, 파일에 없음 not in the files {}",
+            if args.dry_run { "(dry run) would import" } else { "imported into" },
+            prep.location,
+            summary.added.len(),
+            summary.updated.len(),
+            summary.unchanged,
+            summary.not_in_file
+        );
+        for row in &summary.updated {
+            println!("  updated {:?} {}: {}", row.kind, row.id, row.fields.join(", "));
+        }
+        anyhow::Ok(())
+    })
+}
+
+fn export(args: ExportArgs) -> anyhow::Result<()> {
+    let mut settings = settings(&args.common)?;
+    if let Some(dir) = &args.data_dir {
+        settings.records.dir = dir.display().to_string();
+    }
+    let fair = prepared_fair(&settings)?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let prep = rt.block_on(async {
+        let prep = crate::app::startup::open_preparation(&settings, &fair)
+            .map_err(anyhow::Error::msg)?;
+        prep.read().await.map_err(|e| anyhow::anyhow!("{e}"))
+    })?;
+    let written = crate::prep::export::write_prepared_fair(&prep, &fair, &args.out)
+        .map_err(anyhow::Error::msg)?;
+    println!(
+        "wrote the published timetable ({} meetings, {} institutions, {} enterprises) to {}; serve it with `sangdam serve --fair {}`",
+        written.meetings().count(),
+        written.institutions().count(),
+        written.enterprises().count(),
+        args.out.display(),
+        args.out.display()
+    );
+    Ok(())
 }
 
 fn settings(common: &Common) -> anyhow::Result<Settings> {

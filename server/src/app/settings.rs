@@ -55,6 +55,8 @@ pub struct ServerSettings {
     pub body_read_timeout_seconds: u64,
     /// The largest request body taken (the survey answer is the only one).
     pub max_body_bytes: usize,
+    /// The largest registration file `POST /api/prep/import` takes.
+    pub max_import_bytes: usize,
     /// Open connections at most (0: no cap); beyond, new ones are closed unread.
     pub max_connections: usize,
     /// Open connections at most from one IP address (0: no cap). Behind a reverse proxy,

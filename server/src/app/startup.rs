@@ -88,7 +88,7 @@ pub struct Application {
 
 /// The preparation document: in Redis with `redis.url`, else a file in `records.dir`
 /// named for the fair.
-fn open_preparation(settings: &Settings, fair: &Fair) -> Result<Preparation, String> {
+pub fn open_preparation(settings: &Settings, fair: &Fair) -> Result<Preparation, String> {
     let rounds: Vec<_> = fair.rounds().cloned().collect();
     Ok(match settings.redis_url() {
         Some(url) => Preparation::new(

@@ -33,7 +33,11 @@ use tower_http::timeout::RequestBodyTimeoutLayer;
 /// Refuses, before a byte of it is read, a body larger than the server takes, and any
 /// body from a request without a token (no endpoint takes one from a stranger).
 async fn guard_body(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let max = state.settings.server.max_body_bytes;
+    let max = if req.uri().path() == IMPORT_PATH {
+        state.settings.server.max_import_bytes
+    } else {
+        state.settings.server.max_body_bytes
+    };
     let h = req.headers();
     let declared = h
         .get(header::CONTENT_LENGTH)
@@ -56,6 +60,9 @@ async fn guard_body(State(state): State<AppState>, req: Request, next: Next) -> 
     }
     next.run(req).await
 }
+
+/// The one route that takes a file rather than a JSON body.
+const IMPORT_PATH: &str = "/api/prep/import";
 
 /// Every route the server answers.
 pub fn router(state: AppState) -> Router {
@@ -84,6 +91,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/prep", get(prep::summary))
         .route("/api/prep/registry", get(prep::registry))
+        .route(
+            IMPORT_PATH,
+            post(prep::import).layer(DefaultBodyLimit::max(server.max_import_bytes)),
+        )
         .route("/api/prep/settings", put(prep::settings))
         .route(
             "/api/prep/matches",

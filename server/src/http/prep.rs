@@ -405,3 +405,46 @@ pub async fn schedule(
         .await?;
     Ok(answer(o, v))
 }
+
+#[derive(Deserialize)]
+pub struct ImportQuery {
+    name: String,
+}
+
+/// `POST /api/prep/import?name=FILE`: the file is the body. A file with any problem imports
+/// nothing and every problem comes back (sheet, row, column, reason).
+pub async fn import(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ImportQuery>,
+    body: axum::body::Bytes,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    staff(&caller)?;
+    if body.is_empty() {
+        return Err(ApiError::new(ErrorCode::BadImport, "the file is empty"));
+    }
+    let known = state.prep.read().await?;
+    let files = vec![(q.name.clone(), body.to_vec())];
+    let registration = match crate::files::registrations::read_files(&files, &known.registry) {
+        Ok(r) => r,
+        Err(errors) => {
+            let body = json!({"error": {
+                "code": ErrorCode::BadImport,
+                "message": format!("{}: nothing was imported. {errors}", q.name),
+                "problems": errors.problems,
+            }});
+            return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response());
+        }
+    };
+    let (o, v) = state
+        .prep
+        .edit(&actor(&caller), caller.now, |_| {
+            Ok(Edit::Import {
+                registration: registration.clone(),
+            })
+        })
+        .await?;
+    tracing::info!(file = %q.name, staff = %caller.participant.id, "registrations imported");
+    Ok(answer(o, v).into_response())
+}

@@ -6,6 +6,7 @@
 //! edit whose *record* version is stale. So a retry here never overwrites anyone: it
 //! re-applies the same edit to the newer document, and the core decides again.
 
+pub mod export;
 pub mod file;
 pub mod redis;
 

@@ -11,6 +11,7 @@
 
 pub mod assignment;
 pub mod drafting;
+pub mod export;
 pub mod matches;
 pub mod proposal;
 pub mod registry;

@@ -13,6 +13,7 @@ mod lobby;
 mod lobby_store;
 mod moderation;
 mod nodes;
+mod prep;
 mod records;
 mod refusals;
 mod sharing;
