@@ -181,8 +181,8 @@ export function describeChange(c, meetings, side) {
   };
   const where = (b) => ({ round: roundNo(b.round), slot: b.slot + 1 });
   const other = (b) => (side === 'buyer' ? b.enterprise : b.institution);
-  if (c.change === 'added') return { key: 'tt_change_added', vars: where(c.now), meeting: c.now.meeting };
-  if (c.change === 'removed') return { key: 'tt_change_removed', vars: { ...where(c.was), other: other(c.was) }, meeting: c.was.meeting };
+  if (c.change === 'added') return { key: 'tt_change_added', vars: where(c.now), meeting: c.now.meeting, found: byId.get(c.now.meeting) || null };
+  if (c.change === 'removed') return { key: 'tt_change_removed', vars: { ...where(c.was), other: other(c.was) }, meeting: c.was.meeting, found: null };
   const w = where(c.was);
   return { key: 'tt_change_moved', vars: { was_round: w.round, was_slot: w.slot, ...where(c.now) }, meeting: c.now.meeting, found: byId.get(c.now.meeting) || null };
 }

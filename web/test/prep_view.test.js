@@ -120,6 +120,8 @@ test('timetable changes become keys with round and slot numbers; added and moved
   assert.equal(moved.key, 'tt_change_moved');
   assert.deepEqual(moved.vars, { was_round: 2, was_slot: 2, round: 2, slot: 5 });
   assert.equal(moved.found, meetings[0]);
+  const added = v.describeChange({ change: 'added', now: b(4, 'r2-s04-i001') }, meetings, 'buyer');
+  assert.deepEqual([added.key, added.vars, added.found], ['tt_change_added', { round: 2, slot: 5 }, meetings[0]]);
   const removed = v.describeChange({ change: 'removed', was: b(0, 'r2-s00-i001') }, [], 'vendor');
   assert.deepEqual([removed.key, removed.vars], ['tt_change_removed', { round: 2, slot: 1, other: 'i001' }]);
   assert.equal(v.describeChange({ change: 'removed', was: b(0, 'x') }, [], 'buyer').vars.other, 'e001');
