@@ -57,7 +57,10 @@ async fn wait_for_file(dir: &Path, name: &str, timeout: Duration) -> Result<Stri
             let seen: Vec<_> = std::fs::read_dir(dir)?
                 .filter_map(|e| e.ok().map(|e| e.file_name()))
                 .collect();
-            bail!("no {name} in {} after {timeout:?}; there is {seen:?}", dir.display());
+            bail!(
+                "no {name} in {} after {timeout:?}; there is {seen:?}",
+                dir.display()
+            );
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -138,7 +141,11 @@ async fn staff_prepare_and_publish_and_a_vendor_downloads_their_timetable() -> R
         .as_str()
         .unwrap_or("0")
         .parse()?;
-    assert_eq!(booked + not_placed, proposed, "every match placed or listed");
+    assert_eq!(
+        booked + not_placed,
+        proposed,
+        "every match placed or listed"
+    );
     let cells = page
         .eval("document.querySelectorAll('#prep-grid-booth td.cell-on').length")
         .await?;
@@ -168,7 +175,9 @@ async fn staff_prepare_and_publish_and_a_vendor_downloads_their_timetable() -> R
     let meetings = drafts["drafts"][0]["meetings"]
         .as_array()
         .context("a draft")?;
-    let enterprise = meetings[0]["enterprise"].as_str().context("an enterprise")?;
+    let enterprise = meetings[0]["enterprise"]
+        .as_str()
+        .context("an enterprise")?;
     let mine: Vec<&str> = meetings
         .iter()
         .filter(|m| m["enterprise"] == enterprise)
@@ -211,7 +220,10 @@ async fn staff_prepare_and_publish_and_a_vendor_downloads_their_timetable() -> R
     );
     let publication = page.eval(&text_of("tt-publication")).await?;
     assert!(
-        publication.as_str().unwrap_or_default().contains("1차 발표"),
+        publication
+            .as_str()
+            .unwrap_or_default()
+            .contains("1차 발표"),
         "{publication}"
     );
     let _ = page.screenshot("/tmp/sangdam-prep-vendor.png").await;
@@ -220,7 +232,10 @@ async fn staff_prepare_and_publish_and_a_vendor_downloads_their_timetable() -> R
     let ics = wait_for_file(&downloads, &format!("sangdam-{vendor}.ics"), LOAD).await?;
     assert_eq!(ics.matches("BEGIN:VEVENT").count(), mine.len());
     for m in &mine {
-        assert!(ics.contains(&format!("UID:{m}@")), "{m} missing from the calendar");
+        assert!(
+            ics.contains(&format!("UID:{m}@")),
+            "{m} missing from the calendar"
+        );
     }
 
     // Marked seen: the highlight goes, the button rests.
