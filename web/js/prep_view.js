@@ -187,6 +187,12 @@ export function describeChange(c, meetings, side) {
   return { key: 'tt_change_moved', vars: { was_round: w.round, was_slot: w.slot, ...where(c.now) }, meeting: c.now.meeting, found: byId.get(c.now.meeting) || null };
 }
 
+/** Changes in timetable order: by round, then slot, of where the meeting is now (or was). */
+export function sortChanges(changes) {
+  const at = (c) => c.now || c.was;
+  return [...(changes || [])].sort((a, b) => String(at(a).round).localeCompare(String(at(b).round), undefined, { numeric: true }) || at(a).slot - at(b).slot || at(a).booth - at(b).booth);
+}
+
 /** The meetings to highlight: those added or moved since the publication last marked seen. */
 export function changedMeetings(changes) {
   const out = new Set();

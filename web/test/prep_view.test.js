@@ -159,3 +159,9 @@ test('registered rows from a map or a list, by id', () => {
   assert.deepEqual(v.orgList([{ id: 'z' }, { id: 'y' }]).map((x) => x.id), ['y', 'z']);
   assert.deepEqual(v.orgList(undefined), []);
 });
+
+test('changes in timetable order, removed ones where they were', () => {
+  const b = (round, slot) => ({ meeting: round + '-' + slot, round, slot, booth: 0 });
+  const got = v.sortChanges([{ change: 'added', now: b('r10', 0) }, { change: 'removed', was: b('r2', 3) }, { change: 'moved', was: b('r1', 9), now: b('r2', 1) }]);
+  assert.deepEqual(got.map((c) => (c.now || c.was).meeting), ['r2-1', 'r2-3', 'r10-0']);
+});

@@ -7,7 +7,7 @@ import { t, errText } from '../i18n/index.js';
 import { api, apiPost, download } from '../api.js';
 import { fmtDate, fmtTime } from '../format.js';
 import { S } from '../state.js';
-import { describeChange, changedMeetings } from '../prep_view.js';
+import { describeChange, changedMeetings, sortChanges } from '../prep_view.js';
 
 /** The section for `side` ('buyer' | 'vendor'): `{el}`, loaded at once. */
 export function timetableSection(side) {
@@ -44,7 +44,7 @@ export function timetableSection(side) {
     }
     const p = d.publication;
     const meetings = [...(d.meetings || [])].sort((a, b) => a.starts_at - b.starts_at);
-    const changes = d.changes || [];
+    const changes = sortChanges(d.changes);
     const fresh = changedMeetings(changes);
     const movedTo = new Map(changes.filter((c) => c.change === 'moved').map((c) => [c.now.meeting, c]));
     const unseen = (d.seen || 0) < p.number;
