@@ -250,3 +250,114 @@ async fn staff_prepare_and_publish_and_a_vendor_downloads_their_timetable() -> R
     let _ = std::fs::remove_dir_all(&downloads);
     Ok(())
 }
+
+/// Imports the demo registrations over HTTP, as the preparation tab does.
+async fn import_over_http(app: &sangdam_tests::app::TestApp, staff: &str) -> Result<()> {
+    let bytes = std::fs::read(registrations_file())?;
+    let r = reqwest::Client::new()
+        .post(format!(
+            "{}/api/prep/import?name=demo-registrations.xlsx",
+            app.base_url
+        ))
+        .bearer_auth(staff)
+        .header("content-type", "application/octet-stream")
+        .body(bytes)
+        .send()
+        .await?;
+    if !r.status().is_success() {
+        bail!("import: {} {}", r.status(), r.text().await?);
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vendor_asks_on_their_page_and_the_buyer_accepts_on_theirs() -> Result<()> {
+    let fair = demo::demo_fair(&demo::DemoOptions::starting_at(
+        now() + Duration::from_secs(7 * 24 * 3600),
+    ));
+    let app = spawn_app(fair).await;
+    import_over_http(&app, &app.token(demo::DEMO_STAFF)).await?;
+    let browser = Browser::launch().await?;
+    let vendor = browser
+        .new_page(&format!(
+            "{}/#token={}",
+            app.base_url,
+            app.token(demo::DEMO_VENDOR)
+        ))
+        .await?;
+    vendor
+        .wait_for("document.getElementById('req-form')", LOAD)
+        .await?;
+    // The reason counter counts characters and stops the form past 300.
+    vendor
+        .eval(
+            "const r = document.getElementById('req-reason'); r.value = '가'.repeat(301); \
+             r.dispatchEvent(new Event('input'))",
+        )
+        .await?;
+    assert_eq!(vendor.eval(&text_of("req-count")).await?, "301 / 300자");
+    assert_eq!(
+        vendor
+            .eval("document.getElementById('req-send').disabled")
+            .await?,
+        true
+    );
+    vendor
+        .eval(
+            "const r = document.getElementById('req-reason'); r.value = '청소 용역을 소개하고 싶습니다'; \
+             r.dispatchEvent(new Event('input'))",
+        )
+        .await?;
+    // The best fit is offered first.
+    let institution = vendor
+        .eval("document.getElementById('req-to').value")
+        .await?;
+    let institution = institution.as_str().context("a counterpart")?.to_string();
+    vendor.click("#req-send").await?;
+    vendor
+        .wait_for(
+            "document.querySelector('#req-sent tbody tr[data-status=pending]')",
+            LOAD,
+        )
+        .await?;
+
+    let buyer = app
+        .fair
+        .participants()
+        .find(|p| {
+            p.role == Role::Buyer
+                && matches!(&p.affiliation, Affiliation::Institution(i) if i.as_str() == institution)
+        })
+        .with_context(|| format!("a buyer of {institution}"))?
+        .id
+        .to_string();
+    let page = browser
+        .new_page(&format!("{}/#token={}", app.base_url, app.token(&buyer)))
+        .await?;
+    page.wait_for(
+        "document.querySelector('#req-received tbody tr[data-status=pending]')",
+        LOAD,
+    )
+    .await?;
+    let reason = page
+        .eval("document.querySelector('#req-received .req-reason').textContent")
+        .await?;
+    assert_eq!(reason, "청소 용역을 소개하고 싶습니다");
+    page.click("#req-received tbody tr button").await?;
+    page.wait_for(
+        "document.querySelector('#req-received tbody tr[data-status=accepted]')",
+        LOAD,
+    )
+    .await?;
+
+    // The vendor sees it accepted once the page reloads its requests.
+    vendor.eval("location.reload()").await?;
+    vendor
+        .wait_for(
+            "document.querySelector('#req-sent tbody tr[data-status=accepted]')",
+            LOAD,
+        )
+        .await?;
+    browser.close().await?;
+    Ok(())
+}
