@@ -20,8 +20,11 @@ fn text_of(id: &str) -> String {
     format!("(document.getElementById('{id}') || {{}}).textContent")
 }
 
+/// The demo registrations, as an absolute path without `..` (Chromium's file input cannot
+/// read a file through one).
 fn registrations_file() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../config/demo-registrations.xlsx")
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../config/demo-registrations.xlsx");
+    p.canonicalize().unwrap_or(p)
 }
 
 /// Hands `file` to the `<input type=file>` with id `input`, as a user picking it would.
@@ -282,7 +285,8 @@ async fn a_vendor_asks_on_their_page_and_the_buyer_accepts_on_theirs() -> Result
         .new_page(&format!(
             "{}/#token={}",
             app.base_url,
-            app.token(demo::DEMO_VENDOR)
+            // The demo's first vendor (server/src/demo/fair.rs DEMO_VENDOR, not exported).
+            app.token("p-v-e001")
         ))
         .await?;
     vendor
@@ -291,8 +295,8 @@ async fn a_vendor_asks_on_their_page_and_the_buyer_accepts_on_theirs() -> Result
     // The reason counter counts characters and stops the form past 300.
     vendor
         .eval(
-            "const r = document.getElementById('req-reason'); r.value = '가'.repeat(301); \
-             r.dispatchEvent(new Event('input'))",
+            "{ const r = document.getElementById('req-reason'); r.value = '가'.repeat(301); \
+             r.dispatchEvent(new Event('input')); }",
         )
         .await?;
     assert_eq!(vendor.eval(&text_of("req-count")).await?, "301 / 300자");
@@ -304,8 +308,8 @@ async fn a_vendor_asks_on_their_page_and_the_buyer_accepts_on_theirs() -> Result
     );
     vendor
         .eval(
-            "const r = document.getElementById('req-reason'); r.value = '청소 용역을 소개하고 싶습니다'; \
-             r.dispatchEvent(new Event('input'))",
+            "{ const r = document.getElementById('req-reason'); r.value = '청소 용역을 소개하고 싶습니다'; \
+             r.dispatchEvent(new Event('input')); }",
         )
         .await?;
     // The best fit is offered first.
