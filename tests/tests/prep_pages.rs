@@ -27,6 +27,37 @@ fn registrations_file() -> PathBuf {
     p.canonicalize().unwrap_or(p)
 }
 
+/// Records Content-Security-Policy violations in `window.__csp` (the policy forbids inline
+/// scripts and styles; the pages must not need them).
+const CSP_LOG: &str = r#"
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__csp.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline') + ' ' + (e.sourceFile || '') + ':' + e.lineNumber);
+});
+"#;
+
+/// A new tab at `url` that records CSP violations from its first script on.
+async fn open(browser: &Browser, url: &str) -> Result<Page> {
+    let page = browser.new_page("about:blank").await?;
+    page.add_init_script(CSP_LOG).await?;
+    page.goto(url).await?;
+    Ok(page)
+}
+
+/// Waits until a home page stops moving: its lobby connected (the lobby panel above the
+/// preparation sections changes height as it connects) and both sections loaded, so a
+/// click lands where the button was measured.
+async fn settled(page: &Page) -> Result<()> {
+    page.wait_for(
+        "document.querySelector('.lobby-conn.on') && document.getElementById('requests') \
+         && document.getElementById('timetable') \
+         && !document.querySelector('#requests .loading, #timetable .loading')",
+        LOAD,
+    )
+    .await?;
+    Ok(())
+}
+
 /// Hands `file` to the `<input type=file>` with id `input`, as a user picking it would.
 async fn set_file(page: &Page, input: &str, file: &Path) -> Result<()> {
     let r = page
@@ -77,9 +108,11 @@ async fn staff_prepare_and_publish_and_a_vendor_downloads_their_timetable() -> R
     let app = spawn_app(fair).await;
     let staff = app.token(demo::DEMO_STAFF);
     let browser = Browser::launch().await?;
-    let page = browser
-        .new_page(&format!("{}/#token={staff}&view=prep", app.base_url))
-        .await?;
+    let page = open(
+        &browser,
+        &format!("{}/#token={staff}&view=prep", app.base_url),
+    )
+    .await?;
 
     // The tab starts empty: nothing registered, nothing published.
     page.wait_for(&format!("{} === '0'", text_of("pc-institutions")), LOAD)
@@ -204,12 +237,16 @@ async fn staff_prepare_and_publish_and_a_vendor_downloads_their_timetable() -> R
             json!({"behavior": "allow", "downloadPath": downloads.to_string_lossy()}),
         )
         .await?;
+    assert_eq!(
+        page.eval("window.__csp").await?,
+        json!([]),
+        "CSP violations"
+    );
     let token = app.token(&vendor);
-    let page = browser
-        .new_page(&format!("{}/#token={token}", app.base_url))
-        .await?;
+    let page = open(&browser, &format!("{}/#token={token}", app.base_url)).await?;
     page.wait_for("document.getElementById('tt-meetings')", LOAD)
         .await?;
+    settled(&page).await?;
     assert_eq!(
         page.eval("document.querySelectorAll('#tt-meetings tbody tr').length")
             .await?,
@@ -249,6 +286,11 @@ async fn staff_prepare_and_publish_and_a_vendor_downloads_their_timetable() -> R
     )
     .await?;
 
+    assert_eq!(
+        page.eval("window.__csp").await?,
+        json!([]),
+        "CSP violations"
+    );
     browser.close().await?;
     let _ = std::fs::remove_dir_all(&downloads);
     Ok(())
@@ -292,6 +334,7 @@ async fn a_vendor_asks_on_their_page_and_the_buyer_accepts_on_theirs() -> Result
     vendor
         .wait_for("document.getElementById('req-form')", LOAD)
         .await?;
+    settled(&vendor).await?;
     // The reason counter counts characters and stops the form past 300.
     vendor
         .eval(
@@ -343,6 +386,7 @@ async fn a_vendor_asks_on_their_page_and_the_buyer_accepts_on_theirs() -> Result
         LOAD,
     )
     .await?;
+    settled(&page).await?;
     let reason = page
         .eval("document.querySelector('#req-received .req-reason').textContent")
         .await?;
