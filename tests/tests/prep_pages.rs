@@ -120,6 +120,30 @@ async fn staff_prepare_and_publish_and_a_vendor_downloads_their_timetable() -> R
     assert_eq!(page.eval(&text_of("pc-publications")).await?, "0");
     let _ = page.screenshot("/tmp/sangdam-prep-empty.png").await;
 
+    // A file with a bad row imports nothing, and the page lists where the problem is.
+    let bad = temp_dir("prep-bad").join("참가자.csv");
+    std::fs::write(
+        &bad,
+        "\u{feff}아이디,이름,역할,소속,전화,이메일\np-x-1,김아무,사장님,i001,,\n",
+    )?;
+    set_file(&page, "prep-file", &bad).await?;
+    page.click("#prep-import").await?;
+    page.wait_for("document.getElementById('prep-import-problems')", LOAD)
+        .await?;
+    let problem = page
+        .eval(
+            "[...document.querySelectorAll('#prep-import-problems tbody tr')] \
+             .map((tr) => [...tr.children].slice(0, 3).map((td) => td.textContent).join('|'))",
+        )
+        .await?;
+    assert!(
+        problem.as_array().is_some_and(|rows| rows
+            .iter()
+            .any(|r| r.as_str().is_some_and(|r| r.ends_with("|2|역할")))),
+        "the bad role is located: {problem}"
+    );
+    assert_eq!(page.eval(&text_of("pc-participants")).await?, "0");
+
     // Import through the real file input.
     set_file(&page, "prep-file", &registrations_file()).await?;
     page.click("#prep-import").await?;
