@@ -11,34 +11,7 @@ import { remount } from '../nav.js';
 import { opsNav } from './common.js';
 import { roundSection } from './prep_round.js';
 import { scheduleSection } from './prep_schedule.js';
-
-/** A status line screen readers hear (role=status), empty until something is said. */
-export function statusLine(id) {
-  return h('p', { id, class: 'prep-status', role: 'status', 'aria-live': 'polite' });
-}
-
-/**
- * Runs one staff action from a button: disabled while it runs, its error said in the
- * status line; a stale version reloads everything first, so what staff see is current.
- */
-export async function act(page, btn, line, fn) {
-  if (btn) btn.disabled = true;
-  if (line) line.textContent = t('prep_working');
-  try {
-    const said = await fn();
-    page.note = said || null;
-    await page.load();
-  } catch (e) {
-    if (e.code === 'stale_version') {
-      page.note = { text: t('prep_stale'), kind: 'warn' };
-      await page.load();
-    } else if (line && line.isConnected) {
-      line.textContent = errText(e.code) + (e.message ? ' (' + e.message + ')' : '');
-      line.className = 'prep-status error';
-    }
-    if (btn) btn.disabled = false;
-  }
-}
+import { act, statusLine } from './prep_act.js';
 
 export function prepPage() {
   const page = {

@@ -6,7 +6,7 @@ import { t, errText } from '../i18n/index.js';
 import { api, apiPost, apiSend } from '../api.js';
 import { orgList, sortMatches, proposalGain } from '../prep_view.js';
 import { remount } from '../nav.js';
-import { act, statusLine } from './prep.js';
+import { act, statusLine } from './prep_act.js';
 
 function originText(o) {
   if (!o) return '';

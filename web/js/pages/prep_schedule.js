@@ -7,7 +7,7 @@ import { apiPost } from '../api.js';
 import { byBooth, byEnterprise, bySlot, slotStarts, notPlacedRows, draftVersions, draftMeetings } from '../prep_view.js';
 import { fmtDate, fmtTime } from '../format.js';
 import { remount } from '../nav.js';
-import { act, statusLine } from './prep.js';
+import { act, statusLine } from './prep_act.js';
 
 const VIEWS = ['booth', 'enterprise', 'slot'];
 
