@@ -1,7 +1,7 @@
 // The HTTP API (server/API.md): JSON GETs and POSTs with the invite token, errors as
 // ApiError {code, message, status}, server_time noted into the clock, downloads of the
-// log's exports, the moderation actions (POSTs with a request id), and the enum labels
-// fetched once at start-up.
+// log's exports, PUT/PATCH and raw file uploads (the preparation), the moderation actions
+// (POSTs with a request id), and the enum labels fetched once at start-up.
 import { S } from './state.js';
 import { clock } from './clock.js';
 import { setLabels } from './labels.js';
@@ -20,7 +20,10 @@ function networkError(e) {
 
 function refusal(res, body) {
   const e = (body && body.error) || {};
-  return new ApiError(e.code || 'http_' + res.status, e.message || res.statusText || '', res.status);
+  const err = new ApiError(e.code || 'http_' + res.status, e.message || res.statusText || '', res.status);
+  // A refused import lists its problems (sheet, row, column, reason) for the page to show.
+  if (Array.isArray(e.problems)) err.problems = e.problems;
+  return err;
 }
 
 async function jsonOrNull(res) {
@@ -51,15 +54,24 @@ export async function api(path) {
 }
 
 /** The JSON body of a POST, with the same error handling as api(). */
-export async function apiPost(path, body) {
+export function apiPost(path, body) {
+  return apiSend('POST', path, body);
+}
+
+/** A JSON request with another method (PUT, PATCH), handled as apiPost(). */
+export async function apiSend(method, path, body) {
+  return send(path, { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+/** Uploads a file (a Blob) as the raw body of a POST; the JSON answer, as apiPost(). */
+export function apiUpload(path, blob) {
+  return send(path, { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: blob });
+}
+
+async function send(path, init) {
   let res;
   try {
-    res = await fetch(path, {
-      method: 'POST',
-      headers: { Authorization: 'Bearer ' + S.token, Accept: 'application/json', 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-      cache: 'no-store',
-    });
+    res = await fetch(path, { ...init, headers: { Authorization: 'Bearer ' + S.token, Accept: 'application/json', ...init.headers }, cache: 'no-store' });
   } catch (e) {
     throw networkError(e);
   }

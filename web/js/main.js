@@ -9,6 +9,7 @@
 //   #view=schedule        moderator / staff: the whole schedule (default for staff)
 //   #view=log             moderator / staff: the consultation log, filters, CSV/XLSX downloads
 //   #view=report          moderator / staff: the fair's report (tables and bar charts)
+//   #view=prep            staff: the preparation (registrations, matches, draft schedule, publishing)
 //   #survey=<meetingId>   buyer / vendor: the satisfaction survey after a meeting closed
 //
 // Test hooks: window.sangdam.pc(), window.sangdam.pcs(), window.sangdam.state() (with `lobby`), window.sangdam.lobby()
@@ -36,6 +37,7 @@ import { moderatorPage } from './pages/moderator.js';
 import { staffPage } from './pages/staff.js';
 import { logPage } from './pages/log.js';
 import { reportPage } from './pages/report.js';
+import { prepPage } from './pages/prep.js';
 
 // --- header: fair name, participant, clock, language switch -------------------------------
 function renderHeader() {
@@ -147,6 +149,7 @@ async function route() {
   let view = p.get('view');
   if (view === 'log') return show(logPage());
   if (view === 'report') return show(reportPage());
+  if (view === 'prep' && role === 'staff') return show(prepPage());
   if (view !== 'rooms' && view !== 'schedule') view = role === 'moderator' ? 'rooms' : 'schedule';
   // Moderators land on the board, staff on the schedule; staff may watch the board too.
   return show(view === 'rooms' ? moderatorPage() : staffPage());

@@ -8,9 +8,11 @@ import koRoom from './ko_room.js';
 import enRoom from './en_room.js';
 import koPrejoin from './ko_prejoin.js';
 import enPrejoin from './en_prejoin.js';
+import koPrep from './ko_prep.js';
+import enPrep from './en_prep.js';
 
-/** Every string table, by language code (the moderation, in-room and pre-join strings merged in). */
-export const STR = { ko: { ...ko, ...koMod, ...koRoom, ...koPrejoin }, en: { ...en, ...enMod, ...enRoom, ...enPrejoin } };
+/** Every string table, by language code (the moderation, in-room, pre-join and preparation strings merged in). */
+export const STR = { ko: { ...ko, ...koMod, ...koRoom, ...koPrejoin, ...koPrep }, en: { ...en, ...enMod, ...enRoom, ...enPrejoin, ...enPrep } };
 
 let current = 'ko';
 

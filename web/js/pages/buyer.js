@@ -1,6 +1,7 @@
-// The buyer's home page (the next meeting, the booth, "my meetings") and the booth panel:
-// who waits at the institution's booth, who is in its room, admit the next or send one
-// back. Buyers keep the booth panel under the room too.
+// The buyer's home page (the next meeting, the booth, meeting requests, the published
+// timetable, "my meetings") and the booth panel: who waits at the institution's booth, who
+// is in its room, admit the next or send one back. Buyers keep the booth panel under the
+// room too.
 import { h, setText } from '../dom.js';
 import { t } from '../i18n/index.js';
 import { fmtRange, fmtTime } from '../format.js';
@@ -13,9 +14,10 @@ import { lobbyL, lobbySend } from '../lobby.js';
 import { orgCell } from './common.js';
 import { homePage, orgHeader } from './meetings.js';
 import { lobbyPanel, lobbyDot } from './lobby_panel.js';
+import { prepSections } from './requests.js';
 
 export function buyerPage() {
-  return homePage('buyer', (root, meetings, next) => {
+  return homePage('buyer', (root, meetings, next, page) => {
     let nextBox = null;
     if (next) {
       const cd = h('span', { class: 'next-cd' });
@@ -31,7 +33,7 @@ export function buyerPage() {
     }
     const booth = boothPanel();
     S.tickers.push((now) => booth.tick(now));
-    root.append(orgHeader(nextBox), booth.el);
+    root.append(orgHeader(nextBox), booth.el, ...prepSections(page, 'buyer'));
   });
 }
 

@@ -26,10 +26,11 @@ export function updateBadge(el, phase) {
 }
 
 /**
- * The tabs of the moderator and staff pages; `current` is rooms, schedule, log or report.
- * The live board (rooms) is for moderators and staff; only moderators act on it.
+ * The tabs of the moderator and staff pages; `current` is rooms, schedule, log, report or
+ * prep. The live board (rooms) is for moderators and staff; only moderators act on it; the
+ * preparation (prep) is staff's alone.
  */
 export function opsNav(current) {
   const tab = (view, key) => h('a', { href: '#view=' + view, class: 'tab', 'aria-current': current === view ? 'page' : null }, t(key));
-  return h('nav', { class: 'tabs', 'aria-label': t('nav_label') }, role() === 'moderator' || role() === 'staff' ? tab('rooms', 'nav_rooms') : null, tab('schedule', 'nav_schedule'), tab('log', 'nav_log'), tab('report', 'nav_report'));
+  return h('nav', { class: 'tabs', 'aria-label': t('nav_label') }, role() === 'moderator' || role() === 'staff' ? tab('rooms', 'nav_rooms') : null, tab('schedule', 'nav_schedule'), tab('log', 'nav_log'), tab('report', 'nav_report'), role() === 'staff' ? tab('prep', 'nav_prep') : null);
 }
