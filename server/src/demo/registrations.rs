@@ -40,7 +40,13 @@ const ITEMS: [(&str, u64); 20] = [
     ("카페·다과", 3),
 ];
 
-const CERTIFICATIONS: [&str; 5] = ["우수제품", "여성기업", "장애인기업", "중증장애인생산품", "혁신제품"];
+const CERTIFICATIONS: [&str; 5] = [
+    "우수제품",
+    "여성기업",
+    "장애인기업",
+    "중증장애인생산품",
+    "혁신제품",
+];
 
 /// `n` different items, drawn by weight.
 fn items(rng: &mut SplitMix64, n: usize) -> Vec<String> {
@@ -190,13 +196,15 @@ mod tests {
             .iter()
             .all(|e| (3..=6).contains(&e.max_meetings) && !e.categories.is_empty()));
         let i001 = &reg.institutions[0];
-        assert_eq!(i001.contact.person, fair.participants().next().unwrap().name);
+        assert_eq!(
+            i001.contact.person,
+            fair.participants().next().unwrap().name
+        );
         assert_eq!(i001.contact.phone.as_deref(), Some("02-0000-0001"));
     }
 
     #[test]
-    fn about_a_third_of_the_enterprises_are_green_and_most_institutions_share_items_with_several()
-    {
+    fn about_a_third_of_the_enterprises_are_green_and_most_institutions_share_items_with_several() {
         let (_, reg) = demo();
         let green = reg.enterprises.iter().filter(|e| e.green).count();
         let share = green * 100 / reg.enterprises.len();
@@ -212,6 +220,9 @@ mod tests {
                     >= 5
             })
             .count();
-        assert!(overlapping * 10 >= reg.institutions.len() * 9, "{overlapping}");
+        assert!(
+            overlapping * 10 >= reg.institutions.len() * 9,
+            "{overlapping}"
+        );
     }
 }

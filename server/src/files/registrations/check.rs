@@ -12,9 +12,30 @@ use std::collections::{HashMap, HashSet};
 /// Runs the checks over everything read and gives the registration they allow (only used
 /// when `problems` stays empty).
 pub(super) fn finish(parsed: Parsed, known: &Registry, problems: &mut Problems) -> Registration {
-    duplicates("institution", parsed.institutions.iter().map(|(at, e)| (at, e.id.to_string())), problems);
-    duplicates("enterprise", parsed.enterprises.iter().map(|(at, e)| (at, e.id.to_string())), problems);
-    duplicates("participant", parsed.participants.iter().map(|(at, p)| (at, p.id.to_string())), problems);
+    duplicates(
+        "institution",
+        parsed
+            .institutions
+            .iter()
+            .map(|(at, e)| (at, e.id.to_string())),
+        problems,
+    );
+    duplicates(
+        "enterprise",
+        parsed
+            .enterprises
+            .iter()
+            .map(|(at, e)| (at, e.id.to_string())),
+        problems,
+    );
+    duplicates(
+        "participant",
+        parsed
+            .participants
+            .iter()
+            .map(|(at, p)| (at, p.id.to_string())),
+        problems,
+    );
 
     let institutions: HashSet<String> = parsed
         .institutions
@@ -41,7 +62,11 @@ pub(super) fn finish(parsed: Parsed, known: &Registry, problems: &mut Problems) 
                     _ => (&institutions, &enterprises),
                 };
                 let (what, noun, sheet) = organisation_of(role);
-                let other_kind = if role == Role::Vendor { Role::Buyer } else { Role::Vendor };
+                let other_kind = if role == Role::Vendor {
+                    Role::Buyer
+                } else {
+                    Role::Vendor
+                };
                 if !own.contains(org) {
                     let reason = if other.contains(org) {
                         format!(

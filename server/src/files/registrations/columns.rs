@@ -244,7 +244,10 @@ pub(super) fn bind(grid: &Grid, problems: &mut Problems) -> Vec<Row> {
                 ),
             }
         }
-        rows.push(Row { row: *row, cells: named });
+        rows.push(Row {
+            row: *row,
+            cells: named,
+        });
     }
     rows
 }

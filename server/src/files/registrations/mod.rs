@@ -71,7 +71,9 @@ fn read_all(files: &[(&str, &[u8])], known: &Registry) -> Result<Registration, I
         let grids = if lower.ends_with(".xlsx") {
             workbook::read(name, bytes, &mut problems)
         } else if lower.ends_with(".csv") {
-            csv_file::read(name, bytes, &mut problems).into_iter().collect()
+            csv_file::read(name, bytes, &mut problems)
+                .into_iter()
+                .collect()
         } else {
             problems.push(
                 name,

@@ -52,7 +52,11 @@ pub struct ImportErrors {
 impl fmt::Display for ImportErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.problems.len();
-        write!(f, "{n}개 문제 / {n} problem{}:", if n == 1 { "" } else { "s" })?;
+        write!(
+            f,
+            "{n}개 문제 / {n} problem{}:",
+            if n == 1 { "" } else { "s" }
+        )?;
         for p in &self.problems {
             write!(f, "\n  {p}")?;
         }

@@ -33,7 +33,11 @@ pub(super) struct At {
 
 impl std::fmt::Display for At {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} 시트 {}행 (sheet {} row {})", self.sheet, self.row, self.sheet, self.row)
+        write!(
+            f,
+            "{} 시트 {}행 (sheet {} row {})",
+            self.sheet, self.row, self.sheet, self.row
+        )
     }
 }
 
@@ -205,7 +209,10 @@ impl Cells<'_> {
         match parse_unavailable(&v) {
             Ok(u) => Some(u),
             Err(expected) => {
-                self.bad(column, format!("cannot read {v:?} (expected {expected}; empty when always available)"));
+                self.bad(
+                    column,
+                    format!("cannot read {v:?} (expected {expected}; empty when always available)"),
+                );
                 None
             }
         }
@@ -300,11 +307,15 @@ pub(super) fn read(
         match kind {
             RowKind::Institution => match institution(&mut c) {
                 (Some(e), false) => parsed.institutions.push((at, e)),
-                (_, _) => parsed.broken_institutions.extend(row.get("아이디").map(str::to_string)),
+                (_, _) => parsed
+                    .broken_institutions
+                    .extend(row.get("아이디").map(str::to_string)),
             },
             RowKind::Enterprise => match enterprise(&mut c) {
                 (Some(e), false) => parsed.enterprises.push((at, e)),
-                (_, _) => parsed.broken_enterprises.extend(row.get("아이디").map(str::to_string)),
+                (_, _) => parsed
+                    .broken_enterprises
+                    .extend(row.get("아이디").map(str::to_string)),
             },
             RowKind::Participant => {
                 if let (Some(p), false) = participant(&mut c) {
@@ -316,7 +327,11 @@ pub(super) fn read(
 }
 
 fn institution(c: &mut Cells<'_>) -> (Option<InstitutionEntry>, bool) {
-    let expected = expected_labels(InstitutionType::ALL.iter().map(|t| (t.label_ko(), t.code())));
+    let expected = expected_labels(
+        InstitutionType::ALL
+            .iter()
+            .map(|t| (t.label_ko(), t.code())),
+    );
     let id = c.id("아이디", sangdam_signaling::InstitutionId::parse);
     let name = c.text("기관명", true);
     let kind = c.labelled("기관유형", "institution type", institution_type, expected);
@@ -392,21 +407,29 @@ fn participant(c: &mut Cells<'_>) -> (Option<ParticipantRow>, bool) {
             let (what, _, sheet) = organisation_of(role);
             c.bad(
                 "소속",
-                format!("a {} must belong to {what} (expected its 아이디 from the {sheet} sheet)", role.as_str()),
+                format!(
+                    "a {} must belong to {what} (expected its 아이디 from the {sheet} sheet)",
+                    role.as_str()
+                ),
             );
             None
         }
-        (Some(Role::Buyer | Role::Vendor), Some(org)) => match sangdam_signaling::ids::check_id(&org) {
-            Ok(()) => Some(Some(org)),
-            Err(e) => {
-                c.bad("소속", format!("bad id {org:?}: {e}"));
-                None
+        (Some(Role::Buyer | Role::Vendor), Some(org)) => {
+            match sangdam_signaling::ids::check_id(&org) {
+                Ok(()) => Some(Some(org)),
+                Err(e) => {
+                    c.bad("소속", format!("bad id {org:?}: {e}"));
+                    None
+                }
             }
-        },
+        }
         (Some(role @ (Role::Moderator | Role::Staff)), Some(org)) if !org.is_empty() => {
             c.bad(
                 "소속",
-                format!("a {} works for the fair's operator (expected 소속 empty, found {org:?})", role.as_str()),
+                format!(
+                    "a {} works for the fair's operator (expected 소속 empty, found {org:?})",
+                    role.as_str()
+                ),
             );
             None
         }

@@ -2,9 +2,9 @@
 //! prepared fair exported. What is written reads back as the same [`Registration`].
 
 use super::columns::{spec, Spec, SPECS};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
 use sangdam_signaling::fair::Affiliation;
 use sangdam_signaling::prep::registry::{format_unavailable, Registration, RowKind};
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
 
 const BOM: &str = "\u{feff}";
 
@@ -28,7 +28,13 @@ fn text(s: impl Into<String>) -> Cell {
 }
 
 fn list(items: &[impl AsRef<str>]) -> Cell {
-    text(items.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(", "))
+    text(
+        items
+            .iter()
+            .map(AsRef::as_ref)
+            .collect::<Vec<_>>()
+            .join(", "),
+    )
 }
 
 fn opt(s: &Option<String>) -> Cell {
@@ -103,7 +109,8 @@ fn rows(kind: RowKind, reg: &Registration) -> Vec<Vec<Cell>> {
 pub fn write_csv(kind: RowKind, reg: &Registration) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(BOM.as_bytes().to_vec());
     // Writing into a Vec cannot fail, and every row has as many cells as the header.
-    w.write_record(spec(kind).columns()).expect("write to memory");
+    w.write_record(spec(kind).columns())
+        .expect("write to memory");
     for row in rows(kind, reg) {
         w.write_record(row.into_iter().map(Cell::into_text))
             .expect("write to memory");
@@ -157,7 +164,9 @@ fn render_xlsx(reg: &Registration) -> Result<Vec<u8>, XlsxError> {
 fn width(s: &Spec, column: &str) -> f64 {
     match column {
         "아이디" | "역할" | "부스수" | "녹색" | "소속" => 10.0,
-        "기관유형" | "기업유형" | "담당자" | "이름" | "최대상담수" | "참여회차" => 14.0,
+        "기관유형" | "기업유형" | "담당자" | "이름" | "최대상담수" | "참여회차" => {
+            14.0
+        }
         "전화" => 16.0,
         "이메일" | "인증" | "불참슬롯" => 26.0,
         "구매희망품목" | "제품분류" => 40.0,
