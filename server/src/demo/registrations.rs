@@ -17,6 +17,7 @@ const SEED: u64 = 0x2E61_5747_2026;
 /// What Seoul's public bodies buy from the social economy, with a weight for how often
 /// it comes up: cleaning and catering far more than video production. Both sides draw
 /// from the one list, so that most institutions share items with several enterprises.
+/// No item holds a list separator (`,` `;` `/` `·`): it would read back as two.
 const ITEMS: [(&str, u64); 20] = [
     ("청소", 10),
     ("방역", 7),
@@ -37,7 +38,7 @@ const ITEMS: [(&str, u64); 20] = [
     ("시설 보수", 4),
     ("컨설팅", 3),
     ("세탁", 2),
-    ("카페·다과", 3),
+    ("다과", 3),
 ];
 
 const CERTIFICATIONS: [&str; 5] = [
@@ -201,6 +202,29 @@ mod tests {
             fair.participants().next().unwrap().name
         );
         assert_eq!(i001.contact.phone.as_deref(), Some("02-0000-0001"));
+    }
+
+    #[test]
+    fn the_demo_registration_survives_its_own_files() {
+        use crate::files::registrations::{
+            read_file, read_files, sheet_name, write_csv, write_xlsx,
+        };
+        use sangdam_signaling::prep::registry::{Registry, RowKind};
+        let (_, reg) = demo();
+        let known = Registry::default();
+        assert_eq!(
+            read_file("demo.xlsx", &write_xlsx(&reg), &known).unwrap(),
+            reg
+        );
+        let files: Vec<_> = [
+            RowKind::Institution,
+            RowKind::Enterprise,
+            RowKind::Participant,
+        ]
+        .into_iter()
+        .map(|k| (format!("{}.csv", sheet_name(k)), write_csv(k, &reg)))
+        .collect();
+        assert_eq!(read_files(&files, &known).unwrap(), reg);
     }
 
     #[test]

@@ -1,9 +1,13 @@
 //! The fair files shipped under `config/` stay loadable, and the demo they were written from
-//! is the one the server serves.
+//! is the one the server serves; the sample registration files are the demo fair's
+//! registrations.
 
 use sangdam_server::demo;
+use sangdam_server::demo::registrations::demo_registration;
 use sangdam_server::files::fair as fairfile;
-use std::path::Path;
+use sangdam_server::files::registrations;
+use sangdam_signaling::prep::registry::{Registration, Registry, RowKind};
+use std::path::{Path, PathBuf};
 
 #[test]
 fn the_shipped_example_fair_loads_with_the_seoul_fairs_shape() {
@@ -78,4 +82,77 @@ fn the_shipped_example_fair_gives_some_participants_phones_and_e_mails() {
             .collect::<Vec<_>>(),
         fair.participants().collect::<Vec<_>>()
     );
+}
+
+const REGENERATE_REGISTRATIONS: &str =
+    "regenerate with `cargo test -p sangdam-tests --test integration \
+     config_files::write_the_demo_registration_files -- --ignored`";
+const REGISTRATION_KINDS: [RowKind; 3] = [
+    RowKind::Institution,
+    RowKind::Enterprise,
+    RowKind::Participant,
+];
+
+fn config_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../config")
+}
+
+/// The demo registration of the fair `config/demo-fair` holds, with its contacts.
+fn shipped_demo_registration() -> Registration {
+    let (fair, contacts) = fairfile::load_fair_dir_with_contacts(&config_dir().join("demo-fair"))
+        .expect("config/demo-fair is valid");
+    demo_registration(&fair, &contacts)
+}
+
+#[test]
+fn the_shipped_registration_files_read_back_as_the_demo_fairs_registration() {
+    let want = shipped_demo_registration();
+    assert_eq!(want.institutions.len(), 85);
+    let path = config_dir().join("demo-registrations.xlsx");
+    let bytes = std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}; {REGENERATE_REGISTRATIONS}", path.display()));
+    let from_xlsx =
+        registrations::read_file("demo-registrations.xlsx", &bytes, &Registry::default())
+            .unwrap_or_else(|e| panic!("{e}\n{REGENERATE_REGISTRATIONS}"));
+    assert!(
+        from_xlsx == want,
+        "config/demo-registrations.xlsx differs from the demo; {REGENERATE_REGISTRATIONS}"
+    );
+
+    let files: Vec<(String, Vec<u8>)> = REGISTRATION_KINDS
+        .iter()
+        .map(|k| {
+            let name = format!("{}.csv", registrations::sheet_name(*k));
+            let path = config_dir().join("demo-registrations").join(&name);
+            let bytes = std::fs::read(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}; {REGENERATE_REGISTRATIONS}", path.display()));
+            (name, bytes)
+        })
+        .collect();
+    let from_csv = registrations::read_files(&files, &Registry::default())
+        .unwrap_or_else(|e| panic!("{e}\n{REGENERATE_REGISTRATIONS}"));
+    assert!(
+        from_csv == want,
+        "config/demo-registrations/*.csv differ from the demo; {REGENERATE_REGISTRATIONS}"
+    );
+}
+
+/// Writes the sample registration files from the demo fair under `config/`. Ignored: run it
+/// by name after changing the demo registration or the file format.
+#[test]
+#[ignore = "writes config/demo-registrations*; run by name to regenerate them"]
+fn write_the_demo_registration_files() {
+    let reg = shipped_demo_registration();
+    let dir = config_dir();
+    std::fs::write(
+        dir.join("demo-registrations.xlsx"),
+        registrations::write_xlsx(&reg),
+    )
+    .unwrap();
+    let csv_dir = dir.join("demo-registrations");
+    std::fs::create_dir_all(&csv_dir).unwrap();
+    for kind in REGISTRATION_KINDS {
+        let name = format!("{}.csv", registrations::sheet_name(kind));
+        std::fs::write(csv_dir.join(name), registrations::write_csv(kind, &reg)).unwrap();
+    }
 }

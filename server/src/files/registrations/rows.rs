@@ -7,7 +7,7 @@ use super::problems::Problems;
 use crate::files::fair::contacts::{self, ContactError};
 use sangdam_signaling::fair::{EnterpriseType, InstitutionType, Role};
 use sangdam_signaling::prep::registry::{
-    parse_unavailable, Contact, EnterpriseEntry, InstitutionEntry, Unavailable,
+    parse_unavailable, Contact, EnterpriseEntry, InstitutionEntry, RowKind, Unavailable,
 };
 use sangdam_signaling::{IdError, ParticipantId, RoundId};
 
@@ -53,8 +53,9 @@ pub(super) struct ParticipantRow {
     pub email: Option<String>,
 }
 
-/// Every row read so far, with where it was read. `ids` also holds the ids of rows that
-/// had problems, so that their references do not add a second, misleading "unknown" one.
+/// Every row read so far, with where it was read. The `broken_` lists hold the ids of
+/// organisation rows that had problems, so that a participant naming one is not reported
+/// a second, misleading time as naming an unknown organisation.
 #[derive(Default)]
 pub(super) struct Parsed {
     pub institutions: Vec<(At, InstitutionEntry)>,
@@ -272,27 +273,14 @@ fn expected_labels(pairs: impl Iterator<Item = (&'static str, &'static str)>) ->
     format!("{} (or {})", ko.join(", "), codes.join(", "))
 }
 
-fn institution_type(s: &str) -> Option<InstitutionType> {
-    InstitutionType::parse(s)
-}
-
-fn enterprise_type(s: &str) -> Option<EnterpriseType> {
-    EnterpriseType::parse(s)
-}
-
-fn role(s: &str) -> Option<Role> {
-    Role::parse(s)
-}
-
 /// Reads the rows of one sheet of `kind` into `parsed`.
 pub(super) fn read(
     sheet: &str,
-    kind: sangdam_signaling::prep::registry::RowKind,
+    kind: RowKind,
     rows: &[Row],
     parsed: &mut Parsed,
     problems: &mut Problems,
 ) {
-    use sangdam_signaling::prep::registry::RowKind;
     for row in rows {
         let at = At {
             sheet: sheet.to_string(),
@@ -334,7 +322,12 @@ fn institution(c: &mut Cells<'_>) -> (Option<InstitutionEntry>, bool) {
     );
     let id = c.id("아이디", sangdam_signaling::InstitutionId::parse);
     let name = c.text("기관명", true);
-    let kind = c.labelled("기관유형", "institution type", institution_type, expected);
+    let kind = c.labelled(
+        "기관유형",
+        "institution type",
+        InstitutionType::parse,
+        expected,
+    );
     let contact = organisation_contact(c);
     let wanted = c.list("구매희망품목");
     let booths = c.number("부스수", BOOTHS);
@@ -359,7 +352,12 @@ fn enterprise(c: &mut Cells<'_>) -> (Option<EnterpriseEntry>, bool) {
     let expected = expected_labels(EnterpriseType::ALL.iter().map(|t| (t.label_ko(), t.code())));
     let id = c.id("아이디", sangdam_signaling::EnterpriseId::parse);
     let name = c.text("기업명", true);
-    let kind = c.labelled("기업유형", "enterprise type", enterprise_type, expected);
+    let kind = c.labelled(
+        "기업유형",
+        "enterprise type",
+        EnterpriseType::parse,
+        expected,
+    );
     let contact = organisation_contact(c);
     let categories = c.list("제품분류");
     let certifications = c.list("인증");
@@ -401,7 +399,7 @@ fn participant(c: &mut Cells<'_>) -> (Option<ParticipantRow>, bool) {
     let expected = expected_labels(Role::ALL.iter().map(|r| (r.label_ko(), r.as_str())));
     let id = c.id("아이디", ParticipantId::parse);
     let name = c.text("이름", true);
-    let role = c.labelled("역할", "role", self::role, expected);
+    let role = c.labelled("역할", "role", Role::parse, expected);
     let org = match (role, c.raw("소속")) {
         (Some(role @ (Role::Buyer | Role::Vendor)), Some(org)) if org.is_empty() => {
             let (what, _, sheet) = organisation_of(role);
