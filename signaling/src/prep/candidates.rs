@@ -256,7 +256,7 @@ mod tests {
             .prop_map(|(insts, ents, matches)| {
                 let mut p = Prep::default();
                 for (n, (wanted, booths, rounds)) in insts.into_iter().enumerate() {
-                    let id = InstitutionId::parse(&format!("i{n}")).unwrap();
+                    let id = InstitutionId::parse(format!("i{n}")).unwrap();
                     let value = InstitutionEntry {
                         id: id.clone(),
                         name: format!("기관{n}"),
@@ -272,7 +272,7 @@ mod tests {
                         .insert(id, Versioned { version: 1, value });
                 }
                 for (n, (categories, green, certs, max, rounds)) in ents.into_iter().enumerate() {
-                    let id = EnterpriseId::parse(&format!("e{n}")).unwrap();
+                    let id = EnterpriseId::parse(format!("e{n}")).unwrap();
                     let value = EnterpriseEntry {
                         id: id.clone(),
                         name: format!("기업{n}"),
@@ -297,8 +297,8 @@ mod tests {
                         Match {
                             id,
                             version: 1,
-                            institution: InstitutionId::parse(&format!("i{i}")).unwrap(),
-                            enterprise: EnterpriseId::parse(&format!("e{e}")).unwrap(),
+                            institution: InstitutionId::parse(format!("i{i}")).unwrap(),
+                            enterprise: EnterpriseId::parse(format!("e{e}")).unwrap(),
                             round: RoundId::parse(if k % 3 == 2 { "r2" } else { "r1" }).unwrap(),
                             origin: Origin::Staff,
                             status: if cancelled {
@@ -342,7 +342,7 @@ mod tests {
     fn a_phrase_category_and_spacing_still_fit_and_a_live_match_is_left_out() {
         let mut p = Prep::default();
         for (n, wanted) in [["청소"], ["인쇄"]].iter().enumerate() {
-            let id = InstitutionId::parse(&format!("i{n}")).unwrap();
+            let id = InstitutionId::parse(format!("i{n}")).unwrap();
             let value = InstitutionEntry {
                 id: id.clone(),
                 name: String::new(),
@@ -358,7 +358,7 @@ mod tests {
                 .insert(id, Versioned { version: 1, value });
         }
         for (n, cat) in ["건물 청소용역", "인 쇄", "급식"].iter().enumerate() {
-            let id = EnterpriseId::parse(&format!("e{n}")).unwrap();
+            let id = EnterpriseId::parse(format!("e{n}")).unwrap();
             let value = EnterpriseEntry {
                 id: id.clone(),
                 name: String::new(),

@@ -97,23 +97,13 @@ impl From<PrepError> for Refusal {
 }
 
 /// Per-fair settings staff change on the preparation page.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PrepSettings {
     pub requests: RequestRules,
     /// Free slots an enterprise needs between two meetings (0: back to back is fine).
     pub min_gap_slots: u32,
     /// Slots nobody meets in, per round (a lunch break).
     pub break_slots: BTreeMap<RoundId, Vec<u32>>,
-}
-
-impl Default for PrepSettings {
-    fn default() -> Self {
-        Self {
-            requests: RequestRules::default(),
-            min_gap_slots: 0,
-            break_slots: BTreeMap::new(),
-        }
-    }
 }
 
 /// The whole preparation of one fair.
