@@ -190,7 +190,7 @@ pub enum Edit {
         #[serde(default)]
         cancelled: Option<bool>,
     },
-    /// Staff: keep a draft made by [`Prep::draft`] (made outside, applied if nothing it
+    /// Staff: keep a draft made by [`drafting::draft`] (made outside, applied if nothing it
     /// was made from changed: the draft's version is `drafts[round].version + 1`).
     KeepDraft { draft: Draft },
     /// Staff publish the drafts they reviewed (`round → draft version`).

@@ -409,3 +409,211 @@ async fn ask(app: &TestApp, who: &str, inst: &str) -> (u16, Value) {
     )
     .await
 }
+
+/// Every refusal of the preparation API, with its code, status and a message.
+#[tokio::test]
+async fn each_preparation_refusal_has_its_code_status_and_message() {
+    let app = spawn_app(fair()).await;
+    // Before the registrations are in, a vendor is not registered for requests.
+    let ask = json!({"round": "r-live", "to": {"kind": "institution", "id": "inst-1"}});
+    let cases_before = [(
+        VENDOR_1,
+        "/api/requests",
+        ask.clone(),
+        403,
+        "unknown_participant",
+    )];
+    for (who, path, body, status, code) in cases_before {
+        let (s, e) = post(&app, path, who, body).await;
+        assert_eq!(
+            (s, e["error"]["code"].as_str()),
+            (status, Some(code)),
+            "{path}: {e}"
+        );
+    }
+    import_all(&app).await;
+    let long = "가".repeat(301);
+    let cases: Vec<(&str, reqwest::Method, String, Option<Value>, u16, &str)> = vec![
+        (
+            BUYER_1,
+            reqwest::Method::GET,
+            "/api/prep".into(),
+            None,
+            403,
+            "wrong_role",
+        ),
+        (
+            STAFF,
+            reqwest::Method::GET,
+            "/api/requests".into(),
+            None,
+            403,
+            "wrong_role",
+        ),
+        (
+            VENDOR_1,
+            reqwest::Method::POST,
+            "/api/requests/999/answer".into(),
+            Some(json!({"expected_version": 1, "accept": true})),
+            404,
+            "unknown_request",
+        ),
+        (
+            STAFF,
+            reqwest::Method::PATCH,
+            "/api/prep/matches/999".into(),
+            Some(json!({"expected_version": 1, "note": "x"})),
+            404,
+            "unknown_match",
+        ),
+        (
+            STAFF,
+            reqwest::Method::POST,
+            "/api/prep/schedule".into(),
+            Some(json!({"round": "r-nine"})),
+            404,
+            "unknown_round",
+        ),
+        (
+            STAFF,
+            reqwest::Method::GET,
+            "/api/prep/suggestions?round=r-live&institution=nope".into(),
+            None,
+            404,
+            "unknown_organisation",
+        ),
+        (
+            STAFF,
+            reqwest::Method::GET,
+            "/api/prep/suggestions?round=r-live".into(),
+            None,
+            400,
+            "bad_query",
+        ),
+        (
+            VENDOR_1,
+            reqwest::Method::POST,
+            "/api/requests".into(),
+            Some(
+                json!({"round": "r-live", "to": {"kind": "institution", "id": "inst-1"}, "reason": long}),
+            ),
+            400,
+            "bad_message",
+        ),
+        (
+            VENDOR_1,
+            reqwest::Method::POST,
+            "/api/requests".into(),
+            Some(json!({"round": "r-live", "to": {"kind": "enterprise", "id": "ent-2"}})),
+            403,
+            "wrong_role",
+        ),
+        (
+            VENDOR_1,
+            reqwest::Method::POST,
+            "/api/requests".into(),
+            Some(json!({"round": "r-live", "to": {"kind": "institution", "id": "nope"}})),
+            404,
+            "unknown_organisation",
+        ),
+        (
+            STAFF,
+            reqwest::Method::POST,
+            "/api/prep/publish".into(),
+            Some(json!({"kind": "final", "drafts": {"r-live": 1}})),
+            409,
+            "no_draft",
+        ),
+        (
+            STAFF,
+            reqwest::Method::POST,
+            "/api/prep/matches".into(),
+            Some(json!({"round": "r-live", "pairs": []})),
+            400,
+            "bad_message",
+        ),
+        (
+            STAFF,
+            reqwest::Method::PUT,
+            "/api/prep/settings".into(),
+            Some(
+                json!({"expected_version": 7, "settings": {"requests": {"auto_accept": false, "ttl_hours": 72, "max_sent": 10, "max_received": 40}, "min_gap_slots": 0, "break_slots": {}}}),
+            ),
+            409,
+            "stale_version",
+        ),
+        (
+            STAFF,
+            reqwest::Method::POST,
+            "/api/timetable/seen".into(),
+            Some(json!({"number": 1})),
+            403,
+            "wrong_role",
+        ),
+        (
+            VENDOR_1,
+            reqwest::Method::POST,
+            "/api/timetable/seen".into(),
+            Some(json!({"number": 1})),
+            400,
+            "bad_message",
+        ),
+    ];
+    for (who, method, path, body, status, code) in cases {
+        let (s, e) = send(&app, method, &path, who, body).await;
+        assert_eq!(
+            (s, e["error"]["code"].as_str()),
+            (status, Some(code)),
+            "{path}: {e}"
+        );
+        assert!(
+            !e["error"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .is_empty(),
+            "{path}"
+        );
+    }
+    // The request cap and a closed request, over HTTP.
+    let settings = json!({"requests": {"auto_accept": false, "ttl_hours": 72, "max_sent": 1, "max_received": 40}, "min_gap_slots": 0, "break_slots": {}});
+    let (s, _) = send(
+        &app,
+        reqwest::Method::PUT,
+        "/api/prep/settings",
+        STAFF,
+        Some(json!({"expected_version": 0, "settings": settings.clone()})),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (s, r) = post(&app, "/api/requests", VENDOR_1, ask.clone()).await;
+    assert_eq!(s, 200, "{r}");
+    let second = json!({"round": "r-live", "to": {"kind": "institution", "id": "inst-2"}});
+    let (s, e) = post(&app, "/api/requests", VENDOR_1, second).await;
+    // inst-2 attends every round here; the cap of one open request refuses the second.
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (409, Some("request_limit")),
+        "{e}"
+    );
+    let id = r["request"]["id"].as_u64().unwrap();
+    let (s, _) = post(
+        &app,
+        &format!("/api/requests/{id}/withdraw"),
+        VENDOR_1,
+        json!({"expected_version": 1}),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (s, e) = post(
+        &app,
+        &format!("/api/requests/{id}/answer"),
+        BUYER_1,
+        json!({"expected_version": 2, "accept": true}),
+    )
+    .await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (409, Some("request_closed")),
+        "{e}"
+    );
+}
