@@ -410,6 +410,16 @@ async fn ask(app: &TestApp, who: &str, inst: &str) -> (u16, Value) {
     .await
 }
 
+/// Who asks, how, where, with what body; the status and code expected.
+type Case = (
+    &'static str,
+    reqwest::Method,
+    String,
+    Option<Value>,
+    u16,
+    &'static str,
+);
+
 /// Every refusal of the preparation API, with its code, status and a message.
 #[tokio::test]
 async fn each_preparation_refusal_has_its_code_status_and_message() {
@@ -433,7 +443,7 @@ async fn each_preparation_refusal_has_its_code_status_and_message() {
     }
     import_all(&app).await;
     let long = "가".repeat(301);
-    let cases: Vec<(&str, reqwest::Method, String, Option<Value>, u16, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             BUYER_1,
             reqwest::Method::GET,
