@@ -14,7 +14,7 @@ use tokio::sync::Mutex;
 
 const CALL_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Replaces the document if its version is still ARGV[1].
+/// Replaces the document if its version is still `ARGV[1]`.
 const SAVE: &str = r"
 local v = redis.call('GET', KEYS[2])
 if (v or '0') ~= ARGV[1] then return 0 end

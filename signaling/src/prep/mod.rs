@@ -10,6 +10,7 @@
 //! each other, and the same match is never silently overwritten.
 
 pub mod assignment;
+pub mod candidates;
 pub mod drafting;
 pub mod export;
 pub mod matches;

@@ -5,9 +5,8 @@
 //! total beside it so staff see what the optimum buys. Not stored: staff accept the pairs
 //! they want as matches.
 
-use super::assignment::{self, Candidate};
-use super::relevance::relevance;
-use super::suggest::{institution_capacity, loads};
+use super::assignment;
+use super::candidates::{candidates, Candidates};
 use super::{Prep, PrepError};
 use crate::fair::Round;
 use crate::ids::{EnterpriseId, InstitutionId};
@@ -30,53 +29,11 @@ pub struct Proposal {
 }
 
 pub fn propose(prep: &Prep, round: &Round) -> Result<Proposal, PrepError> {
-    let (inst_load, ent_load) = loads(prep, round);
-    let institutions: Vec<_> = prep
-        .registry
-        .institutions
-        .values()
-        .map(|v| &v.value)
-        .filter(|i| i.attends(&round.id))
-        .collect();
-    let enterprises: Vec<_> = prep
-        .registry
-        .enterprises
-        .values()
-        .map(|v| &v.value)
-        .filter(|e| e.attends(&round.id))
-        .collect();
-    let left_caps = institutions
-        .iter()
-        .map(|i| {
-            institution_capacity(prep, i, round)
-                .saturating_sub(inst_load.get(&i.id).copied().unwrap_or(0))
-        })
-        .collect();
-    let right_caps = enterprises
-        .iter()
-        .map(|e| {
-            e.max_meetings
-                .saturating_sub(ent_load.get(&e.id).copied().unwrap_or(0))
-        })
-        .collect();
-    let mut edges = Vec::new();
-    for (li, i) in institutions.iter().enumerate() {
-        for (ri, e) in enterprises.iter().enumerate() {
-            let score = relevance(i, e, &round.theme).score;
-            if score > 0 && prep.live_match(&i.id, &e.id, &round.id).is_none() {
-                edges.push(Candidate {
-                    left: li as u32,
-                    right: ri as u32,
-                    weight: score,
-                });
-            }
-        }
-    }
-    let problem = assignment::Problem {
-        left_caps,
-        right_caps,
-        edges,
-    };
+    let Candidates {
+        institutions,
+        enterprises,
+        problem,
+    } = candidates(prep, round);
     let greedy = assignment::greedy(&problem);
     let best = assignment::solve(&problem).map_err(|e| PrepError::BadInput(e.to_string()))?;
     let pairs = best

@@ -39,7 +39,9 @@ pub fn is_green_theme(theme: &str) -> bool {
     GREEN_WORDS.iter().any(|w| t.contains(w))
 }
 
-fn norm(s: &str) -> String {
+/// A string as fitting compares it: no whitespace, lower case. Exposed so the proposal
+/// can index distinct normalised items once instead of normalising per pair.
+pub(crate) fn norm(s: &str) -> String {
     s.chars()
         .filter(|c| !c.is_whitespace())
         .collect::<String>()
@@ -47,8 +49,33 @@ fn norm(s: &str) -> String {
 }
 
 fn fits(wanted: &str, category: &str) -> bool {
-    let (w, c) = (norm(wanted), norm(category));
-    !w.is_empty() && !c.is_empty() && (w.contains(&c) || c.contains(&w))
+    fits_normalised(&norm(wanted), &norm(category))
+}
+
+/// [`fits`] on strings already passed through [`norm`].
+pub(crate) fn fits_normalised(w: &str, c: &str) -> bool {
+    !w.is_empty() && !c.is_empty() && (w.contains(c) || c.contains(w))
+}
+
+/// The score of a pair with `overlap` of the institution's `wanted` items fitting (0 if
+/// none): one place for the arithmetic, shared by [`relevance`] and the proposal's index.
+pub(crate) fn score(
+    overlap: usize,
+    wanted: usize,
+    ent: &EnterpriseEntry,
+    green_theme: bool,
+) -> i64 {
+    if overlap == 0 {
+        return 0;
+    }
+    let denom = wanted.min(ent.categories.len()).max(1) as i64;
+    let mut score = (OVERLAP_POINTS * overlap as i64 / denom).min(OVERLAP_POINTS);
+    if green_theme && ent.green {
+        score += GREEN_POINTS;
+    }
+    let certifications = ent.certifications.len() as i64;
+    score += (certifications * CERTIFICATION_POINTS).min(CERTIFICATION_MAX);
+    score.min(100)
 }
 
 pub fn relevance(inst: &InstitutionEntry, ent: &EnterpriseEntry, theme: &str) -> Relevance {
@@ -58,22 +85,15 @@ pub fn relevance(inst: &InstitutionEntry, ent: &EnterpriseEntry, theme: &str) ->
         .filter(|w| ent.categories.iter().any(|c| fits(w, c)))
         .cloned()
         .collect();
-    let denom = inst.wanted.len().min(ent.categories.len()).max(1) as i64;
-    let mut score = (OVERLAP_POINTS * overlap.len() as i64 / denom).min(OVERLAP_POINTS);
     if overlap.is_empty() {
         return Relevance::default();
     }
-    let green_round = is_green_theme(theme) && ent.green;
-    if green_round {
-        score += GREEN_POINTS;
-    }
-    let certifications = ent.certifications.len() as i64;
-    score += (certifications * CERTIFICATION_POINTS).min(CERTIFICATION_MAX);
+    let green_theme = is_green_theme(theme);
     Relevance {
-        score: score.min(100),
+        score: score(overlap.len(), inst.wanted.len(), ent, green_theme),
         overlap,
-        green_round,
-        certifications: certifications as u32,
+        green_round: green_theme && ent.green,
+        certifications: ent.certifications.len() as u32,
     }
 }
 

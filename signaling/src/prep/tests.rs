@@ -556,3 +556,29 @@ fn importing_the_same_registrations_again_leaves_the_version() {
     assert!(!out.changed());
     assert_eq!(p.version, v);
 }
+
+#[test]
+fn suggestions_rank_by_fit_and_spread_meetings() {
+    use super::suggest::suggestions;
+    let mut p = prep();
+    // e1..e3 all fit i1 equally (청소); once e1 has a match it drops below the others.
+    let round = &rounds()[0];
+    let of = Counterpart::Institution(iid("i1"));
+    let first = suggestions(&p, round, &of, 10, false).unwrap();
+    assert_eq!(first.len(), 3);
+    assert!(first.iter().all(|s| s.score == first[0].score));
+    create(&mut p, &[("i1", "e1")], false).unwrap();
+    let after = suggestions(&p, round, &of, 10, false).unwrap();
+    let last = after.last().unwrap();
+    assert_eq!(last.who, Counterpart::Enterprise(eid("e1")));
+    assert!(last.matched && last.matches_in_round == 1);
+    assert!(last.score < after[0].score);
+    // i2 does not attend round 1: an enterprise's suggestions leave it out.
+    let for_e2 = suggestions(&p, round, &Counterpart::Enterprise(eid("e2")), 10, false).unwrap();
+    assert_eq!(for_e2.len(), 1);
+    assert_eq!(for_e2[0].who, Counterpart::Institution(iid("i1")));
+    assert!(matches!(
+        suggestions(&p, round, &Counterpart::Institution(iid("i9")), 10, false),
+        Err(PrepError::UnknownOrganisation(..))
+    ));
+}

@@ -14,6 +14,7 @@ mod lobby_store;
 mod moderation;
 mod nodes;
 mod prep;
+mod prep_cli;
 mod records;
 mod refusals;
 mod sharing;
