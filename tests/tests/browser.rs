@@ -43,10 +43,12 @@ const DECODED_VIDEO: &str = r#"(async () => {
   return frames > 0 ? { frames, t: performance.now() } : null;
 })()"#;
 
-/// The buyer's enter button for `live-1` is there and enabled.
+/// The buyer's enter button for `live-1` is live, and stays where it is: the booth panel
+/// above it loses its "connecting" banner when the lobby connects, which moves the button,
+/// so a click measured before that would land where the button was.
 const ENTER_READY: &str = r#"(() => {
   const b = document.querySelector('tr[data-meeting="live-1"] button');
-  return !!b && !b.disabled;
+  return !!b && !b.disabled && !!document.querySelector('.lobby-conn.on');
 })()"#;
 
 /// What a page is doing, for failure messages.

@@ -111,6 +111,10 @@ async fn a_buyer_answers_the_survey_about_a_meeting_that_is_over() -> Result<()>
         LOAD,
     )
     .await?;
+    // The booth panel above loses its "connecting" banner once the lobby connects, which
+    // moves the link up: click only once it has, or the click lands where the link was.
+    page.wait_for("document.querySelector('.lobby-conn.on')", LOAD)
+        .await?;
     page.click("tr[data-meeting=\"past-1\"] .survey-link")
         .await?;
     page.wait_for("document.querySelector('form.survey-form') !== null", LOAD)

@@ -1,5 +1,5 @@
-// The buyer's home page (the next meeting, the booth, meeting requests, the published
-// timetable, "my meetings") and the booth panel: who waits at the institution's booth, who
+// The buyer's home page (the next meeting, the booth, "my meetings", then meeting requests
+// and the published timetable) and the booth panel: who waits at the institution's booth, who
 // is in its room, admit the next or send one back. Buyers keep the booth panel under the
 // room too.
 import { h, setText } from '../dom.js';
@@ -14,10 +14,10 @@ import { lobbyL, lobbySend } from '../lobby.js';
 import { orgCell } from './common.js';
 import { homePage, orgHeader } from './meetings.js';
 import { lobbyPanel, lobbyDot } from './lobby_panel.js';
-import { prepSections } from './requests.js';
+import { bottomSections } from './requests.js';
 
 export function buyerPage() {
-  return homePage('buyer', (root, meetings, next, page) => {
+  return homePage('buyer', (root, meetings, next) => {
     let nextBox = null;
     if (next) {
       const cd = h('span', { class: 'next-cd' });
@@ -33,8 +33,8 @@ export function buyerPage() {
     }
     const booth = boothPanel();
     S.tickers.push((now) => booth.tick(now));
-    root.append(orgHeader(nextBox), booth.el, ...prepSections(page, 'buyer'));
-  });
+    root.append(orgHeader(nextBox), booth.el);
+  }, bottomSections('buyer'));
 }
 
 /** Buyers keep their booth panel under the room, to admit the next or send one back. */

@@ -117,9 +117,10 @@ function refreshMe(page, everyMs) {
 
 /**
  * A buyer's or vendor's home page named `side`: `top(root, meetings, next, page)` draws
- * what comes before the "my meetings" card; /api/me is refreshed every 30 s.
+ * what comes before the "my meetings" card, `bottom(root, page)` what comes after it;
+ * /api/me is refreshed every 30 s.
  */
-export function homePage(side, top) {
+export function homePage(side, top, bottom) {
   const page = {
     name: side,
     mount(root) {
@@ -127,6 +128,7 @@ export function homePage(side, top) {
       const next = meetings.find((m) => effPhase(m) !== 'closed');
       top(root, meetings, next, page);
       root.append(myMeetingsCard(meetings, side));
+      if (bottom) bottom(root, page);
     },
     destroy() {
       clearInterval(page.timer);

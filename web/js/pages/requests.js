@@ -192,16 +192,19 @@ export function requestsSection(side) {
 }
 
 /**
- * The requests and timetable sections of a home page, made once per page and kept across
- * its remounts; redrawn only when the language changed (a redraw would lose the focus of
- * someone typing a reason).
+ * The requests and timetable sections under a home page's "my meetings" (below, so that as
+ * they load they never move what the day of the fair needs), made once per page and kept
+ * across its remounts; redrawn only when the language changed (a redraw would lose the
+ * focus of someone typing a reason). Returns homePage()'s `bottom`.
  */
-export function prepSections(page, side) {
-  if (!page.prepSections) page.prepSections = { lang: lang(), list: [requestsSection(side), timetableSection(side)] };
-  const ps = page.prepSections;
-  if (ps.lang !== lang()) {
-    ps.lang = lang();
-    for (const s of ps.list) s.relabel();
-  }
-  return ps.list.map((s) => s.el);
+export function bottomSections(side) {
+  return (root, page) => {
+    if (!page.prepSections) page.prepSections = { lang: lang(), list: [requestsSection(side), timetableSection(side)] };
+    const ps = page.prepSections;
+    if (ps.lang !== lang()) {
+      ps.lang = lang();
+      for (const s of ps.list) s.relabel();
+    }
+    root.append(...ps.list.map((s) => s.el));
+  };
 }

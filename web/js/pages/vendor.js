@@ -1,6 +1,6 @@
 // The vendor's home page: the big waiting panel for the next meeting (auto-enter), the
-// lobby panel (where they wait, what they may check in to, walk-ins), meeting requests, the
-// published timetable and "my meetings".
+// lobby panel (where they wait, what they may check in to, walk-ins), "my meetings", then
+// meeting requests and the published timetable.
 import { h, setText, setAttr } from '../dom.js';
 import { t } from '../i18n/index.js';
 import { fmtRange, fmtTime, fmtDur } from '../format.js';
@@ -13,7 +13,7 @@ import { lobbyL, lobbyClient } from '../lobby.js';
 import { orgCell, phaseBadge, updateBadge } from './common.js';
 import { homePage, orgHeader } from './meetings.js';
 import { lobbyPanel } from './lobby_panel.js';
-import { prepSections } from './requests.js';
+import { bottomSections } from './requests.js';
 
 export function vendorPage() {
   return homePage('vendor', (root, meetings, next, page) => {
@@ -22,8 +22,8 @@ export function vendorPage() {
     S.tickers.push((now) => lobby.tick(now));
     if (next) root.append(waitingPanel(next, page));
     else root.append(h('section', { class: 'card wait done' }, h('p', { class: 'big-note' }, t('no_next'))));
-    root.append(lobby.el, ...prepSections(page, 'vendor'));
-  });
+    root.append(lobby.el);
+  }, bottomSections('vendor'));
 }
 
 /** What auto-enter does now for a booked meeting (see wire/lobby.js); 'enter' without a lobby. */
