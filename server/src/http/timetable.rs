@@ -141,15 +141,28 @@ pub async fn requests(
     let registered = prep.registry.participants.contains_key(me);
     if let (Some(of), true) = (of, registered) {
         let mut seen = std::collections::BTreeSet::new();
+        let mut index = std::collections::HashMap::new();
         for round in state.prep.rounds() {
             if let Ok(list) = suggestions(&prep, round, &of, COUNTERPARTS_SHOWN, true) {
                 for s in list {
                     let key = format!("{:?}", s.who);
-                    if seen.insert(key) {
+                    if seen.insert(key.clone()) {
                         let mut v = serde_json::to_value(&s.who).expect("serializes");
                         v["name"] = json!(s.name);
                         v["score"] = json!(s.relevance.score);
+                        v["rounds"] = json!([round.id]);
+                        index.insert(key, counterparts.len());
                         counterparts.push(v);
+                    } else if let Some(&i) = index.get(&key) {
+                        // Listed from an earlier round: add this one, keep the best fit.
+                        let v = &mut counterparts[i];
+                        v["rounds"]
+                            .as_array_mut()
+                            .expect("a list")
+                            .push(json!(round.id));
+                        if v["score"].as_i64() < Some(s.relevance.score) {
+                            v["score"] = json!(s.relevance.score);
+                        }
                     }
                 }
             }
@@ -278,7 +291,22 @@ pub async fn timetable(
         .into_iter()
         .map(|b| booked_view(&state, &prep, b))
         .collect();
-    let changes = prep.changes_for(&caller.participant.id, &side);
+    // Each side of a change with its times and names, as the meetings are.
+    let changes: Vec<Value> = prep
+        .changes_for(&caller.participant.id, &side)
+        .into_iter()
+        .map(|c| {
+            let mut v = serde_json::to_value(&c).expect("a change serializes");
+            for key in ["was", "now"] {
+                if let Some(b) = v.get(key).cloned() {
+                    if let Ok(b) = serde_json::from_value::<Booked>(b) {
+                        v[key] = booked_view(&state, &prep, &b);
+                    }
+                }
+            }
+            v
+        })
+        .collect();
     Ok(Json(json!({
         "publication": publication,
         "meetings": meetings,

@@ -255,6 +255,11 @@ async fn a_request_becomes_a_match_a_schedule_a_publication_and_a_calendar_file(
     assert_eq!(meetings.len(), 1);
     assert_eq!(meetings[0]["institution_name"], "종로구");
     assert_eq!(tt["changes"][0]["change"], "added");
+    assert_eq!(tt["changes"][0]["now"]["institution_name"], "종로구");
+    assert_eq!(
+        tt["changes"][0]["now"]["starts_at"],
+        meetings[0]["starts_at"]
+    );
     let (status, _) = post(&app, "/api/timetable/seen", VENDOR_1, json!({"number": 1})).await;
     assert_eq!(status, 200);
     let (_, tt) = get(&app, "/api/timetable", VENDOR_1).await;

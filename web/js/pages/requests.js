@@ -92,13 +92,16 @@ export function requestsSection(side) {
   function form() {
     const d = st.data;
     const rounds = d.rounds || [];
-    const parts = sortCounterparts(d.counterparts);
-    if (!rounds.length || !parts.length) return h('p', { class: 'muted' }, t('req_cannot_ask'));
-    if (!rounds.some((r) => r.id === st.form.round)) st.form.round = rounds[0].id;
-    if (!parts.some((c) => c.id === st.form.to)) st.form.to = parts[0].id;
-    const round = h('select', { id: 'req-round', onchange: (ev) => { st.form.round = ev.currentTarget.value; } }, rounds.map((r) => h('option', { value: r.id }, t('round_n', { n: r.number }) + ' · ' + r.theme)));
+    const all = d.counterparts || [];
+    const open = (id) => all.some((c) => !c.rounds || c.rounds.includes(id));
+    if (rounds.length && !rounds.some((r) => r.id === st.form.round)) st.form.round = (rounds.find((r) => open(r.id)) || rounds[0]).id;
+    // Only organisations taking part in the chosen round (another is `not_attending`).
+    const parts = sortCounterparts(d.counterparts).filter((c) => !c.rounds || c.rounds.includes(st.form.round));
+    if (!rounds.length || !all.length) return h('p', { class: 'muted' }, t('req_cannot_ask'));
+    if (parts.length && !parts.some((c) => c.id === st.form.to)) st.form.to = parts[0].id;
+    const round = h('select', { id: 'req-round', onchange: (ev) => { st.form.round = ev.currentTarget.value; draw(); document.getElementById('req-round')?.focus(); } }, rounds.map((r) => h('option', { value: r.id }, t('round_n', { n: r.number }) + ' · ' + r.theme)));
     round.value = st.form.round;
-    const to = h('select', { id: 'req-to', onchange: (ev) => { st.form.to = ev.currentTarget.value; } }, parts.map((c) => h('option', { value: c.id }, c.name + ' · ' + t('req_fit', { n: c.score }))));
+    const to = h('select', { id: 'req-to', onchange: (ev) => { st.form.to = ev.currentTarget.value; } }, parts.length ? parts.map((c) => h('option', { value: c.id }, c.name + ' · ' + t('req_fit', { n: c.score }))) : h('option', { value: '', disabled: true }, t('req_cannot_ask')));
     to.value = st.form.to;
     const counter = h('span', { id: 'req-count', class: 'muted' });
     const reason = h('textarea', { id: 'req-reason', rows: '3', 'aria-describedby': 'req-count', value: st.form.reason });
@@ -107,7 +110,7 @@ export function requestsSection(side) {
       const c = reasonCount(reason.value);
       counter.textContent = t('req_count', { n: c.n, max: REASON_MAX });
       counter.className = c.over ? 'warn-text' : 'muted';
-      send.disabled = c.over;
+      send.disabled = c.over || !parts.length;
     };
     reason.addEventListener('input', () => {
       st.form.reason = reason.value;
