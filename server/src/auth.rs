@@ -116,6 +116,31 @@ impl TokenIssuer {
         })
     }
 
+    /// A token for `participant` valid from `now` until `expires_at` (an invitation lasts
+    /// until the fair's end and a margin, however long that is).
+    pub fn issue_until(
+        &self,
+        fair: &Fair,
+        participant: &Participant,
+        meeting: Option<&MeetingId>,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> String {
+        let iat = now.as_millis() / 1000;
+        self.sign(&Claims {
+            sub: participant.id.to_string(),
+            role: participant.role,
+            org: participant.affiliation.code(),
+            fair: fair.id.to_string(),
+            mtg: meeting.map(|m| m.to_string()),
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            iat,
+            exp: (expires_at.as_millis() / 1000).max(iat + 60),
+            nbf: None,
+        })
+    }
+
     /// Signs any claims; tests use it to make tokens that must be refused.
     pub fn sign(&self, claims: &Claims) -> String {
         jsonwebtoken::encode(&Header::new(ALGORITHM), claims, &self.encoding)

@@ -470,6 +470,11 @@ impl Fair {
         v
     }
 
+    /// When the fair's last slot ends (its start when it has no rounds).
+    pub fn ends_at(&self) -> Option<Timestamp> {
+        self.rounds.values().map(Round::ends_at).max()
+    }
+
     /// The first participant with a role, in id order: the demo's invite links use it.
     pub fn first_with_role(&self, role: Role) -> Option<&Participant> {
         self.participants.values().find(|p| p.role == role)

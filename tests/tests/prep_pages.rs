@@ -78,12 +78,19 @@ async fn set_file(page: &Page, input: &str, file: &Path) -> Result<()> {
 }
 
 /// Waits for a finished download named `name` in `dir` (Chromium writes `.crdownload` first).
-async fn wait_for_file(dir: &Path, name: &str, timeout: Duration) -> Result<String> {
+/// Waits until `name` in `dir` is whole (Chromium renames a finished download into place;
+/// `done` also checks the content, for a file read while still being written).
+async fn wait_for_file(
+    dir: &Path,
+    name: &str,
+    done: impl Fn(&str) -> bool,
+    timeout: Duration,
+) -> Result<String> {
     let path = dir.join(name);
     let start = Instant::now();
     loop {
         if let Ok(text) = std::fs::read_to_string(&path) {
-            if text.contains("END:VCALENDAR") {
+            if done(&text) {
                 return Ok(text);
             }
         }
@@ -266,6 +273,24 @@ async fn staff_prepare_and_publish_and_a_vendor_downloads_their_timetable() -> R
         json!([]),
         "CSP violations"
     );
+    // Staff download every participant's invitation link for mail merge.
+    page.click("#inv-dl-csv").await?;
+    let links = wait_for_file(
+        &downloads,
+        &format!("sangdam-invites-{}.csv", app.fair.id),
+        |t| t.lines().count() > app.fair.participants().count(),
+        LOAD,
+    )
+    .await?;
+    let lines: Vec<&str> = links.trim_start_matches('\u{feff}').lines().collect();
+    assert!(
+        lines[0].starts_with("이름,소속,역할,이메일,전화,링크"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(lines.len(), app.fair.participants().count() + 1);
+    assert!(lines[1..].iter().all(|l| l.contains("/#token=")));
+
     let token = app.token(&vendor);
     let page = open(&browser, &format!("{}/#token={token}", app.base_url)).await?;
     page.wait_for("document.getElementById('tt-meetings')", LOAD)
@@ -293,7 +318,13 @@ async fn staff_prepare_and_publish_and_a_vendor_downloads_their_timetable() -> R
     let _ = page.screenshot("/tmp/sangdam-prep-vendor.png").await;
 
     page.click("#tt-ics").await?;
-    let ics = wait_for_file(&downloads, &format!("sangdam-{vendor}.ics"), LOAD).await?;
+    let ics = wait_for_file(
+        &downloads,
+        &format!("sangdam-{vendor}.ics"),
+        |t| t.contains("END:VCALENDAR"),
+        LOAD,
+    )
+    .await?;
     assert_eq!(ics.matches("BEGIN:VEVENT").count(), mine.len());
     for m in &mine {
         assert!(

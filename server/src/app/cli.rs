@@ -66,6 +66,13 @@ enum Command {
     /// the server keeps it (records.dir, or Redis with redis.url), so run this with the
     /// server's configuration; a running server sees the import at once.
     Import(ImportArgs),
+    /// Write every participant's personal invite link into a sheet for mail merge
+    /// (.csv or .xlsx, by the file name; Korean headers 이름, 소속, 역할, 이메일, 전화, 링크).
+    ///
+    /// Links are valid until the fair's last slot ends plus auth.invite_margin_hours, and
+    /// signed with auth.secret (SANGDAM_SECRET): set it to the server's secret. Links point
+    /// at server.public_url.
+    Invites(InvitesArgs),
     /// Write the published timetable out as fair files (fair.toml and the CSV sheets), to
     /// serve with `sangdam serve --fair DIR`.
     Export(ExportArgs),
@@ -84,6 +91,21 @@ struct ImportArgs {
     /// [env: SANGDAM_DATA_DIR] [default: data].
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Args)]
+struct InvitesArgs {
+    /// The sheet to write: `.csv` (UTF-8 with BOM, for Excel) or `.xlsx`.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Only this role: buyer, vendor, moderator or staff (or 구매자, 판매자, 운영자, 직원).
+    #[arg(long, value_name = "ROLE")]
+    role: Option<String>,
+    /// One link per meeting, admitting to that meeting only (buyers and vendors).
+    #[arg(long)]
+    scoped: bool,
     #[command(flatten)]
     common: Common,
 }
@@ -161,6 +183,7 @@ pub fn main() -> anyhow::Result<()> {
         Command::Check(common) => check(common),
         Command::Import(args) => import(args),
         Command::Export(args) => export(args),
+        Command::Invites(args) => write_invites(args),
     }
 }
 
@@ -233,6 +256,70 @@ fn import(args: ImportArgs) -> anyhow::Result<()> {
         }
         anyhow::Ok(())
     })
+}
+
+fn write_invites(args: InvitesArgs) -> anyhow::Result<()> {
+    use crate::files::invites::{self, InviteOptions};
+    let settings = settings(&args.common)?;
+    if settings.auth.secret.is_empty() {
+        bail!(
+            "no signing secret: set auth.secret (or SANGDAM_SECRET) to the server's secret, \
+             or the links will not open on the server"
+        );
+    }
+    let role = match args.role.as_deref() {
+        Some(r) => Some(Role::parse(r).with_context(|| {
+            format!("--role {r:?}: expected buyer, vendor, moderator or staff")
+        })?),
+        None => None,
+    };
+    let csv_out = match args.out.extension().and_then(|e| e.to_str()) {
+        Some(e) if e.eq_ignore_ascii_case("csv") => true,
+        Some(e) if e.eq_ignore_ascii_case("xlsx") => false,
+        _ => bail!("--out {}: name a .csv or .xlsx file", args.out.display()),
+    };
+    let (fair, contacts) = load_fair_with_contacts(&settings)?;
+    let tokens = crate::auth::TokenIssuer::new(
+        settings.auth.secret.expose().as_bytes(),
+        &settings.auth.issuer,
+        &settings.auth.audience,
+        Duration::from_secs(settings.auth.token_ttl_hours * 3600),
+    );
+    let base = match settings.server.public_url.trim() {
+        "" => format!("http://{}", settings.server.listen),
+        url => url.trim_end_matches('/').to_string(),
+    };
+    let now = clock::now();
+    let expires_at = fair.ends_at().unwrap_or(now)
+        + Duration::from_secs(settings.auth.invite_margin_hours * 3600);
+    if expires_at <= now {
+        bail!("the fair {} and its invitation margin are over", fair.id);
+    }
+    let rows = invites::rows(
+        &fair,
+        &contacts,
+        &tokens,
+        &base,
+        now,
+        expires_at,
+        &InviteOptions {
+            role,
+            scoped: args.scoped,
+        },
+    );
+    let bytes = if csv_out {
+        invites::csv(&rows)
+    } else {
+        invites::xlsx(&rows, &fair.name).context("writing the workbook")?
+    };
+    std::fs::write(&args.out, bytes).with_context(|| format!("writing {}", args.out.display()))?;
+    println!(
+        "wrote {} invitation links to {} (valid until {}; links point at {base})",
+        rows.len(),
+        args.out.display(),
+        expires_at.kst()
+    );
+    Ok(())
 }
 
 fn export(args: ExportArgs) -> anyhow::Result<()> {

@@ -92,6 +92,9 @@ pub struct AuthSettings {
     pub issuer: String,
     pub audience: String,
     pub token_ttl_hours: u64,
+    /// Invitation links (`sangdam invites`, `/api/invites.*`) last until the fair's last
+    /// slot ends and this many hours more.
+    pub invite_margin_hours: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -75,6 +75,14 @@ fn text(s: impl Into<String>) -> Cell {
     }
 }
 
+/// Text as a cell of any export holds it: quoted where a spreadsheet would read a formula.
+pub(crate) fn cell_text(s: &str) -> String {
+    match text(s) {
+        Cell::Text(t) => t,
+        _ => String::new(),
+    }
+}
+
 pub fn ending_label(e: &Ending) -> &'static str {
     match e {
         Ending::Timer => "시간 종료",

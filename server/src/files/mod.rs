@@ -4,6 +4,7 @@
 
 pub mod fair;
 pub mod ics;
+pub mod invites;
 pub mod log_export;
 pub mod registrations;
 pub mod survey;

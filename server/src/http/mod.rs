@@ -7,6 +7,7 @@ pub mod error;
 pub mod headers;
 pub mod health;
 pub mod ice;
+pub mod invites;
 pub mod labels;
 pub mod moderation;
 pub mod prep;
@@ -115,6 +116,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/timetable", get(timetable::timetable))
         .route("/api/timetable/seen", post(timetable::seen))
         .route("/api/timetable.ics", get(timetable::ics))
+        .route("/api/invites.csv", get(invites::csv))
+        .route("/api/invites.xlsx", get(invites::xlsx))
         .route("/api/rooms", get(schedule::rooms))
         .route("/api/meetings", get(schedule::meetings))
         .route("/ws", get(ws::signaling::upgrade))

@@ -8,6 +8,7 @@ mod durability;
 mod floods;
 mod frames;
 mod http;
+mod invites;
 mod layout;
 mod lobby;
 mod lobby_store;

@@ -210,4 +210,8 @@ export default {
   err_not_attending: 'The other side does not take part in this round.',
   err_no_draft: 'There is no draft schedule to publish.',
   err_bad_import: 'This file cannot be imported.',
+  inv_title: 'Invitation links',
+  inv_help: "Every participant's personal link as a sheet for mail merge (name, organisation, role, e-mail, phone, link). Links stay valid until a set time after the fair's last meeting. Each link admits one person: send it to them only.",
+  inv_role: 'Role',
+  inv_scoped: 'One per meeting (admits to that meeting only)',
 };

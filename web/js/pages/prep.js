@@ -11,6 +11,7 @@ import { remount } from '../nav.js';
 import { opsNav } from './common.js';
 import { roundSection } from './prep_round.js';
 import { scheduleSection } from './prep_schedule.js';
+import { invitesSection } from './prep_invites.js';
 import { act, statusLine } from './prep_act.js';
 
 export function prepPage() {
@@ -38,7 +39,7 @@ export function prepPage() {
         note.className = 'prep-status ' + (page.note.kind || 'ok');
       }
       section.append(note, countsBlock(page.data.prep));
-      root.append(importSection(page), settingsSection(page));
+      root.append(importSection(page), settingsSection(page), invitesSection());
       const rounds = page.data.prep.rounds || [];
       if (!rounds.length) {
         root.append(h('section', { class: 'card' }, h('p', { class: 'empty' }, t('prep_no_rounds'))));
