@@ -101,19 +101,7 @@ impl TokenIssuer {
         meeting: Option<&MeetingId>,
         now: Timestamp,
     ) -> String {
-        let iat = now.as_millis() / 1000;
-        self.sign(&Claims {
-            sub: participant.id.to_string(),
-            role: participant.role,
-            org: participant.affiliation.code(),
-            fair: fair.id.to_string(),
-            mtg: meeting.map(|m| m.to_string()),
-            iss: self.issuer.clone(),
-            aud: self.audience.clone(),
-            iat,
-            exp: iat + self.ttl.as_secs() as i64,
-            nbf: None,
-        })
+        self.issue_until(fair, participant, meeting, now, now + self.ttl)
     }
 
     /// A token for `participant` valid from `now` until `expires_at` (an invitation lasts
