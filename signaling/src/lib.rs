@@ -11,6 +11,7 @@
 //! - [`live`]: timing policy, rooms, the lobby, the cross-node side table, access rules;
 //! - [`protocol`]: every socket message (documented in `PROTOCOL.md`);
 //! - [`prep`]: registrations, requests, matches, scheduling and publishing before the fair;
+//! - [`notify`]: invitations, reminders and change notices: what is due, sent once;
 //! - [`records`]: consultation records, survey, log view and report;
 //! - [`turn`]: the relay's credentials, the peers it may reach, the ICE list clients get.
 
@@ -18,6 +19,7 @@ pub mod error;
 pub mod fair;
 pub mod ids;
 pub mod live;
+pub mod notify;
 pub mod prep;
 pub mod protocol;
 pub mod records;
