@@ -18,6 +18,9 @@
 //! | `sangdam:{F}:ops` | pub/sub channel | fair-wide news: announcements, moderator activity |
 //! | `sangdam:{F}:prep` | string (JSON) | the fair's preparation: registrations, requests, matches, drafts, publications |
 //! | `sangdam:{F}:prep:version` | string | that document's version, compared before it is replaced |
+//! | `sangdam:{F}:mail` | hash (JSON values) | the mail outbox: per notice key, its state, tries and the relay's last reason |
+//! | `sangdam:{F}:mail:version` | string (counter) | grows when staff add or change entries, so the sender reloads |
+//! | `sangdam:{F}:mail:lease` | string (node id, expiring) | which node sends mail now |
 
 use sangdam_signaling::{FairId, InstitutionId, ParticipantId};
 
@@ -60,6 +63,18 @@ impl Keys {
 
     pub fn prep_version(&self) -> String {
         format!("{}:prep:version", self.prefix)
+    }
+
+    pub fn mail(&self) -> String {
+        format!("{}:mail", self.prefix)
+    }
+
+    pub fn mail_version(&self) -> String {
+        format!("{}:mail:version", self.prefix)
+    }
+
+    pub fn mail_lease(&self) -> String {
+        format!("{}:mail:lease", self.prefix)
     }
 
     pub fn vendor(&self, participant: &ParticipantId) -> String {

@@ -115,6 +115,8 @@ pub enum ErrorCode {
     NoDraft,
     /// An imported file has errors; nothing was imported.
     BadImport,
+    /// Mail was asked for, but the server has no `[mail]` relay configured.
+    MailNotConfigured,
     /// The server could not do what was asked; nothing was changed.
     Internal,
 }
@@ -173,6 +175,7 @@ impl ErrorCode {
             ErrorCode::NotAttending => "not_attending",
             ErrorCode::NoDraft => "no_draft",
             ErrorCode::BadImport => "bad_import",
+            ErrorCode::MailNotConfigured => "mail_not_configured",
             ErrorCode::Internal => "internal",
         }
     }
@@ -234,6 +237,7 @@ impl ErrorCode {
             | ErrorCode::NotAttending
             | ErrorCode::NoDraft => 409,
             ErrorCode::BadImport => 422,
+            ErrorCode::MailNotConfigured => 409,
             ErrorCode::TemporarilyUnavailable | ErrorCode::Busy => 503,
             ErrorCode::FrameTooLarge => 413,
             ErrorCode::RateLimited => 429,

@@ -28,6 +28,7 @@ pub struct Settings {
     pub redis: RedisSettings,
     pub lobby: LobbySettings,
     pub records: RecordsSettings,
+    pub mail: MailSettings,
     pub fair: FairSettings,
     pub demo: DemoSettings,
     pub log: LogSettings,
@@ -168,6 +169,58 @@ pub struct RecordsSettings {
     pub dir: String,
 }
 
+/// Invitations, reminders and timetable-change notices by e-mail (`[mail]`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailSettings {
+    /// The SMTP relay; empty: no mail is sent (staff use the links sheet).
+    pub host: String,
+    pub port: u16,
+    pub security: MailSecurity,
+    pub user: String,
+    /// From the environment: `SANGDAM_MAIL__PASSWORD` (or `SANGDAM_SMTP_PASSWORD`).
+    pub password: Secret,
+    /// `이름 <address>`.
+    pub from: String,
+    pub reply_to: String,
+    /// Extra certificate authorities to trust (PEM), for a relay with a private CA.
+    pub ca_file: PathBuf,
+    /// Mails in flight at once.
+    pub concurrency: usize,
+    /// At most this many mails a second (0: as fast as the relay takes them).
+    pub per_second: u32,
+    pub first_backoff_seconds: u64,
+    pub max_backoff_seconds: u64,
+    pub max_attempts: u32,
+    pub timeout_seconds: u64,
+}
+
+/// How the SMTP connection is protected.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailSecurity {
+    /// Plain connection upgraded with `STARTTLS`, required (port 587).
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No TLS: only for a relay on this machine, or a test's.
+    None,
+}
+
+impl MailSettings {
+    pub fn enabled(&self) -> bool {
+        !self.host.trim().is_empty()
+    }
+
+    pub fn retry_rules(&self) -> sangdam_signaling::notify::outbox::RetryRules {
+        sangdam_signaling::notify::outbox::RetryRules {
+            first_backoff: Duration::from_secs(self.first_backoff_seconds),
+            max_backoff: Duration::from_secs(self.max_backoff_seconds),
+            max_attempts: self.max_attempts,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FairSettings {
@@ -274,6 +327,7 @@ const ALIASES: &[(&str, &str)] = &[
     ("SANGDAM_DATA_DIR", "records.dir"),
     ("SANGDAM_LOG", "log.filter"),
     ("SANGDAM_LOG_FORMAT", "log.format"),
+    ("SANGDAM_SMTP_PASSWORD", "mail.password"),
 ];
 
 impl Settings {
@@ -323,6 +377,22 @@ impl Settings {
         }
         if self.lobby.tick_seconds == 0 {
             return bad("lobby.tick_seconds must be at least 1");
+        }
+        if self.mail.enabled() {
+            if self.mail.from.parse::<lettre::message::Mailbox>().is_err() {
+                return bad("mail.from must be an address, optionally with a name: 상담회 사무국 <fair@example.org>");
+            }
+            if !self.mail.reply_to.is_empty()
+                && self.mail.reply_to.parse::<lettre::message::Mailbox>().is_err()
+            {
+                return bad("mail.reply_to must be empty or an address");
+            }
+            if self.mail.concurrency == 0 || self.mail.concurrency > 64 {
+                return bad("mail.concurrency must be 1 to 64");
+            }
+            if self.mail.max_attempts == 0 || self.mail.first_backoff_seconds == 0 {
+                return bad("mail.max_attempts and mail.first_backoff_seconds must be at least 1");
+            }
         }
         if self.auth.token_ttl_hours == 0 {
             return bad("auth.token_ttl_hours must be at least 1");

@@ -217,6 +217,8 @@ impl Application {
         let board = board::start(board_sources.clone(), changed.clone());
         let prep = open_preparation(&settings, &fair).map_err(std::io::Error::other)?;
         info!(preparation = %prep.location, "fair preparation");
+        let mail = crate::mail::Mailer::open(&settings, &fair).map_err(std::io::Error::other)?;
+        info!(outbox = %mail.location(), enabled = mail.enabled(), relay = %settings.mail.host, "mail");
         Ok(Self {
             listener,
             state: AppState {
@@ -241,6 +243,7 @@ impl Application {
                 relay,
                 prep,
                 base_url: base_url.clone().into(),
+                mail,
             },
             base_url,
         })
@@ -299,12 +302,14 @@ impl Application {
     ) -> std::io::Result<()> {
         let scheduler = tokio::spawn(self.state.rooms.clone().run_scheduler());
         let ticker = tokio::spawn(lobby::ticker::run(self.state.clone()));
+        let mailer = tokio::spawn(crate::mail::job::run(self.state.clone()));
         info!(addr = %self.local_addr(), fair = %self.state.fair.id, "serving");
         let limits = self.state.settings.server.connection_limits();
         let router = http::router(self.state);
         let result = http::serve::serve(self.listener, router, limits, shutdown).await;
         scheduler.abort();
         ticker.abort();
+        mailer.abort();
         result
     }
 

@@ -7,6 +7,7 @@ use crate::files::fair::contacts::Contacts;
 use crate::journal::archive::Archive;
 use crate::journal::{ConsultationLog, SurveyLog};
 use crate::lobby::store::LobbyStore;
+use crate::mail::Mailer;
 use crate::moderation::board::{Picture, Sources};
 use crate::moderation::Moderation;
 use crate::prep::Preparation;
@@ -15,7 +16,8 @@ use crate::rooms::Rooms;
 use crate::turn::Relay;
 use sangdam_signaling::records::survey::SurveyConfig;
 use sangdam_signaling::turn::IcePlan;
-use sangdam_signaling::Fair;
+use sangdam_signaling::{Fair, Participant, ParticipantId, Timestamp};
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -57,12 +59,48 @@ pub struct AppState {
     /// Where people reach this server (`server.public_url`, or the bound address), for
     /// links in calendar files.
     pub base_url: Arc<str>,
+    /// Invitations, reminders and change notices by mail.
+    pub mail: Mailer,
 }
 
 impl AppState {
     /// A number for a new connection, unique on this node.
     pub(crate) fn next_conn(&self) -> u64 {
         self.connections.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// Until when an invitation link works: the fair's end and `auth.invite_margin_hours`.
+    pub fn invite_expiry(&self, now: Timestamp) -> Timestamp {
+        self.fair.ends_at().unwrap_or(now)
+            + std::time::Duration::from_secs(self.settings.auth.invite_margin_hours * 3600)
+    }
+
+    /// A participant's personal link as invitations carry it.
+    pub fn invite_link(&self, p: &Participant, now: Timestamp) -> String {
+        let token = self
+            .tokens
+            .issue_until(&self.fair, p, None, now, self.invite_expiry(now));
+        format!("{}/#token={token}", self.base_url)
+    }
+
+    /// Whether mail can reach `p`.
+    pub fn has_address(&self, p: &ParticipantId) -> bool {
+        self.contacts.get(p).is_some_and(|c| c.email.is_some())
+    }
+
+    /// How long before each meeting people are reminded.
+    pub fn reminder_minutes(&self) -> Vec<u32> {
+        vec![30, 5]
+    }
+
+    /// Who turned reminders off.
+    pub async fn reminders_off(&self) -> HashSet<ParticipantId> {
+        HashSet::new()
+    }
+
+    /// Each participant's current link generation (absent: 0).
+    pub async fn link_generations(&self) -> HashMap<ParticipantId, u32> {
+        HashMap::new()
     }
 
     /// A name for a new connection, unique across the nodes: `<node>-<n>`.

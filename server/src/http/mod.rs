@@ -9,6 +9,7 @@ pub mod health;
 pub mod ice;
 pub mod invites;
 pub mod labels;
+pub mod mail;
 pub mod moderation;
 pub mod prep;
 pub mod records;
@@ -118,6 +119,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/timetable.ics", get(timetable::ics))
         .route("/api/invites.csv", get(invites::csv))
         .route("/api/invites.xlsx", get(invites::xlsx))
+        .route("/api/mail", get(mail::progress))
+        .route("/api/mail/invitations", post(mail::invitations))
+        .route("/api/mail/retry", post(mail::retry))
         .route("/api/rooms", get(schedule::rooms))
         .route("/api/meetings", get(schedule::meetings))
         .route("/ws", get(ws::signaling::upgrade))

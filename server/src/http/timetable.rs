@@ -3,6 +3,8 @@
 //! iCalendar file for their calendar program.
 
 use crate::app::state::AppState;
+use crate::mail::gather::Gather;
+use sangdam_signaling::notify::agenda::Agenda;
 use crate::http::caller::Caller;
 use crate::http::error::ApiError;
 use axum::extract::{Path, State};
@@ -42,20 +44,7 @@ fn require_side(caller: &Caller) -> Result<(), ApiError> {
 
 /// An organisation's name: as registered, else as the live fair has it, else its id.
 pub(crate) fn org_name(state: &AppState, prep: &Prep, who: &Counterpart) -> String {
-    match who {
-        Counterpart::Institution(i) => prep
-            .registry
-            .institution(i)
-            .map(|e| e.name.clone())
-            .or_else(|| state.fair.institution(i).map(|e| e.name.clone()))
-            .unwrap_or_else(|| i.to_string()),
-        Counterpart::Enterprise(e) => prep
-            .registry
-            .enterprise(e)
-            .map(|x| x.name.clone())
-            .or_else(|| state.fair.enterprise(e).map(|x| x.name.clone()))
-            .unwrap_or_else(|| e.to_string()),
-    }
+    crate::mail::gather::org_name(&state.fair, prep, who)
 }
 
 /// A booked meeting with names, times and the room link.
@@ -344,36 +333,15 @@ pub async fn seen(
 pub async fn ics(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
     require_side(&caller)?;
     let prep = state.prep.read().await?;
-    let side = side_of(&prep, &caller);
-    let sequence = prep.published().map_or(0, |p| p.number);
-    let entries: Vec<crate::files::ics::CalendarEntry> = prep
-        .timetable_of(&side, None)
-        .into_iter()
-        .filter_map(|b| {
-            let round = state.prep.rounds().iter().find(|r| r.id == b.round)?;
-            let slot = round.slot(b.slot)?;
-            let inst = org_name(&state, &prep, &Counterpart::Institution(b.institution.clone()));
-            let ent = org_name(&state, &prep, &Counterpart::Enterprise(b.enterprise.clone()));
-            Some(crate::files::ics::CalendarEntry {
-                uid: format!("{}@{}", b.meeting, state.fair.id),
-                summary: format!("상담: {inst} · {ent} ({}회차)", round.number),
-                description: format!(
-                    "{} {}회차 「{}」 {}번째 상담 · Consultation, round {}\n{inst} ↔ {ent}\n상담방 / Room: {}/#room={}",
-                    state.fair.name,
-                    round.number,
-                    round.theme,
-                    b.slot + 1,
-                    round.number,
-                    state.base_url,
-                    b.meeting
-                ),
-                url: format!("{}/#room={}", state.base_url, b.meeting),
-                starts_at: slot.start,
-                ends_at: slot.end,
-                sequence,
-            })
-        })
-        .collect();
+    // The same entries an invitation attaches.
+    let agenda = Agenda::new(&state.fair, &prep, None);
+    let gather = Gather {
+        fair: &state.fair,
+        prep: &prep,
+        agenda: &agenda,
+        base_url: &state.base_url,
+    };
+    let entries = gather.calendar_entries(&caller.participant);
     let body = crate::files::ics::calendar(
         &state.fair.name,
         &entries,
