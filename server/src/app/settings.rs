@@ -383,7 +383,11 @@ impl Settings {
                 return bad("mail.from must be an address, optionally with a name: 상담회 사무국 <fair@example.org>");
             }
             if !self.mail.reply_to.is_empty()
-                && self.mail.reply_to.parse::<lettre::message::Mailbox>().is_err()
+                && self
+                    .mail
+                    .reply_to
+                    .parse::<lettre::message::Mailbox>()
+                    .is_err()
             {
                 return bad("mail.reply_to must be empty or an address");
             }

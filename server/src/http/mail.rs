@@ -26,7 +26,10 @@ fn require_mail(state: &AppState) -> Result<(), ApiError> {
 }
 
 /// `GET /api/mail`
-pub async fn progress(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+pub async fn progress(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Value>, ApiError> {
     caller.require(&[Role::Staff])?;
     let p = state.mail.progress(50).await?;
     Ok(Json(serde_json::to_value(p).expect("progress serializes")))
@@ -130,7 +133,10 @@ pub async fn retry(
             ks.iter()
                 .map(|k| {
                     NoticeKey::parse(k).ok_or_else(|| {
-                        ApiError::new(ErrorCode::BadMessage, format!("keys: {k:?} is not a notice key"))
+                        ApiError::new(
+                            ErrorCode::BadMessage,
+                            format!("keys: {k:?} is not a notice key"),
+                        )
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?,

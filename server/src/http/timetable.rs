@@ -3,15 +3,15 @@
 //! iCalendar file for their calendar program.
 
 use crate::app::state::AppState;
-use crate::mail::gather::Gather;
-use sangdam_signaling::notify::agenda::Agenda;
 use crate::http::caller::Caller;
 use crate::http::error::ApiError;
+use crate::mail::gather::Gather;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use sangdam_signaling::fair::{Affiliation, Round};
+use sangdam_signaling::notify::agenda::Agenda;
 use sangdam_signaling::prep::requests::RequestId;
 use sangdam_signaling::prep::suggest::suggestions;
 use sangdam_signaling::prep::timetable::Booked;

@@ -136,7 +136,9 @@ async fn turn(
     let mut due_now: Vec<(Notice, Option<Timestamp>)> =
         due::reminders(&agenda, &audience, &marks, &opted_out(state).await, now)
             .into_iter()
-            .filter(|d| ob.get(&d.notice.key()).is_none() && state.has_address(&d.notice.participant))
+            .filter(|d| {
+                ob.get(&d.notice.key()).is_none() && state.has_address(&d.notice.participant)
+            })
             .map(|d| (d.notice, Some(d.expires_at)))
             .collect();
     if let Some(p) = prep.published().filter(|p| p.number != *told_publication) {
@@ -186,8 +188,16 @@ async fn turn(
         .into_iter()
         .map(|e| {
             let msg = render(state, &gather, &e.notice, now).and_then(|(name, addr, r)| {
-                super::compose::compose(sender, &name, &addr, &e.key, state.fair.id.as_str(), &r, now)
-                    .map_err(|x| x.to_string())
+                super::compose::compose(
+                    sender,
+                    &name,
+                    &addr,
+                    &e.key,
+                    state.fair.id.as_str(),
+                    &r,
+                    now,
+                )
+                .map_err(|x| x.to_string())
             });
             (e, msg)
         })
@@ -215,7 +225,9 @@ async fn turn(
     for (e, attempt) in results {
         match &attempt {
             Attempt::Sent => tracing::info!(key = %e.key, "mail sent"),
-            Attempt::Transient(why) => tracing::warn!(key = %e.key, attempt = e.attempts, reason = %why, "mail: will try again"),
+            Attempt::Transient(why) => {
+                tracing::warn!(key = %e.key, attempt = e.attempts, reason = %why, "mail: will try again")
+            }
             Attempt::Permanent(why) => tracing::warn!(key = %e.key, reason = %why, "mail failed"),
         }
         if let Some(f) = ob.finish(&e.key, attempt, done, &mailer.rules) {

@@ -85,7 +85,8 @@ fn day_and_time(x: Timestamp) -> (String, String) {
     let d = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(x.as_millis())
         .unwrap_or_default()
         .with_timezone(&sangdam_signaling::time::kst_offset());
-    let wd = ["월", "화", "수", "목", "금", "토", "일"][d.weekday().num_days_from_monday() as usize];
+    let wd =
+        ["월", "화", "수", "목", "금", "토", "일"][d.weekday().num_days_from_monday() as usize];
     (
         format!("{}월 {}일 ({wd})", d.month(), d.day()),
         d.format("%H:%M").to_string(),
@@ -146,7 +147,9 @@ impl Letter {
                 format!("[{fair}] 온라인 상담회 초대 · Your invitation")
             }
             NoticeKind::Reminder { minutes, .. } => {
-                format!("[{fair}] {minutes}분 뒤 상담 시작 · Your meeting starts in {minutes} minutes")
+                format!(
+                    "[{fair}] {minutes}분 뒤 상담 시작 · Your meeting starts in {minutes} minutes"
+                )
             }
             NoticeKind::Change { .. } => {
                 format!("[{fair}] 상담 시간표가 바뀌었습니다 · Your timetable has changed")
@@ -170,7 +173,13 @@ impl Letter {
                 let l = self.lines.iter().find(|l| &l.meeting == meeting);
                 let _ = writeln!(b, "{minutes}분 뒤 상담이 시작됩니다.");
                 if let Some(l) = l {
-                    let _ = writeln!(b, "  - {}\n    {}/#room={}", line_ko(l), self.base_url, l.meeting);
+                    let _ = writeln!(
+                        b,
+                        "  - {}\n    {}/#room={}",
+                        line_ko(l),
+                        self.base_url,
+                        l.meeting
+                    );
                 }
                 let _ = writeln!(b, "\n시작 시각에 맞춰 아래 개인 링크로 들어와 주세요. 알림을 그만 받으려면 링크의 시간표 화면에서 끌 수 있습니다.\n");
             }
@@ -195,7 +204,13 @@ impl Letter {
             NoticeKind::Reminder { meeting, minutes } => {
                 let _ = writeln!(b, "Your meeting starts in {minutes} minutes.");
                 if let Some(l) = self.lines.iter().find(|l| &l.meeting == meeting) {
-                    let _ = writeln!(b, "  - {}\n    {}/#room={}", line_en(l), self.base_url, l.meeting);
+                    let _ = writeln!(
+                        b,
+                        "  - {}\n    {}/#room={}",
+                        line_en(l),
+                        self.base_url,
+                        l.meeting
+                    );
                 }
                 let _ = writeln!(b, "\nPlease join on time with your personal link. You can turn reminders off on your timetable page.\n");
             }
@@ -211,8 +226,9 @@ impl Letter {
             timetable(&mut b, &self.lines, false, &self.base_url);
             b.push_str("Open the attached .ics file to put it in your calendar.\n");
         }
-        let calendar = (!matches!(self.kind, NoticeKind::Reminder { .. }) && !self.lines.is_empty())
-            .then(|| ics::calendar(fair, &self.calendar_entries(), now));
+        let calendar = (!matches!(self.kind, NoticeKind::Reminder { .. })
+            && !self.lines.is_empty())
+        .then(|| ics::calendar(fair, &self.calendar_entries(), now));
         Rendered {
             subject,
             body: b,
@@ -263,5 +279,104 @@ impl Letter {
                 sequence: self.sequence,
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use icalendar::{Calendar, CalendarComponent, Component};
+    use std::str::FromStr;
+
+    fn line(m: &str, start_kst_hour: i64) -> Line {
+        // 2027-05-20 00:00 KST = 2027-05-19 15:00 UTC.
+        let day = 1_810_738_800_000i64;
+        let s = Timestamp::from_millis(day + start_kst_hour * 3_600_000);
+        Line {
+            meeting: MeetingId::parse(m).unwrap(),
+            round_number: 1,
+            theme: "공공시장".into(),
+            slot_number: 2,
+            starts_at: s,
+            ends_at: s + std::time::Duration::from_secs(1200),
+            counterpart: "서울특별시 종로구".into(),
+        }
+    }
+
+    fn letter(kind: NoticeKind) -> Letter {
+        Letter {
+            fair_name: "2021 서울 상담회".into(),
+            fair_id: "seoul-2021".into(),
+            recipient: "김판매".into(),
+            organisation: "(주)함께".into(),
+            role: Role::Vendor,
+            link: "https://fair.example/#token=abc".into(),
+            base_url: "https://fair.example".into(),
+            kind,
+            lines: vec![line("r1-s01-i001", 10), line("r1-s03-i002", 11)],
+            changes: vec![],
+            sequence: 2,
+        }
+    }
+
+    #[test]
+    fn an_invitation_is_korean_first_with_the_link_the_timetable_and_a_calendar() {
+        let now = Timestamp::from_millis(1_810_000_000_000);
+        let r = letter(NoticeKind::Invitation { generation: 0 }).render(now);
+        assert_eq!(
+            r.subject,
+            "[2021 서울 상담회] 온라인 상담회 초대 · Your invitation"
+        );
+        let ko = r.body.find("초대합니다").unwrap();
+        let en = r.body.find("You are invited").unwrap();
+        assert!(ko < en, "Korean first");
+        assert_eq!(r.body.matches("https://fair.example/#token=abc").count(), 2);
+        assert!(
+            r.body
+                .contains("5월 20일 (목) 10:00–10:20 · 서울특별시 종로구"),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("Thu 20 May 10:00–10:20 KST"), "{}", r.body);
+        assert!(r.body.contains("https://fair.example/#room=r1-s03-i002"));
+        let cal = Calendar::from_str(r.calendar.as_deref().unwrap()).unwrap();
+        let uids: Vec<&str> = cal
+            .components
+            .iter()
+            .filter_map(CalendarComponent::as_event)
+            .filter_map(|e| e.get_uid())
+            .collect();
+        assert_eq!(uids, ["r1-s01-i001@seoul-2021", "r1-s03-i002@seoul-2021"]);
+    }
+
+    #[test]
+    fn a_reminder_names_its_meeting_and_carries_no_calendar() {
+        let r = letter(NoticeKind::Reminder {
+            meeting: MeetingId::parse("r1-s03-i002").unwrap(),
+            minutes: 5,
+        })
+        .render(Timestamp::from_millis(0));
+        assert!(r.subject.contains("5분 뒤 상담 시작"));
+        assert!(r.body.contains("5분 뒤 상담이 시작됩니다.\n  - 1회차 「공공시장」 2번째 · 5월 20일 (목) 11:00–11:20"), "{}", r.body);
+        assert!(!r.body.contains("10:00–10:20"), "only the meeting due");
+        assert!(r.calendar.is_none());
+    }
+
+    #[test]
+    fn a_change_notice_says_what_moved() {
+        let mut l = letter(NoticeKind::Change { publication: 2 });
+        l.changes = vec![
+            ChangeLine::Moved {
+                was: line("r1-s01-i001", 9),
+                now: line("r1-s01-i001", 10),
+            },
+            ChangeLine::Removed(line("r1-s05-i003", 14)),
+        ];
+        let r = l.render(Timestamp::from_millis(0));
+        assert!(r.body.contains("  → 변경: 1회차 「공공시장」 2번째 · 5월 20일 (목) 09:00–09:20 · 서울특별시 종로구 ⇒ 5월 20일 (목) 10:00–10:20"), "{}", r.body);
+        assert!(r
+            .body
+            .contains("  - cancelled: Round 1, slot 2 · Thu 20 May 14:00–14:20 KST"));
+        assert!(r.calendar.is_some());
     }
 }

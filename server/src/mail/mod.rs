@@ -48,7 +48,9 @@ impl Mailer {
         let store: Arc<dyn OutboxStore> = match settings.redis_url() {
             Some(url) => Arc::new(RedisOutbox::new(url, &fair.id)?),
             None => Arc::new(FileOutbox::open(
-                &settings.records_dir().join(format!("mail-{}.jsonl", fair.id)),
+                &settings
+                    .records_dir()
+                    .join(format!("mail-{}.jsonl", fair.id)),
             )?),
         };
         let m = &settings.mail;

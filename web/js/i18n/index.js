@@ -10,9 +10,11 @@ import koPrejoin from './ko_prejoin.js';
 import enPrejoin from './en_prejoin.js';
 import koPrep from './ko_prep.js';
 import enPrep from './en_prep.js';
+import koMail from './ko_mail.js';
+import enMail from './en_mail.js';
 
-/** Every string table, by language code (the moderation, in-room, pre-join and preparation strings merged in). */
-export const STR = { ko: { ...ko, ...koMod, ...koRoom, ...koPrejoin, ...koPrep }, en: { ...en, ...enMod, ...enRoom, ...enPrejoin, ...enPrep } };
+/** Every string table, by language code (the moderation, in-room, pre-join, preparation and mail strings merged in). */
+export const STR = { ko: { ...ko, ...koMod, ...koRoom, ...koPrejoin, ...koPrep, ...koMail }, en: { ...en, ...enMod, ...enRoom, ...enPrejoin, ...enPrep, ...enMail } };
 
 let current = 'ko';
 

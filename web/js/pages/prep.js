@@ -12,6 +12,7 @@ import { opsNav } from './common.js';
 import { roundSection } from './prep_round.js';
 import { scheduleSection } from './prep_schedule.js';
 import { invitesSection } from './prep_invites.js';
+import { mailSection } from './prep_mail.js';
 import { act, statusLine } from './prep_act.js';
 
 export function prepPage() {
@@ -39,7 +40,7 @@ export function prepPage() {
         note.className = 'prep-status ' + (page.note.kind || 'ok');
       }
       section.append(note, countsBlock(page.data.prep));
-      root.append(importSection(page), settingsSection(page), invitesSection());
+      root.append(importSection(page), settingsSection(page), invitesSection(), mailSection());
       const rounds = page.data.prep.rounds || [];
       if (!rounds.length) {
         root.append(h('section', { class: 'card' }, h('p', { class: 'empty' }, t('prep_no_rounds'))));

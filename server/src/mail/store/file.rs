@@ -54,7 +54,9 @@ impl FileOutbox {
                         entries.insert(e.key.clone(), e);
                         lines += 1;
                     }
-                    Err(e) => tracing::warn!(path = %path.display(), line = n + 1, error = %e, "mail outbox: a line that does not read is skipped"),
+                    Err(e) => {
+                        tracing::warn!(path = %path.display(), line = n + 1, error = %e, "mail outbox: a line that does not read is skipped")
+                    }
                 }
             }
         }
@@ -65,7 +67,8 @@ impl FileOutbox {
                 let line = serde_json::to_string(e).map_err(|e| e.to_string())?;
                 writeln!(f, "{line}").map_err(|e| format!("{}: {e}", tmp.display()))?;
             }
-            f.sync_all().map_err(|e| format!("{}: {e}", tmp.display()))?;
+            f.sync_all()
+                .map_err(|e| format!("{}: {e}", tmp.display()))?;
             std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display()))?;
         }
         let mut file = OpenOptions::new()

@@ -38,7 +38,12 @@ impl RedisOutbox {
     fn lines(entries: &[Entry]) -> Result<Vec<(String, String)>, Refusal> {
         entries
             .iter()
-            .map(|e| Ok((e.key.to_string(), serde_json::to_string(e).map_err(corrupt)?)))
+            .map(|e| {
+                Ok((
+                    e.key.to_string(),
+                    serde_json::to_string(e).map_err(corrupt)?,
+                ))
+            })
             .collect()
     }
 
@@ -66,12 +71,12 @@ impl OutboxStore for RedisOutbox {
     fn load(&self) -> BoxFuture<'_, Result<Vec<Entry>, Refusal>> {
         Box::pin(async move {
             let hash = self.keys.mail();
-            let all: Vec<(String, String)> = self
-                .link
-                .call(|mut c| async move {
-                    redis::cmd("HGETALL").arg(&hash).query_async(&mut c).await
-                })
-                .await?;
+            let all: Vec<(String, String)> =
+                self.link
+                    .call(|mut c| async move {
+                        redis::cmd("HGETALL").arg(&hash).query_async(&mut c).await
+                    })
+                    .await?;
             all.iter()
                 .map(|(_, v)| serde_json::from_str(v).map_err(corrupt))
                 .collect()
