@@ -12,7 +12,8 @@
 //! A key enters the outbox once and leaves `sent` never, so no participant gets the same
 //! notice twice. The one gap SMTP leaves is a crash between the server's `250` and the
 //! store's write of `sent`; such an entry, found `sending` at start, goes out again with the
-//! same `Message-ID`, which mail systems use to drop duplicates.
+//! same `Message-ID`, which mail systems use to drop duplicates. A restart also ends every
+//! backoff: restarting is how an operator says the relay is fixed.
 
 use super::{Notice, NoticeKey, NoticeKind};
 use crate::Timestamp;
@@ -196,12 +197,14 @@ impl Outbox {
     }
 
     /// After a restart: what was being sent when the process stopped goes again (same key,
-    /// same `Message-ID`), counted as the try it was.
+    /// same `Message-ID`), counted as the try it was; what was waiting out a backoff goes
+    /// now, since a restart is how an operator says the relay was fixed. Returns the
+    /// entries changed.
     pub fn resume(&mut self, now: Timestamp) -> Vec<Entry> {
         let stuck: Vec<Entry> = self
             .entries
             .values()
-            .filter(|e| e.state == State::Sending)
+            .filter(|e| e.state == State::Sending || (e.state == State::Queued && e.next_at > now))
             .cloned()
             .collect();
         stuck
