@@ -7,17 +7,15 @@
 //! real SMTP server is `cargo run --release -p sangdam-tests --bin mail-bench`.
 
 use sangdam_server::auth::TokenIssuer;
-use sangdam_server::files::fair::contacts::{ContactInfo, Contacts};
+use sangdam_server::demo::national::national_fair;
+use sangdam_server::files::fair::contacts::Contacts;
 use sangdam_server::files::invites::{self, InviteOptions};
-use sangdam_signaling::fair::{
-    Affiliation, Enterprise, EnterpriseType, Fair, FairParts, Institution, InstitutionType,
-    MeetingSpec, Participant, Role, Round,
-};
 use sangdam_server::mail::compose::{self, Sender};
 use sangdam_server::mail::gather::Gather;
 use sangdam_server::mail::store::file::FileOutbox;
 use sangdam_server::mail::store::redis::RedisOutbox;
 use sangdam_server::mail::store::OutboxStore;
+use sangdam_signaling::fair::Fair;
 use sangdam_signaling::notify::agenda::Agenda;
 use sangdam_signaling::notify::outbox::{Entry, Outbox};
 use sangdam_signaling::notify::{Notice, NoticeKind};
@@ -29,92 +27,6 @@ const INSTITUTIONS: usize = 2_000;
 const ENTERPRISES: usize = 10_000;
 const RUNS: usize = 5;
 
-fn id<T: TryFrom<String>>(s: String) -> T
-where
-    T::Error: std::fmt::Debug,
-{
-    T::try_from(s).expect("a valid id")
-}
-
-fn fair() -> (Fair, Contacts) {
-    let institutions: Vec<Institution> = (0..INSTITUTIONS)
-        .map(|i| Institution {
-            id: id(format!("i{i:05}")),
-            name: format!("기관 {i:05}"),
-            kind: InstitutionType::ALL[i % 5],
-        })
-        .collect();
-    let enterprises: Vec<Enterprise> = (0..ENTERPRISES)
-        .map(|e| Enterprise {
-            id: id(format!("e{e:05}")),
-            name: format!("(주)사회적기업 {e:05}"),
-            kind: EnterpriseType::ALL[e % 4],
-        })
-        .collect();
-    let mut participants: Vec<Participant> = institutions
-        .iter()
-        .map(|i| Participant {
-            id: id(format!("p-b-{}", i.id)),
-            name: format!("구매자 {}", i.id),
-            role: Role::Buyer,
-            affiliation: Affiliation::Institution(i.id.clone()),
-        })
-        .collect();
-    participants.extend(enterprises.iter().map(|e| Participant {
-        id: id(format!("p-v-{}", e.id)),
-        name: format!("판매자 {}", e.id),
-        role: Role::Vendor,
-        affiliation: Affiliation::Enterprise(e.id.clone()),
-    }));
-    let contacts = Contacts(
-        participants
-            .iter()
-            .map(|p| {
-                (
-                    p.id.clone(),
-                    ContactInfo {
-                        phone: Some("02-0000-0000".into()),
-                        email: Some(format!("{}@example.org", p.id)),
-                    },
-                )
-            })
-            .collect(),
-    );
-    let round = Round {
-        id: id("r1".into()),
-        number: 1,
-        theme: "공공시장 진출 지원".into(),
-        starts_at: Timestamp::from_millis(1_900_000_000_000),
-        slot_len: Duration::from_secs(1200),
-        break_len: Duration::from_secs(600),
-        slots: 12,
-    };
-    // Each enterprise meets two institutions: slots 0–4 and 5–9 of a 12-slot round, so
-    // every booth slot is used at most once.
-    let meetings: Vec<MeetingSpec> = (0..ENTERPRISES)
-        .flat_map(|e| {
-            let first = (e % INSTITUTIONS, (e / INSTITUTIONS) as u32);
-            let second = ((e + 1000) % INSTITUTIONS, 5 + (e / INSTITUTIONS) as u32);
-            [first, second].map(|(i, slot)| MeetingSpec {
-                id: id(format!("r1-s{slot:02}-i{i:05}")),
-                round: id("r1".into()),
-                slot,
-                institution: id(format!("i{i:05}")),
-                enterprise: id(format!("e{e:05}")),
-            })
-        })
-        .collect();
-    let parts = FairParts {
-        rounds: vec![round],
-        institutions,
-        enterprises,
-        participants,
-        meetings,
-    };
-    let fair = Fair::new(id::<FairId>("national".into()), "전국 상담회", parts).expect("valid");
-    (fair, contacts)
-}
-
 fn median(mut v: Vec<Duration>) -> (f64, f64) {
     v.sort();
     (
@@ -124,7 +36,7 @@ fn median(mut v: Vec<Duration>) -> (f64, f64) {
 }
 
 fn main() {
-    let (fair, contacts) = fair();
+    let (fair, contacts) = national_fair(INSTITUTIONS, ENTERPRISES);
     let tokens = TokenIssuer::new(
         b"bench-secret-that-is-long-enough-0123456789",
         "sangdam",
@@ -185,7 +97,9 @@ fn mail(fair: &Fair, contacts: &Contacts, tokens: &TokenIssuer, now: Timestamp, 
         base_url: "https://fair.example",
     };
     let sender = Sender {
-        from: "상담회 사무국 <fair@fair.example>".parse().expect("an address"),
+        from: "상담회 사무국 <fair@fair.example>"
+            .parse()
+            .expect("an address"),
         reply_to: None,
         domain: "fair.example".into(),
     };
@@ -199,7 +113,10 @@ fn mail(fair: &Fair, contacts: &Contacts, tokens: &TokenIssuer, now: Timestamp, 
             let kind = NoticeKind::Invitation { generation: 0 };
             let key = Notice::invitation(p.id.clone(), 0).key();
             let r = gather.letter(p, kind, link).render(now);
-            let address = contacts.get(&p.id).and_then(|c| c.email.clone()).expect("an address");
+            let address = contacts
+                .get(&p.id)
+                .and_then(|c| c.email.clone())
+                .expect("an address");
             let msg = compose::compose(&sender, &p.name, &address, &key, fair.id.as_str(), &r, now)
                 .expect("a message");
             bytes += msg.formatted().len();
@@ -216,7 +133,10 @@ fn mail(fair: &Fair, contacts: &Contacts, tokens: &TokenIssuer, now: Timestamp, 
     let entries = || -> Vec<Entry> {
         let mut ob = Outbox::new();
         fair.participants()
-            .filter_map(|p| ob.queue(Notice::invitation(p.id.clone(), 0), now, None).cloned())
+            .filter_map(|p| {
+                ob.queue(Notice::invitation(p.id.clone(), 0), now, None)
+                    .cloned()
+            })
             .collect()
     };
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -225,7 +145,10 @@ fn mail(fair: &Fair, contacts: &Contacts, tokens: &TokenIssuer, now: Timestamp, 
         .expect("a runtime");
     let mut file = Vec::new();
     for run in 0..RUNS {
-        let path = std::env::temp_dir().join(format!("sangdam-bench-mail-{}-{run}.jsonl", std::process::id()));
+        let path = std::env::temp_dir().join(format!(
+            "sangdam-bench-mail-{}-{run}.jsonl",
+            std::process::id()
+        ));
         let _ = std::fs::remove_file(&path);
         let store = FileOutbox::open(&path).expect("an outbox file");
         let t = Instant::now();
@@ -239,8 +162,11 @@ fn mail(fair: &Fair, contacts: &Contacts, tokens: &TokenIssuer, now: Timestamp, 
     println!("FIGURE mail render_and_queue_file_ms median={:.1}", r + f);
     let mut redis = Vec::new();
     for run in 0..RUNS {
-        let fair_id: FairId = id(format!("bench-mail-{}-{run}", std::process::id()));
-        let Ok(store) = RedisOutbox::new("redis://127.0.0.1:6379", &fair_id) else { break };
+        let fair_id =
+            FairId::parse(format!("bench-mail-{}-{run}", std::process::id())).expect("an id");
+        let Ok(store) = RedisOutbox::new("redis://127.0.0.1:6379", &fair_id) else {
+            break;
+        };
         let t = Instant::now();
         match rt.block_on(store.add(entries())) {
             Ok(added) => assert_eq!(added.len(), n),
@@ -254,7 +180,11 @@ fn mail(fair: &Fair, contacts: &Contacts, tokens: &TokenIssuer, now: Timestamp, 
             let c = redis::Client::open("redis://127.0.0.1:6379")?;
             let mut c = c.get_multiplexed_async_connection().await?;
             let keys = sangdam_server::redis_keys::Keys::new(&fair_id);
-            redis::cmd("DEL").arg(keys.mail()).arg(keys.mail_version()).query_async::<()>(&mut c).await
+            redis::cmd("DEL")
+                .arg(keys.mail())
+                .arg(keys.mail_version())
+                .query_async::<()>(&mut c)
+                .await
         });
     }
     if !redis.is_empty() {

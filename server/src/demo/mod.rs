@@ -4,6 +4,7 @@
 
 pub mod fair;
 pub mod history;
+pub mod national;
 pub mod registrations;
 pub mod seeded;
 

@@ -378,7 +378,10 @@ fn a_restart_sends_again_what_was_in_flight() {
     let other = again.iter().find(|e| e.key != key).unwrap().key.clone();
     reloaded.finish(&other, Attempt::Sent, at(3), &rules());
     reloaded.finish(&key, Attempt::Transient("451".into()), at(3), &rules());
-    assert!(reloaded.claim(at(3), 10, |_| false).0.is_empty(), "waiting 60 s");
+    assert!(
+        reloaded.claim(at(3), 10, |_| false).0.is_empty(),
+        "waiting 60 s"
+    );
     assert_eq!(reloaded.resume(at(3)).len(), 1);
     assert_eq!(reloaded.claim(at(3), 10, |_| false).0.len(), 1);
 }

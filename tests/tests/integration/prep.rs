@@ -51,7 +51,7 @@ async fn send(
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
-async fn post(app: &TestApp, path: &str, who: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn post(app: &TestApp, path: &str, who: &str, body: Value) -> (u16, Value) {
     send(app, reqwest::Method::POST, path, who, Some(body)).await
 }
 
@@ -71,7 +71,7 @@ async fn upload(app: &TestApp, name: &str, bytes: &[u8]) -> (u16, Value) {
     (r.status().as_u16(), r.json().await.unwrap())
 }
 
-async fn import_all(app: &TestApp) {
+pub(crate) async fn import_all(app: &TestApp) {
     for (name, text) in [
         ("기관.csv", INSTITUTIONS),
         ("기업.csv", ENTERPRISES),
