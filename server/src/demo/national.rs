@@ -17,8 +17,11 @@ where
     T::try_from(s).expect("a valid id")
 }
 
-/// A fair of `institutions` booths (one buyer each) and `enterprises` vendors, two meetings
-/// each, everyone with an e-mail address: a national fair's invitation load.
+/// The fair office's participant id.
+pub const STAFF: &str = "p-staff";
+
+/// A fair of `n_inst` booths (one buyer each) and `n_ent` vendors, two meetings each, a
+/// staff member, everyone with an e-mail address: a national fair's invitation load.
 pub fn national_fair(n_inst: usize, n_ent: usize) -> (Fair, Contacts) {
     assert!(
         n_inst > 0 && n_ent <= 5 * n_inst,
@@ -53,6 +56,13 @@ pub fn national_fair(n_inst: usize, n_ent: usize) -> (Fair, Contacts) {
         role: Role::Vendor,
         affiliation: Affiliation::Enterprise(e.id.clone()),
     }));
+    // Someone to send the invitations: the fair office.
+    participants.push(Participant {
+        id: id(STAFF.into()),
+        name: "사무국".into(),
+        role: Role::Staff,
+        affiliation: Affiliation::Operator,
+    });
     let contacts = Contacts(
         participants
             .iter()
