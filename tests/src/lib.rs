@@ -9,4 +9,5 @@ pub mod procfs;
 pub mod redis_server;
 pub mod rtc;
 pub mod signal;
+pub mod smtp_sink;
 pub mod turn_client;
