@@ -12,6 +12,7 @@ mod invites;
 mod layout;
 mod lobby;
 mod lobby_store;
+mod mail;
 mod moderation;
 mod nodes;
 mod prep;
