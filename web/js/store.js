@@ -5,6 +5,8 @@
 export const LS_LANG = 'sangdam.lang';
 /** localStorage: the vendor's auto-enter checkbox ('true' | 'false'). */
 export const LS_AUTO = 'sangdam.autoEnter';
+/** localStorage prefix (+ '.' + participant id): the meeting reminders already shown (JSON array of keys). */
+export const LS_REMINDED = 'sangdam.reminded';
 /** sessionStorage: the invite token of this tab. */
 export const SS_TOKEN = 'sangdam.token';
 /** sessionStorage: rooms the participant left on purpose (JSON array of meeting ids). */

@@ -11,6 +11,8 @@ import { OPEN_PHASES, statusText } from '../phase.js';
 import { S, sortedMeetings } from '../state.js';
 import { go, enterRoom, remount } from '../nav.js';
 import { orgCell, phaseBadge, updateBadge } from './common.js';
+import { reminderPanel } from './reminder_panel.js';
+import { fromMe } from '../reminders.js';
 
 /** The participant's meetings as a table; `side` ('buyer' | 'vendor') is the viewer's. */
 function meetingTable(meetings, side) {
@@ -118,20 +120,26 @@ function refreshMe(page, everyMs) {
 /**
  * A buyer's or vendor's home page named `side`: `top(root, meetings, next, page)` draws
  * what comes before the "my meetings" card, `bottom(root, page)` what comes after it;
- * /api/me is refreshed every 30 s.
+ * /api/me is refreshed every 30 s. `page.reminders` (kept across remounts) reminds of
+ * the meetings; its banner heads the page.
  */
 export function homePage(side, top, bottom) {
   const page = {
     name: side,
+    reminders: reminderPanel(),
     mount(root) {
       const meetings = sortedMeetings();
       const next = meetings.find((m) => effPhase(m) !== 'closed');
+      page.reminders.setMeetings('me', fromMe(meetings, side));
+      page.reminders.draw();
+      root.append(page.reminders.banner);
       top(root, meetings, next, page);
       root.append(myMeetingsCard(meetings, side));
       if (bottom) bottom(root, page);
     },
     destroy() {
       clearInterval(page.timer);
+      page.reminders.stop();
     },
   };
   refreshMe(page, 30000);

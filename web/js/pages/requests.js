@@ -202,7 +202,7 @@ export function requestsSection(side) {
  */
 export function bottomSections(side) {
   return (root, page) => {
-    if (!page.prepSections) page.prepSections = { lang: lang(), list: [requestsSection(side), timetableSection(side)] };
+    if (!page.prepSections) page.prepSections = { lang: lang(), list: [requestsSection(side), timetableSection(side, page.reminders)] };
     const ps = page.prepSections;
     if (ps.lang !== lang()) {
       ps.lang = lang();

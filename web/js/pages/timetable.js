@@ -1,16 +1,22 @@
 // "내 시간표 / My timetable" on the buyer's and the vendor's home pages: the published
 // timetable with KST times and the other side, what changed since the participant last
 // marked it seen (highlighted), "mark as seen", and the .ics download (fetched with the
-// token; a plain link could not carry it).
+// token; a plain link could not carry it). The meeting reminders' controls sit here too,
+// and the published meetings feed them.
 import { h } from '../dom.js';
 import { t, errText } from '../i18n/index.js';
 import { api, apiPost, download } from '../api.js';
 import { fmtDate, fmtTime } from '../format.js';
 import { S } from '../state.js';
 import { describeChange, changedMeetings, sortChanges } from '../prep_view.js';
+import { fromTimetable } from '../reminders.js';
 
-/** The section for `side` ('buyer' | 'vendor'): `{el}`, loaded at once. */
-export function timetableSection(side) {
+/**
+ * The section for `side` ('buyer' | 'vendor'): `{el}`, loaded at once. `reminders` (the
+ * home page's reminderPanel, optional) gets the published meetings and shows its controls
+ * at the end.
+ */
+export function timetableSection(side, reminders) {
   const st = { data: null, error: null };
   const el = h('section', { class: 'card', id: 'timetable', 'aria-labelledby': 'tt-title' });
   const line = h('p', { class: 'prep-status', id: 'tt-status', role: 'status', 'aria-live': 'polite' });
@@ -19,6 +25,7 @@ export function timetableSection(side) {
     try {
       st.data = await api('/api/timetable');
       st.error = null;
+      if (reminders) reminders.setMeetings('timetable', fromTimetable(st.data.meetings, side));
     } catch (e) {
       st.error = e;
     }
@@ -34,12 +41,12 @@ export function timetableSection(side) {
     const head = h('div', { class: 'card-head' }, h('h2', { id: 'tt-title' }, t('tt_title')));
     if (!st.data) {
       const why = st.error ? (st.error.code === 'unknown_participant' ? t('req_not_registered') : errText(st.error.code)) : t('loading');
-      el.replaceChildren(head, h('p', { class: st.error ? 'muted' : 'loading', role: 'status' }, why));
+      el.replaceChildren(head, h('p', { class: st.error ? 'muted' : 'loading', role: 'status' }, why), ...tail());
       return;
     }
     const d = st.data;
     if (!d.publication) {
-      el.replaceChildren(head, h('p', { class: 'empty', id: 'tt-none' }, t('tt_none')));
+      el.replaceChildren(head, h('p', { class: 'empty', id: 'tt-none' }, t('tt_none')), ...tail());
       return;
     }
     const p = d.publication;
@@ -134,7 +141,15 @@ export function timetableSection(side) {
         : h('p', { class: 'empty' }, t('tt_empty')),
       h('div', { class: 'actions' }, seenBtn, ics),
       line,
+      ...tail(),
     );
+  }
+
+  /** The reminders' controls, drawn in the current language (they hide themselves when the server has none); a list, since replaceChildren would print a null. */
+  function tail() {
+    if (!reminders) return [];
+    reminders.draw();
+    return [reminders.controls];
   }
 
   draw();
