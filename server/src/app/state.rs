@@ -2,20 +2,21 @@
 //! on how the server is started.
 
 use crate::app::settings::Settings;
-use crate::auth::TokenIssuer;
+use crate::auth::{AuthError, Claims, TokenIssuer};
 use crate::files::fair::contacts::Contacts;
 use crate::journal::archive::Archive;
 use crate::journal::{ConsultationLog, SurveyLog};
 use crate::lobby::store::LobbyStore;
 use crate::moderation::board::{Picture, Sources};
 use crate::moderation::Moderation;
+use crate::people::People;
 use crate::prep::Preparation;
 use crate::rooms::bus::OpsMessage;
 use crate::rooms::Rooms;
 use crate::turn::Relay;
 use sangdam_signaling::records::survey::SurveyConfig;
 use sangdam_signaling::turn::IcePlan;
-use sangdam_signaling::Fair;
+use sangdam_signaling::{Fair, Participant, ParticipantId, Refusal};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -54,6 +55,8 @@ pub struct AppState {
     pub relay: Option<Arc<Relay>>,
     /// The fair's preparation (registrations to a published timetable).
     pub prep: Preparation,
+    /// Participants' link generations (revocation) and reminder opt-outs.
+    pub people: People,
     /// Where people reach this server (`server.public_url`, or the bound address), for
     /// links in calendar files.
     pub base_url: Arc<str>,
@@ -68,5 +71,43 @@ impl AppState {
     /// A name for a new connection, unique across the nodes: `<node>-<n>`.
     pub(crate) fn conn_key(&self, conn: u64) -> String {
         format!("{}-{conn}", self.node)
+    }
+
+    /// Who a token is: the one path every surface (the HTTP API, `/ws`, `/ws/lobby`,
+    /// `/ws/board`) authenticates by. The token's signature, claims and participant
+    /// ([`TokenIssuer::authenticate`]), then its link generation against the
+    /// participant's current one: a token older than the participant's last revocation is
+    /// `token_revoked`. With the store out of reach, `temporarily_unavailable` (unless
+    /// this node knows the generation, see [`People`]).
+    pub async fn authenticate(&self, token: &str) -> Result<(Claims, &Participant), Refusal> {
+        let (claims, participant) = self.tokens.authenticate(&self.fair, token)?;
+        let current = self.people.generation(&participant.id).await?;
+        if claims.gen < current {
+            return Err(AuthError::Revoked.into());
+        }
+        Ok((claims, participant))
+    }
+
+    /// Whether what a connection of `participant`, authenticated at link generation
+    /// `generation`, heard on the ops channel ends it: a revocation of that participant
+    /// since. If the connection fell behind and missed news, the store is asked instead
+    /// (a store out of reach ends nothing: the revocation's own news will).
+    pub(crate) async fn revoked_since(
+        &self,
+        heard: &Result<OpsMessage, tokio::sync::broadcast::error::RecvError>,
+        participant: &ParticipantId,
+        generation: u32,
+    ) -> Option<Refusal> {
+        let current = match heard {
+            Ok(OpsMessage::Revoked {
+                participant: p,
+                generation: g,
+            }) if p == participant => *g,
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                self.people.generation(participant).await.ok()?
+            }
+            _ => return None,
+        };
+        (current > generation).then(|| Refusal::from(AuthError::Revoked))
     }
 }

@@ -10,6 +10,7 @@ pub mod ice;
 pub mod invites;
 pub mod labels;
 pub mod moderation;
+pub mod people;
 pub mod prep;
 pub mod records;
 pub mod schedule;
@@ -118,6 +119,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/timetable.ics", get(timetable::ics))
         .route("/api/invites.csv", get(invites::csv))
         .route("/api/invites.xlsx", get(invites::xlsx))
+        .route("/api/participants/{id}/revoke", post(people::revoke))
+        .route("/api/reminders", get(people::get).put(people::put))
         .route("/api/rooms", get(schedule::rooms))
         .route("/api/meetings", get(schedule::meetings))
         .route("/ws", get(ws::signaling::upgrade))
