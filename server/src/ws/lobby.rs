@@ -176,13 +176,7 @@ async fn lobby_connection(mut socket: WebSocket, state: AppState) {
     let mut ended: Option<Refusal> = None;
     loop {
         tokio::select! {
-            heard = news.recv() => {
-                if let Some(r) = state.revoked_since(&heard, &participant.id, generation).await {
-                    info!("lobby connection closed: the link was revoked");
-                    ended = Some(r);
-                    break;
-                }
-                match heard {
+            heard = news.recv() => match heard {
                 Ok(OpsMessage::Announcement(a)) => {
                     let ours = match &a.audience {
                         Audience::All => true,
@@ -207,7 +201,14 @@ async fn lobby_connection(mut socket: WebSocket, state: AppState) {
                         continue;
                     }
                 }
-                Ok(OpsMessage::Revoked { .. }) | Err(_) => continue,
+                // A revoked link, or news missed (which may have been one).
+                heard @ (Ok(OpsMessage::Revoked { .. }) | Err(_)) => {
+                    if let Some(r) = state.revoked_since(&heard, &participant.id, generation).await {
+                        info!("lobby connection closed: the link was revoked");
+                        ended = Some(r);
+                        break;
+                    }
+                    continue;
                 }
             },
             _ = alive.tick(), if matches!(seat, LobbySeat::Vendor(_)) => {
