@@ -36,6 +36,16 @@ pub struct Claims {
     /// Not valid before this time, if set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nbf: Option<i64>,
+    /// The participant's link generation when the token was signed: staff revoking a link
+    /// raise the participant's generation, and every token signed at a lower one stops
+    /// working. Omitted while it is 0, so tokens of a participant never revoked look as
+    /// they always did.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub gen: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// Why a token was refused. Each maps to one protocol error code.
@@ -51,6 +61,8 @@ pub enum AuthError {
     OtherFair,
     #[error("the invite token's role or organisation does not match the participant")]
     Mismatch,
+    #[error("this invite link was revoked by the fair's staff; ask them for your new link")]
+    Revoked,
 }
 
 impl AuthError {
@@ -61,6 +73,7 @@ impl AuthError {
             AuthError::UnknownParticipant(_) | AuthError::OtherFair | AuthError::Mismatch => {
                 ErrorCode::UnknownParticipant
             }
+            AuthError::Revoked => ErrorCode::TokenRevoked,
         }
     }
 }
@@ -93,24 +106,28 @@ impl TokenIssuer {
         }
     }
 
-    /// A token for `participant`, valid from `now` for the configured lifetime.
+    /// A token for `participant` at link generation `generation` (their current one, from
+    /// the people store), valid from `now` for the configured lifetime.
     pub fn issue(
         &self,
         fair: &Fair,
         participant: &Participant,
         meeting: Option<&MeetingId>,
+        generation: u32,
         now: Timestamp,
     ) -> String {
-        self.issue_until(fair, participant, meeting, now, now + self.ttl)
+        self.issue_until(fair, participant, meeting, generation, now, now + self.ttl)
     }
 
-    /// A token for `participant` valid from `now` until `expires_at` (an invitation lasts
-    /// until the fair's end and a margin, however long that is).
+    /// A token for `participant` at link generation `generation`, valid from `now` until
+    /// `expires_at` (an invitation lasts until the fair's end and a margin, however long
+    /// that is).
     pub fn issue_until(
         &self,
         fair: &Fair,
         participant: &Participant,
         meeting: Option<&MeetingId>,
+        generation: u32,
         now: Timestamp,
         expires_at: Timestamp,
     ) -> String {
@@ -126,6 +143,7 @@ impl TokenIssuer {
             iat,
             exp: (expires_at.as_millis() / 1000).max(iat + 60),
             nbf: None,
+            gen: generation,
         })
     }
 
@@ -163,7 +181,9 @@ impl TokenIssuer {
     }
 
     /// Verifies a token and finds its participant in `fair`, checking that the role and
-    /// organisation the token states are still the participant's.
+    /// organisation the token states are still the participant's. Whether the token's link
+    /// generation is still current needs the people store: see `AppState::authenticate`,
+    /// the one path every surface takes.
     pub fn authenticate<'f>(
         &self,
         fair: &'f Fair,

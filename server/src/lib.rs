@@ -13,6 +13,8 @@
 //! - [`lobby`]: the lobby's ticker and its stores (memory, Redis transactions);
 //! - [`moderation`]: moderators' actions carried out, their store (memory, Redis) and
 //!   the moderators' live board;
+//! - [`people`]: each participant's access settings — link generation (revocation) and
+//!   reminder opt-out (file, Redis);
 //! - [`journal`]: the durable consultation log and survey answers (file, Redis Stream);
 //! - [`files`]: file formats — fair directories, survey files, log exports (CSV, XLSX);
 //! - [`demo`]: the demo fair and its two completed fairs of history;
@@ -33,6 +35,7 @@ pub mod journal;
 pub mod lobby;
 pub mod mail;
 pub mod moderation;
+pub mod people;
 pub mod prep;
 pub mod redis_keys;
 pub mod redis_link;

@@ -21,6 +21,7 @@
 //! | `sangdam:{F}:mail` | hash (JSON values) | the mail outbox: per notice key, its state, tries and the relay's last reason |
 //! | `sangdam:{F}:mail:version` | string (counter) | grows when staff add or change entries, so the sender reloads |
 //! | `sangdam:{F}:mail:lease` | string (node id, expiring) | which node sends mail now |
+//! | `sangdam:{F}:people` | hash | per participant P: `gen:P` their link generation (tokens signed at a lower one are revoked; raised with HINCRBY), `off:P` = 1 if they turned reminders off |
 
 use sangdam_signaling::{FairId, InstitutionId, ParticipantId};
 
@@ -77,6 +78,20 @@ impl Keys {
         format!("{}:mail:lease", self.prefix)
     }
 
+    pub fn people(&self) -> String {
+        format!("{}:people", self.prefix)
+    }
+
+    /// A participant's link generation, a field of [`Keys::people`].
+    pub fn people_generation(participant: &ParticipantId) -> String {
+        format!("gen:{participant}")
+    }
+
+    /// Whether a participant turned reminders off, a field of [`Keys::people`].
+    pub fn people_reminders_off(participant: &ParticipantId) -> String {
+        format!("off:{participant}")
+    }
+
     pub fn vendor(&self, participant: &ParticipantId) -> String {
         format!("{}:vendor:{participant}", self.prefix)
     }
@@ -110,5 +125,9 @@ mod tests {
             k.booth(&InstitutionId::parse("i001").unwrap()),
             "sangdam:{seoul-2021}:booth:i001"
         );
+        assert_eq!(k.people(), "sangdam:{seoul-2021}:people");
+        let p = ParticipantId::parse("p-b-1").unwrap();
+        assert_eq!(Keys::people_generation(&p), "gen:p-b-1");
+        assert_eq!(Keys::people_reminders_off(&p), "off:p-b-1");
     }
 }

@@ -30,6 +30,9 @@ pub enum ErrorCode {
     TokenInvalid,
     /// The token's expiry has passed.
     TokenExpired,
+    /// Staff revoked the participant's link after this token was signed; a newer link
+    /// works.
+    TokenRevoked,
     /// The token names a participant, role or organisation this fair does not have.
     UnknownParticipant,
     /// The token is scoped to a different meeting than the one asked for.
@@ -134,6 +137,7 @@ impl ErrorCode {
             ErrorCode::AlreadyJoined => "already_joined",
             ErrorCode::TokenInvalid => "token_invalid",
             ErrorCode::TokenExpired => "token_expired",
+            ErrorCode::TokenRevoked => "token_revoked",
             ErrorCode::UnknownParticipant => "unknown_participant",
             ErrorCode::TokenWrongMeeting => "token_wrong_meeting",
             ErrorCode::UnknownMeeting => "unknown_meeting",
@@ -188,6 +192,7 @@ impl ErrorCode {
             ErrorCode::UnsupportedVersion
                 | ErrorCode::TokenInvalid
                 | ErrorCode::TokenExpired
+                | ErrorCode::TokenRevoked
                 | ErrorCode::UnknownParticipant
                 | ErrorCode::TokenWrongMeeting
                 | ErrorCode::UnknownMeeting
@@ -203,7 +208,7 @@ impl ErrorCode {
     /// The HTTP status the same refusal gets on the HTTP API.
     pub fn http_status(self) -> u16 {
         match self {
-            ErrorCode::TokenInvalid | ErrorCode::TokenExpired => 401,
+            ErrorCode::TokenInvalid | ErrorCode::TokenExpired | ErrorCode::TokenRevoked => 401,
             ErrorCode::UnknownParticipant
             | ErrorCode::TokenWrongMeeting
             | ErrorCode::NotYourMeeting
@@ -328,6 +333,11 @@ mod tests {
             .closing()
             .is_fatal());
         assert_eq!(Refusal::new(ErrorCode::WrongRole, "no").http_status(), 403);
+        assert!(Refusal::new(ErrorCode::TokenRevoked, "old link").is_fatal());
+        assert_eq!(
+            Refusal::new(ErrorCode::TokenRevoked, "old link").http_status(),
+            401
+        );
     }
 
     #[test]
@@ -335,6 +345,7 @@ mod tests {
         for code in [
             ErrorCode::BadJson,
             ErrorCode::TokenWrongMeeting,
+            ErrorCode::TokenRevoked,
             ErrorCode::TooEarly,
             ErrorCode::SurveyNotOpen,
             ErrorCode::AlreadyAnswered,

@@ -141,17 +141,18 @@ impl TestApp {
         self.ws_url.replace("/ws", "/ws/lobby")
     }
 
-    /// A valid token for a participant of the fair.
+    /// A valid token for a participant of the fair, at link generation 0 (their first link:
+    /// valid until staff revoke it).
     pub fn token(&self, participant: &str) -> String {
         let p = self.participant(participant);
-        self.issuer.issue(&self.fair, p, None, now())
+        self.issuer.issue(&self.fair, p, None, 0, now())
     }
 
     /// A valid token scoped to one meeting.
     pub fn token_for_meeting(&self, participant: &str, meeting: &str) -> String {
         let p = self.participant(participant);
         let m = MeetingId::parse(meeting).unwrap();
-        self.issuer.issue(&self.fair, p, Some(&m), now())
+        self.issuer.issue(&self.fair, p, Some(&m), 0, now())
     }
 
     /// The claims a valid token for `participant` would carry, to be bent by a test.

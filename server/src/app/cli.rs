@@ -50,7 +50,9 @@ enum Command {
     ///
     /// The server checks tokens with its signing secret, so set auth.secret
     /// (SANGDAM_SECRET) to the same value the server uses. A demo server without a
-    /// configured secret makes a random one and prints its own links instead.
+    /// configured secret makes a random one and prints its own links instead. The token
+    /// carries the participant's current link generation (records.dir, or Redis with
+    /// redis.url), as the server would sign it.
     Token(TokenArgs),
     /// Write the demo fair as editable files (fair.toml, CSV with Korean headers, survey.toml).
     Demo(DemoArgs),
@@ -71,7 +73,9 @@ enum Command {
     ///
     /// Links are valid until the fair's last slot ends plus auth.invite_margin_hours, and
     /// signed with auth.secret (SANGDAM_SECRET): set it to the server's secret. Links point
-    /// at server.public_url.
+    /// at server.public_url. Each is signed at its participant's current link generation,
+    /// read where the server keeps it (records.dir, or Redis with redis.url), so a link
+    /// staff revoked is not handed out again: run this with the server's configuration.
     Invites(InvitesArgs),
     /// Write the published timetable out as fair files (fair.toml and the CSV sheets), to
     /// serve with `sangdam serve --fair DIR`.
@@ -279,6 +283,19 @@ fn write_invites(args: InvitesArgs) -> anyhow::Result<()> {
         _ => bail!("--out {}: name a .csv or .xlsx file", args.out.display()),
     };
     let (fair, contacts) = load_fair_with_contacts(&settings)?;
+    // Each link at its participant's current generation, read where the server keeps them
+    // (the same file or Redis), so a link staff revoked is not handed out again.
+    let generations = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(async {
+            let people =
+                crate::app::startup::open_people(&settings, &fair).map_err(anyhow::Error::msg)?;
+            people
+                .generations()
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))
+        })?;
     let tokens = crate::auth::TokenIssuer::new(
         settings.auth.secret.expose().as_bytes(),
         &settings.auth.issuer,
@@ -295,13 +312,17 @@ fn write_invites(args: InvitesArgs) -> anyhow::Result<()> {
     if expires_at <= now {
         bail!("the fair {} and its invitation margin are over", fair.id);
     }
+    let minting = invites::Minting {
+        tokens: &tokens,
+        base_url: &base,
+        now,
+        expires_at,
+        generations: &generations,
+    };
     let rows = invites::rows(
         &fair,
         &contacts,
-        &tokens,
-        &base,
-        now,
-        expires_at,
+        &minting,
         &InviteOptions {
             role,
             scoped: args.scoped,
@@ -419,13 +440,13 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             // something to show from the first start.
             app = app.with_archive(history::demo_archive());
         }
-        print_banner(&app, demo);
+        print_banner(&app, demo).await;
         app.run(shutdown_signal()).await?;
         Ok(())
     })
 }
 
-fn print_banner(app: &Application, demo: bool) {
+async fn print_banner(app: &Application, demo: bool) {
     let fair = &app.state().fair;
     let now = clock::now();
     println!();
@@ -451,8 +472,11 @@ fn print_banner(app: &Application, demo: bool) {
         .collect();
     println!("  Invite links (open each in its own browser window):");
     for (label, id) in picks {
-        if let Some(link) = id.and_then(|id| app.invite_link(&id, None, now)) {
-            println!("    {label}  {link}");
+        let Some(id) = id else { continue };
+        match app.invite_link(&id, None, now).await {
+            Ok(Some(link)) => println!("    {label}  {link}"),
+            Ok(None) => {}
+            Err(e) => println!("    {label}  (no link: {e})"),
         }
     }
     if demo {
@@ -522,7 +546,9 @@ fn token(args: TokenArgs) -> anyhow::Result<()> {
             s.server.public_url = format!("http://{}", settings.server.listen);
         }
         let app = Application::build_with_stores(s, fair, Stores::memory()).await?;
-        anyhow::Ok(app.invite_link(&id, meeting.as_ref(), clock::now()))
+        app.invite_link(&id, meeting.as_ref(), clock::now())
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))
     })?;
     let link = link.context("participant vanished")?;
     let token = link.split("#token=").nth(1).unwrap_or_default();

@@ -29,6 +29,7 @@ pub struct Settings {
     pub lobby: LobbySettings,
     pub records: RecordsSettings,
     pub mail: MailSettings,
+    pub reminders: ReminderSettings,
     pub fair: FairSettings,
     pub demo: DemoSettings,
     pub log: LogSettings,
@@ -220,6 +221,17 @@ impl MailSettings {
         }
     }
 }
+/// Reminders before each meeting (participants may turn them off).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReminderSettings {
+    /// How many minutes before a meeting's start each reminder goes: 1 to 1440, distinct,
+    /// at most [`MAX_REMINDERS`].
+    pub minutes: Vec<u32>,
+}
+
+/// More reminders than this per meeting would be noise.
+pub const MAX_REMINDERS: usize = 4;
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -405,6 +417,27 @@ impl Settings {
             return bad(
                 "rooms.file_max_bytes must be at least 1 (files_per_meeting = 0 turns files off)",
             );
+        }
+        let minutes = &self.reminders.minutes;
+        if minutes.len() > MAX_REMINDERS {
+            return Err(SettingsError::Invalid(format!(
+                "reminders.minutes may list at most {MAX_REMINDERS} times, not {}",
+                minutes.len()
+            )));
+        }
+        if let Some(m) = minutes.iter().find(|m| !(1..=1440).contains(*m)) {
+            return Err(SettingsError::Invalid(format!(
+                "reminders.minutes: {m} is not between 1 and 1440 (a day)"
+            )));
+        }
+        if let Some(m) = minutes
+            .iter()
+            .enumerate()
+            .find_map(|(i, m)| minutes[..i].contains(m).then_some(m))
+        {
+            return Err(SettingsError::Invalid(format!(
+                "reminders.minutes lists {m} twice"
+            )));
         }
         if self.turn.enabled {
             crate::turn::TurnPlan::resolve(&self.turn, self.server.listen, &self.server.public_url)
@@ -596,6 +629,31 @@ mod tests {
         })
         .unwrap_err();
         assert!(err.to_string().contains("unknown field"), "{err}");
+    }
+
+    #[test]
+    fn reminder_times_are_checked() {
+        assert_eq!(Settings::defaults().reminders.minutes, vec![30, 5]);
+        let load = |v: &str| {
+            Settings::load(&Sources {
+                file: None,
+                env: env(&[("SANGDAM_REMINDERS__MINUTES", v)]),
+            })
+        };
+        assert_eq!(
+            load("[60, 10, 1]").unwrap().reminders.minutes,
+            vec![60, 10, 1]
+        );
+        assert!(load("[]").unwrap().reminders.minutes.is_empty());
+        for (bad, why) in [
+            ("[0]", "between 1 and 1440"),
+            ("[1441]", "between 1 and 1440"),
+            ("[5, 30, 5]", "5 twice"),
+            ("[1, 2, 3, 4, 5]", "at most 4"),
+        ] {
+            let err = load(bad).unwrap_err().to_string();
+            assert!(err.contains(why), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -11,10 +11,13 @@ use crate::lobby::store::{LobbyStore, MemoryLobby, RedisLobby};
 use crate::moderation::board;
 use crate::moderation::store::{MemoryModeration, ModerationStore, RedisModeration};
 use crate::moderation::Moderation;
+use crate::people::file::FilePeople;
+use crate::people::redis::RedisPeople;
+use crate::people::People;
 use crate::prep::file::FilePrep;
 use crate::prep::redis::RedisPrep;
 use crate::prep::Preparation;
-use crate::rooms::bus::Bus;
+use crate::rooms::bus::{Bus, OpsMessage};
 use crate::rooms::Rooms;
 use crate::turn::{Relay, TurnPlan};
 use crate::{http, lobby};
@@ -22,7 +25,7 @@ use rand::RngCore;
 use sangdam_signaling::protocol::IceTransportPolicy;
 use sangdam_signaling::records::survey::SurveyConfig;
 use sangdam_signaling::turn::{credentials, ice, IcePlan};
-use sangdam_signaling::{Fair, MeetingId, ParticipantId, Timestamp};
+use sangdam_signaling::{Fair, MeetingId, ParticipantId, Refusal, Timestamp};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::atomic::AtomicU64;
@@ -104,6 +107,38 @@ pub fn open_preparation(settings: &Settings, fair: &Fair) -> Result<Preparation,
             Preparation::new(Arc::new(FilePrep::open(&path)?), rounds, location)
         }
     })
+}
+
+/// The participants' access settings (link generations, reminder opt-outs), kept where
+/// the preparation is: in Redis with `redis.url`, else `people-<fair>.json` in
+/// `records.dir`.
+pub fn open_people(settings: &Settings, fair: &Fair) -> Result<People, String> {
+    Ok(match settings.redis_url() {
+        Some(url) => People::new(Arc::new(RedisPeople::new(url, &fair.id)?), "Redis".into()),
+        None => {
+            let path = settings
+                .records_dir()
+                .join(format!("people-{}.json", fair.id));
+            let location = path.display().to_string();
+            People::new(Arc::new(FilePeople::open(&path)?), location)
+        }
+    })
+}
+
+/// Notes every revocation this node hears of (its own and other nodes'), so that while
+/// the store is out of reach the node still knows the generations it was told.
+async fn note_revocations(people: People, mut news: tokio::sync::broadcast::Receiver<OpsMessage>) {
+    use tokio::sync::broadcast::error::RecvError;
+    loop {
+        match news.recv().await {
+            Ok(OpsMessage::Revoked {
+                participant,
+                generation,
+            }) => people.heard(&participant, generation),
+            Ok(_) | Err(RecvError::Lagged(_)) => {}
+            Err(RecvError::Closed) => return,
+        }
+    }
 }
 
 impl Application {
@@ -219,6 +254,9 @@ impl Application {
         info!(preparation = %prep.location, "fair preparation");
         let mail = crate::mail::Mailer::open(&settings, &fair).map_err(std::io::Error::other)?;
         info!(outbox = %mail.location(), enabled = mail.enabled(), relay = %settings.mail.host, "mail");
+        let people = open_people(&settings, &fair).map_err(std::io::Error::other)?;
+        info!(people = %people.location, "participants' link generations and reminder settings");
+        tokio::spawn(note_revocations(people.clone(), ops.subscribe()));
         Ok(Self {
             listener,
             state: AppState {
@@ -242,6 +280,7 @@ impl Application {
                 ice,
                 relay,
                 prep,
+                people,
                 base_url: base_url.clone().into(),
                 mail,
             },
@@ -282,17 +321,24 @@ impl Application {
         &self.state
     }
 
-    /// An invite link for a participant: the token rides in the fragment, which browsers
+    /// An invite link for a participant (`None` if the fair has no such participant), at
+    /// their current link generation: the token rides in the fragment, which browsers
     /// never send to a server.
-    pub fn invite_link(
+    pub async fn invite_link(
         &self,
         participant: &ParticipantId,
         meeting: Option<&MeetingId>,
         now: Timestamp,
-    ) -> Option<String> {
-        let p = self.state.fair.participant(participant)?;
-        let token = self.state.tokens.issue(&self.state.fair, p, meeting, now);
-        Some(format!("{}/#token={token}", self.base_url))
+    ) -> Result<Option<String>, Refusal> {
+        let Some(p) = self.state.fair.participant(participant) else {
+            return Ok(None);
+        };
+        let generation = self.state.people.generation(participant).await?;
+        let token = self
+            .state
+            .tokens
+            .issue(&self.state.fair, p, meeting, generation, now);
+        Ok(Some(format!("{}/#token={token}", self.base_url)))
     }
 
     /// Serves until `shutdown` resolves. The room scheduler runs alongside.

@@ -2,7 +2,7 @@
 //! on how the server is started.
 
 use crate::app::settings::Settings;
-use crate::auth::TokenIssuer;
+use crate::auth::{AuthError, Claims, TokenIssuer};
 use crate::files::fair::contacts::Contacts;
 use crate::journal::archive::Archive;
 use crate::journal::{ConsultationLog, SurveyLog};
@@ -10,14 +10,14 @@ use crate::lobby::store::LobbyStore;
 use crate::mail::Mailer;
 use crate::moderation::board::{Picture, Sources};
 use crate::moderation::Moderation;
+use crate::people::People;
 use crate::prep::Preparation;
 use crate::rooms::bus::OpsMessage;
 use crate::rooms::Rooms;
 use crate::turn::Relay;
 use sangdam_signaling::records::survey::SurveyConfig;
 use sangdam_signaling::turn::IcePlan;
-use sangdam_signaling::{Fair, Participant, ParticipantId, Timestamp};
-use std::collections::{HashMap, HashSet};
+use sangdam_signaling::{Fair, Participant, ParticipantId, Refusal, Timestamp};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -56,6 +56,8 @@ pub struct AppState {
     pub relay: Option<Arc<Relay>>,
     /// The fair's preparation (registrations to a published timetable).
     pub prep: Preparation,
+    /// Participants' link generations (revocation) and reminder opt-outs.
+    pub people: People,
     /// Where people reach this server (`server.public_url`, or the bound address), for
     /// links in calendar files.
     pub base_url: Arc<str>,
@@ -75,11 +77,17 @@ impl AppState {
             + std::time::Duration::from_secs(self.settings.auth.invite_margin_hours * 3600)
     }
 
-    /// A participant's personal link as invitations carry it.
-    pub fn invite_link(&self, p: &Participant, now: Timestamp) -> String {
-        let token = self
-            .tokens
-            .issue_until(&self.fair, p, None, now, self.invite_expiry(now));
+    /// A participant's personal link as invitations carry it, at link generation
+    /// `generation` (their current one).
+    pub fn invite_link(&self, p: &Participant, generation: u32, now: Timestamp) -> String {
+        let token = self.tokens.issue_until(
+            &self.fair,
+            p,
+            None,
+            generation,
+            now,
+            self.invite_expiry(now),
+        );
         format!("{}/#token={token}", self.base_url)
     }
 
@@ -88,23 +96,46 @@ impl AppState {
         self.contacts.get(p).is_some_and(|c| c.email.is_some())
     }
 
-    /// How long before each meeting people are reminded.
-    pub fn reminder_minutes(&self) -> Vec<u32> {
-        vec![30, 5]
-    }
-
-    /// Who turned reminders off.
-    pub async fn reminders_off(&self) -> HashSet<ParticipantId> {
-        HashSet::new()
-    }
-
-    /// Each participant's current link generation (absent: 0).
-    pub async fn link_generations(&self) -> HashMap<ParticipantId, u32> {
-        HashMap::new()
-    }
-
     /// A name for a new connection, unique across the nodes: `<node>-<n>`.
     pub(crate) fn conn_key(&self, conn: u64) -> String {
         format!("{}-{conn}", self.node)
+    }
+
+    /// Who a token is: the one path every surface (the HTTP API, `/ws`, `/ws/lobby`,
+    /// `/ws/board`) authenticates by. The token's signature, claims and participant
+    /// ([`TokenIssuer::authenticate`]), then its link generation against the
+    /// participant's current one: a token older than the participant's last revocation is
+    /// `token_revoked`. With the store out of reach, `temporarily_unavailable` (unless
+    /// this node knows the generation, see [`People`]).
+    pub async fn authenticate(&self, token: &str) -> Result<(Claims, &Participant), Refusal> {
+        let (claims, participant) = self.tokens.authenticate(&self.fair, token)?;
+        let current = self.people.generation(&participant.id).await?;
+        if claims.gen < current {
+            return Err(AuthError::Revoked.into());
+        }
+        Ok((claims, participant))
+    }
+
+    /// Whether what a connection of `participant`, authenticated at link generation
+    /// `generation`, heard on the ops channel ends it: a revocation of that participant
+    /// since. If the connection fell behind and missed news, the store is asked instead
+    /// (a store out of reach ends nothing: the revocation's own news will).
+    pub(crate) async fn revoked_since(
+        &self,
+        heard: &Result<OpsMessage, tokio::sync::broadcast::error::RecvError>,
+        participant: &ParticipantId,
+        generation: u32,
+    ) -> Option<Refusal> {
+        let current = match heard {
+            Ok(OpsMessage::Revoked {
+                participant: p,
+                generation: g,
+            }) if p == participant => *g,
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                self.people.generation(participant).await.ok()?
+            }
+            _ => return None,
+        };
+        (current > generation).then(|| Refusal::from(AuthError::Revoked))
     }
 }

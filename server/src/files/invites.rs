@@ -139,15 +139,39 @@ pub struct InviteOptions {
     pub scoped: bool,
 }
 
-/// Every participant's link (or every buyer's and vendor's link per meeting), minted now and
-/// valid until `expires_at`. In participant id order, then time.
+/// How links are minted: signed now, valid until `expires_at`, each at its participant's
+/// current link generation (so a link staff revoked is never handed out again).
+pub struct Minting<'a> {
+    pub tokens: &'a crate::auth::TokenIssuer,
+    pub base_url: &'a str,
+    pub now: sangdam_signaling::Timestamp,
+    pub expires_at: sangdam_signaling::Timestamp,
+    /// Link generations by participant (from the people store); absent: 0.
+    pub generations: &'a std::collections::HashMap<sangdam_signaling::ParticipantId, u32>,
+}
+
+impl Minting<'_> {
+    /// `{base_url}/#token=<JWT>` for `p`, admitting to `meeting` only if given.
+    pub fn link(
+        &self,
+        fair: &sangdam_signaling::Fair,
+        p: &sangdam_signaling::Participant,
+        meeting: Option<&sangdam_signaling::MeetingId>,
+    ) -> String {
+        let generation = self.generations.get(&p.id).copied().unwrap_or(0);
+        let token =
+            self.tokens
+                .issue_until(fair, p, meeting, generation, self.now, self.expires_at);
+        format!("{}/#token={token}", self.base_url)
+    }
+}
+
+/// Every participant's link (or every buyer's and vendor's link per meeting), minted as
+/// `minting` says. In participant id order, then time.
 pub fn rows(
     fair: &sangdam_signaling::Fair,
     contacts: &crate::files::fair::contacts::Contacts,
-    tokens: &crate::auth::TokenIssuer,
-    base_url: &str,
-    now: sangdam_signaling::Timestamp,
-    expires_at: sangdam_signaling::Timestamp,
+    minting: &Minting<'_>,
     opts: &InviteOptions,
 ) -> Vec<InviteRow> {
     use sangdam_signaling::fair::Affiliation;
@@ -172,10 +196,7 @@ pub fn rows(
             link: String::new(),
             meeting: None,
         };
-        let link = |meeting: Option<&sangdam_signaling::MeetingId>| {
-            let token = tokens.issue_until(fair, p, meeting, now, expires_at);
-            format!("{base_url}/#token={token}")
-        };
+        let link = |meeting: Option<&sangdam_signaling::MeetingId>| minting.link(fair, p, meeting);
         if opts.scoped {
             for m in fair.meetings_of(p) {
                 out.push(InviteRow {

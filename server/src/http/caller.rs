@@ -52,7 +52,7 @@ impl FromRequestParts<AppState> for Caller {
                     "send your invite token as 'Authorization: Bearer <token>'",
                 )
             })?;
-        let (claims, participant) = state.tokens.authenticate(&state.fair, token.trim())?;
+        let (claims, participant) = state.authenticate(token.trim()).await?;
         Ok(Caller {
             participant: participant.clone(),
             scope: claims.mtg,

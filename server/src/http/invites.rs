@@ -1,15 +1,16 @@
 //! Staff's invitation links in bulk, as a sheet for mail merge: `GET /api/invites.csv` and
 //! `GET /api/invites.xlsx`, every participant's personal link valid until the fair's end
-//! plus `auth.invite_margin_hours` (or one link per meeting with `scoped=true`).
+//! plus `auth.invite_margin_hours` (or one link per meeting with `scoped=true`), each at the
+//! participant's current link generation.
 
 use crate::app::state::AppState;
-use crate::files::invites::{self, InviteOptions, InviteRow};
+use crate::files::invites::{self, InviteOptions, InviteRow, Minting};
 use crate::http::caller::Caller;
 use crate::http::error::ApiError;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use sangdam_signaling::{ErrorCode, Role};
+use sangdam_signaling::{ErrorCode, Role, Timestamp};
 use serde::Deserialize;
 use std::time::Duration;
 
@@ -21,7 +22,14 @@ pub struct InviteQuery {
     scoped: bool,
 }
 
-fn make_rows(
+/// Until when an invitation minted at `now` is valid: the fair's last slot end plus
+/// `auth.invite_margin_hours`.
+pub(crate) fn invite_expiry(state: &AppState, now: Timestamp) -> Timestamp {
+    state.fair.ends_at().unwrap_or(now)
+        + Duration::from_secs(state.settings.auth.invite_margin_hours * 3600)
+}
+
+async fn make_rows(
     state: &AppState,
     caller: &Caller,
     q: &InviteQuery,
@@ -36,21 +44,25 @@ fn make_rows(
         })?),
         None => None,
     };
-    let expires_at = state.fair.ends_at().unwrap_or(caller.now)
-        + Duration::from_secs(state.settings.auth.invite_margin_hours * 3600);
+    let expires_at = invite_expiry(state, caller.now);
     if expires_at <= caller.now {
         return Err(ApiError::new(
             ErrorCode::BadQuery,
             "the fair and its invitation margin are over: there is nothing left to invite to",
         ));
     }
+    let generations = state.people.generations().await?;
+    let minting = Minting {
+        tokens: &state.tokens,
+        base_url: &state.base_url,
+        now: caller.now,
+        expires_at,
+        generations: &generations,
+    };
     Ok(invites::rows(
         &state.fair,
         &state.contacts,
-        &state.tokens,
-        &state.base_url,
-        caller.now,
-        expires_at,
+        &minting,
         &InviteOptions {
             role,
             scoped: q.scoped,
@@ -79,7 +91,7 @@ pub async fn csv(
     caller: Caller,
     Query(q): Query<InviteQuery>,
 ) -> Result<Response, ApiError> {
-    let rows = make_rows(&state, &caller, &q)?;
+    let rows = make_rows(&state, &caller, &q).await?;
     tracing::info!(staff = %caller.participant.id, links = rows.len(), "invitation links exported");
     Ok(attachment(
         "text/csv; charset=utf-8",
@@ -94,7 +106,7 @@ pub async fn xlsx(
     caller: Caller,
     Query(q): Query<InviteQuery>,
 ) -> Result<Response, ApiError> {
-    let rows = make_rows(&state, &caller, &q)?;
+    let rows = make_rows(&state, &caller, &q).await?;
     let body = invites::xlsx(&rows, &state.fair.name)
         .map_err(|e| ApiError::new(ErrorCode::Internal, format!("writing the workbook: {e}")))?;
     tracing::info!(staff = %caller.participant.id, links = rows.len(), "invitation links exported");

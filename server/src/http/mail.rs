@@ -86,7 +86,7 @@ pub async fn invitations(
             "the fair and its invitation margin are over: there is nothing left to invite to",
         ));
     }
-    let generations = state.link_generations().await;
+    let generations = state.people.generations().await?;
     let chosen: Vec<_> = state
         .fair
         .participants()

@@ -11,6 +11,7 @@ pub mod invites;
 pub mod labels;
 pub mod mail;
 pub mod moderation;
+pub mod people;
 pub mod prep;
 pub mod records;
 pub mod schedule;
@@ -122,6 +123,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/mail", get(mail::progress))
         .route("/api/mail/invitations", post(mail::invitations))
         .route("/api/mail/retry", post(mail::retry))
+        .route("/api/participants/{id}/revoke", post(people::revoke))
+        .route("/api/reminders", get(people::get).put(people::put))
         .route("/api/rooms", get(schedule::rooms))
         .route("/api/meetings", get(schedule::meetings))
         .route("/ws", get(ws::signaling::upgrade))

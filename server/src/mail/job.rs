@@ -28,6 +28,7 @@ pub fn render(
     state: &AppState,
     gather: &Gather<'_>,
     notice: &Notice,
+    generation: u32,
     now: Timestamp,
 ) -> Result<(String, String, Rendered), String> {
     let p = state
@@ -39,14 +40,9 @@ pub fn render(
         .get(&p.id)
         .and_then(|c| c.email.clone())
         .ok_or_else(|| "no e-mail address on file (이메일 주소 없음)".to_string())?;
-    let link = state.invite_link(p, now);
+    let link = state.invite_link(p, generation, now);
     let letter = gather.letter(p, notice.kind.clone(), link);
     Ok((p.name.clone(), address, letter.render(now)))
-}
-
-/// The participants who do not want reminders.
-async fn opted_out(state: &AppState) -> HashSet<ParticipantId> {
-    state.reminders_off().await
 }
 
 /// Runs until the task is aborted.
@@ -129,12 +125,19 @@ async fn turn(
         *version = v;
     }
     let prep = state.prep.read().await?;
+    let people = state.people.all().await?;
+    let generation = |p: &ParticipantId| people.get(p).map_or(0, |a| a.generation);
+    let opted_out: HashSet<ParticipantId> = people
+        .iter()
+        .filter(|(_, a)| a.reminders_off)
+        .map(|(p, _)| p.clone())
+        .collect();
     let agenda = Agenda::new(&state.fair, &prep, None);
     let audience = Audience::new(&state.fair);
     // Reminders due now, and change notices for a publication not yet told.
-    let marks = ReminderMarks::new(state.reminder_minutes());
+    let marks = ReminderMarks::new(state.settings.reminders.minutes.clone());
     let mut due_now: Vec<(Notice, Option<Timestamp>)> =
-        due::reminders(&agenda, &audience, &marks, &opted_out(state).await, now)
+        due::reminders(&agenda, &audience, &marks, &opted_out, now)
             .into_iter()
             .filter(|d| {
                 ob.get(&d.notice.key()).is_none() && state.has_address(&d.notice.participant)
@@ -163,11 +166,9 @@ async fn turn(
     }
     // What may go now.
     let limit = state.settings.mail.concurrency * 8;
-    let generations = state.link_generations().await;
+    // An invitation at a generation since revoked would carry a dead link: superseded.
     let (sending, closed) = ob.claim(now, limit, |n| match n.kind {
-        NoticeKind::Invitation { generation } => {
-            generations.get(&n.participant).copied().unwrap_or(0) > generation
-        }
+        NoticeKind::Invitation { generation: g } => generation(&n.participant) > g,
         _ => false,
     });
     if sending.is_empty() && closed.is_empty() {
@@ -187,7 +188,14 @@ async fn turn(
     let jobs: Vec<(Entry, Result<lettre::Message, String>)> = sending
         .into_iter()
         .map(|e| {
-            let msg = render(state, &gather, &e.notice, now).and_then(|(name, addr, r)| {
+            let msg = render(
+                state,
+                &gather,
+                &e.notice,
+                generation(&e.notice.participant),
+                now,
+            )
+            .and_then(|(name, addr, r)| {
                 super::compose::compose(
                     sender,
                     &name,

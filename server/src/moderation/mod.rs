@@ -386,6 +386,16 @@ impl Moderation {
         }
     }
 
+    /// Passes fair-wide news to this node's connections and, over the bus, every other
+    /// node's.
+    pub(crate) async fn tell_every_node(&self, body: OpsMessage) {
+        // Nobody listening on this node is fine.
+        let _ = self.inner.ops.send(body.clone());
+        if let Some(bus) = &self.inner.bus {
+            bus.publish_ops(body).await;
+        }
+    }
+
     /// Shows an action on every moderator's board, on every node.
     async fn activity(&self, entry: ActivityEntry) {
         if let Err(r) = self.inner.store.push_activity(entry.clone()).await {

@@ -6,7 +6,7 @@
 //! No election, no ownership: each node speaks for its own connections.
 //!
 //! Beside the rooms' channel, a fair-wide one carries what every node passes on to all
-//! its connections (announcements) and to its moderators' boards (activity). Every node
+//! its connections (announcements, revoked links) and to its moderators' boards (activity). Every node
 //! also keeps a table of who other nodes hold in every room, from the same presence
 //! messages, so a moderator's board shows the whole fair whichever node they reached.
 
@@ -85,6 +85,12 @@ pub enum OpsMessage {
     Announcement(Announcement),
     /// For every moderator's board.
     Activity(ActivityEntry),
+    /// Staff revoked a participant's link: every connection of theirs authenticated at a
+    /// lower generation closes with `token_revoked`.
+    Revoked {
+        participant: ParticipantId,
+        generation: u32,
+    },
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -56,28 +56,31 @@ async fn refuse(socket: &mut WebSocket, refusal: Refusal) -> bool {
     closing::refuse::<BoardServerMessage>(socket, refusal).await
 }
 
+/// Who said hello, the round they asked for, and the link generation of their token.
+struct Watcher {
+    participant: Participant,
+    round: Option<u32>,
+    generation: u32,
+}
+
 /// Waits for `hello` from a moderator or staff. `None`: the connection is done.
-async fn hello(
-    socket: &mut WebSocket,
-    state: &AppState,
-    inbound: &mut Inbound,
-) -> Option<(Participant, Option<u32>)> {
-    opening::hello::<BoardClientMessage, BoardServerMessage, _>(
+async fn hello(socket: &mut WebSocket, state: &AppState, inbound: &mut Inbound) -> Option<Watcher> {
+    opening::hello::<BoardClientMessage, BoardServerMessage, _, _>(
         socket,
         state,
         inbound,
         "say hello with a moderator's or staff invite token first",
         |m| match m {
-            BoardClientMessage::Hello { token, round, .. } => Before::Hello(
-                state
-                    .tokens
-                    .authenticate(&state.fair, &token)
-                    .map_err(Refusal::from)
-                    .and_then(|(claims, p)| {
-                        Grant::new(p, claims.mtg.as_deref()).watch_board()?;
-                        Ok((p.clone(), round))
-                    }),
-            ),
+            BoardClientMessage::Hello { token, round, .. } => Before::Hello(async move {
+                state.authenticate(&token).await.and_then(|(claims, p)| {
+                    Grant::new(p, claims.mtg.as_deref()).watch_board()?;
+                    Ok(Watcher {
+                        participant: p.clone(),
+                        round,
+                        generation: claims.gen,
+                    })
+                })
+            }),
             BoardClientMessage::Ping { t } => Before::Ping(t),
             BoardClientMessage::Watch { .. } => Before::Other,
         },
@@ -186,7 +189,12 @@ async fn full_board(state: &AppState, picture: &Picture, round: u32) -> BoardSer
 async fn board_connection(mut socket: WebSocket, state: AppState) {
     let max = state.settings.server.max_frame_bytes;
     let mut inbound = Inbound::new(state.settings.server.inbound_limit());
-    let Some((participant, asked)) = hello(&mut socket, &state, &mut inbound).await else {
+    let Some(Watcher {
+        participant,
+        round: asked,
+        generation,
+    }) = hello(&mut socket, &state, &mut inbound).await
+    else {
         return;
     };
     tracing::Span::current().record("participant", participant.id.as_str());
@@ -212,6 +220,8 @@ async fn board_connection(mut socket: WebSocket, state: AppState) {
     }
     sent.reset(&picture, round);
     info!(round, "board connected");
+    // Set when the connection is ended for a reason the client must hear (a revoked link).
+    let mut ended: Option<Refusal> = None;
     loop {
         tokio::select! {
             changed = pictures.changed() => {
@@ -231,6 +241,11 @@ async fn board_connection(mut socket: WebSocket, state: AppState) {
                 }
             }
             heard = news.recv() => {
+                if let Some(r) = state.revoked_since(&heard, &participant.id, generation).await {
+                    info!("board connection closed: the link was revoked");
+                    ended = Some(r);
+                    break;
+                }
                 if let Ok(OpsMessage::Activity(entry)) = heard {
                     if !send(&mut socket, &BoardServerMessage::Activity { entry }).await {
                         break;
@@ -268,6 +283,11 @@ async fn board_connection(mut socket: WebSocket, state: AppState) {
             }
         }
     }
-    close(&mut socket, None).await;
+    match ended {
+        Some(r) => {
+            let _ = refuse(&mut socket, r).await;
+        }
+        None => close(&mut socket, None).await,
+    }
     debug!("board connection closed");
 }

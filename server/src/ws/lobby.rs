@@ -63,36 +63,35 @@ async fn refuse(socket: &mut WebSocket, refusal: Refusal) -> bool {
     closing::refuse::<LobbyServerMessage>(socket, refusal).await
 }
 
-/// Who said hello: the participant, the meeting their token is scoped to, their seat.
+/// Who said hello: the participant, the meeting their token is scoped to, the link
+/// generation it was signed at, their seat.
 struct Hello {
     participant: Participant,
     scope: Option<String>,
+    generation: u32,
     seat: LobbySeat,
 }
 
 /// Waits for `hello` and checks its token and role. `None`: the connection is done (its
 /// refusal has been sent).
 async fn hello(socket: &mut WebSocket, state: &AppState, inbound: &mut Inbound) -> Option<Hello> {
-    opening::hello::<LobbyClientMessage, LobbyServerMessage, _>(
+    opening::hello::<LobbyClientMessage, LobbyServerMessage, _, _>(
         socket,
         state,
         inbound,
         "say hello with your invite token first",
         |m| match m {
-            LobbyClientMessage::Hello { token, .. } => Before::Hello(
-                state
-                    .tokens
-                    .authenticate(&state.fair, &token)
-                    .map_err(Refusal::from)
-                    .and_then(|(claims, p)| {
-                        let seat = Grant::new(p, claims.mtg.as_deref()).lobby_seat()?;
-                        Ok(Hello {
-                            participant: p.clone(),
-                            scope: claims.mtg,
-                            seat,
-                        })
-                    }),
-            ),
+            LobbyClientMessage::Hello { token, .. } => Before::Hello(async move {
+                state.authenticate(&token).await.and_then(|(claims, p)| {
+                    let seat = Grant::new(p, claims.mtg.as_deref()).lobby_seat()?;
+                    Ok(Hello {
+                        participant: p.clone(),
+                        scope: claims.mtg,
+                        generation: claims.gen,
+                        seat,
+                    })
+                })
+            }),
             LobbyClientMessage::Ping { t } => Before::Ping(t),
             _ => Before::Other,
         },
@@ -106,6 +105,7 @@ async fn lobby_connection(mut socket: WebSocket, state: AppState) {
     let Some(Hello {
         participant,
         scope,
+        generation,
         seat,
     }) = hello(&mut socket, &state, &mut inbound).await
     else {
@@ -172,6 +172,8 @@ async fn lobby_connection(mut socket: WebSocket, state: AppState) {
         .iter()
         .filter_map(|m| state.fair.round(&m.round).map(|r| r.number))
         .collect();
+    // Set when the connection is ended for a reason the client must hear (a revoked link).
+    let mut ended: Option<Refusal> = None;
     loop {
         tokio::select! {
             heard = news.recv() => match heard {
@@ -199,7 +201,15 @@ async fn lobby_connection(mut socket: WebSocket, state: AppState) {
                         continue;
                     }
                 }
-                Err(_) => continue,
+                // A revoked link, or news missed (which may have been one).
+                heard @ (Ok(OpsMessage::Revoked { .. }) | Err(_)) => {
+                    if let Some(r) = state.revoked_since(&heard, &participant.id, generation).await {
+                        info!("lobby connection closed: the link was revoked");
+                        ended = Some(r);
+                        break;
+                    }
+                    continue;
+                }
             },
             _ = alive.tick(), if matches!(seat, LobbySeat::Vendor(_)) => {
                 beat_owed = true;
@@ -301,7 +311,12 @@ async fn lobby_connection(mut socket: WebSocket, state: AppState) {
             warn!(error = %e, "disconnect not recorded; the place expires by itself only if it was");
         }
     }
-    close(&mut socket, None).await;
+    match ended {
+        Some(r) => {
+            let _ = refuse(&mut socket, r).await;
+        }
+        None => close(&mut socket, None).await,
+    }
     debug!("lobby connection closed");
 }
 

@@ -22,7 +22,7 @@ use sangdam_signaling::live::rate::Inbound;
 use sangdam_signaling::live::room::Seat;
 use sangdam_signaling::live::sharing::SideSharing;
 use sangdam_signaling::protocol::{Audience, ClientMessage, ErrorBody, Pong, ServerMessage, You};
-use sangdam_signaling::{ErrorCode, MeetingId, Participant, Refusal, Role};
+use sangdam_signaling::{ErrorCode, MeetingId, Participant, ParticipantId, Refusal, Role};
 use std::time::Duration;
 use tokio::sync::broadcast;
 use tracing::{debug, info, Instrument};
@@ -165,6 +165,9 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
     let mut member: Option<Membership> = None;
     // A moderator in the room, for their record lines when they leave.
     let mut moderator: Option<Participant> = None;
+    // Who joined, and the link generation of their token: a revocation since ends the
+    // connection.
+    let mut joined_as: Option<(ParticipantId, u32)> = None;
     let mut news = state.ops.subscribe();
     let heard = Heard::new();
     let mut writer_done = false;
@@ -177,6 +180,13 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
             f = stream.next() => Ok(f),
             _ = tokio::time::sleep_until(join_by), if member.is_none() => Err(()),
             heard = news.recv(), if member.is_some() => {
+                if let Some((who, generation)) = &joined_as {
+                    if let Some(r) = state.revoked_since(&heard, who, *generation).await {
+                        info!("connection closed: the link was revoked");
+                        reply(&tx, r.into());
+                        break;
+                    }
+                }
                 if let Some(m) = &member {
                     pass_announcement(&tx, m, heard);
                 }
@@ -215,7 +225,8 @@ async fn connection(socket: WebSocket, state: AppState, conn: ConnId) {
         match (msg, &member) {
             (ClientMessage::Join { token, meeting, .. }, None) => {
                 match join(&state, conn, &token, &meeting, tx.clone(), heard.clone()).await {
-                    Ok((m, p)) => {
+                    Ok((m, p, generation)) => {
+                        joined_as = Some((p.id.clone(), generation));
                         if m.seat() == Seat::Moderator {
                             // On the record and the boards, without holding up this
                             // connection's offers if the store is slow.
@@ -342,7 +353,8 @@ fn pass_announcement(
     }
 }
 
-/// Checks a join from the token down to the room's clock, and enters the room.
+/// Checks a join from the token down to the room's clock, and enters the room. Returns
+/// the membership, who joined, and their token's link generation.
 async fn join(
     state: &AppState,
     conn: ConnId,
@@ -350,9 +362,9 @@ async fn join(
     meeting_id: &MeetingId,
     outbox: Outbox,
     heard: Heard,
-) -> Result<(Membership, Participant), Refusal> {
+) -> Result<(Membership, Participant, u32), Refusal> {
     let fair = &state.fair;
-    let (claims, participant) = state.tokens.authenticate(fair, token)?;
+    let (claims, participant) = state.authenticate(token).await?;
     let span = tracing::Span::current();
     span.record("participant", participant.id.as_str());
     span.record("meeting", meeting_id.as_str());
@@ -400,5 +412,5 @@ async fn join(
         .await
         .map_err(|r| r.refusal(now))?;
     info!(?side, "joined");
-    Ok((member, participant.clone()))
+    Ok((member, participant.clone(), claims.gen))
 }

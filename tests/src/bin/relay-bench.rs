@@ -424,7 +424,7 @@ fn tokens(fair: &Fair, rooms: usize) -> Vec<(String, String)> {
         let p = fair
             .participant(&ParticipantId::parse(pid).expect("id"))
             .expect("a participant of the bench fair");
-        issuer.issue(fair, p, None, now)
+        issuer.issue(fair, p, None, 0, now)
     };
     (0..rooms)
         .map(|i| (token(format!("p-b-{i:05}")), token(format!("p-v-{i:05}"))))

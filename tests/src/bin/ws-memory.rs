@@ -351,7 +351,7 @@ fn measure_in(a: &Args, dir: &Path, limit: u64) -> Result<(), String> {
             a.hello.then(|| {
                 let id = ParticipantId::parse(format!("p-ws-v{:05}", i + 1)).expect("id");
                 let p = fair.participant(&id).expect("extra vendor");
-                issuer.issue(&fair, p, None, now)
+                issuer.issue(&fair, p, None, 0, now)
             })
         })
         .collect();

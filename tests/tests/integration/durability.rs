@@ -32,7 +32,7 @@ fn token(fair: &Fair, participant: &str) -> String {
     let p = fair
         .participant(&ParticipantId::parse(participant).unwrap())
         .unwrap();
-    issuer(&test_settings(), SECRET).issue(fair, p, None, now())
+    issuer(&test_settings(), SECRET).issue(fair, p, None, 0, now())
 }
 
 /// Buyer and vendor meet in `live-1` on `node` until the sides hear `closed`.

@@ -139,7 +139,7 @@ async fn killing_a_node_loses_no_queue_entry() {
         let p = fair
             .participant(&sangdam_signaling::ParticipantId::parse(p).unwrap())
             .unwrap();
-        tokens.issue(&fair, p, None, now())
+        tokens.issue(&fair, p, None, 0, now())
     };
     let (mut node_a, base_a) = start_node(&dir, &redis);
     let (mut node_b, base_b) = start_node(&dir, &redis);
