@@ -109,7 +109,7 @@ fn mail(fair: &Fair, contacts: &Contacts, tokens: &TokenIssuer, now: Timestamp, 
         let t = Instant::now();
         bytes = 0;
         for p in fair.participants() {
-            let token = tokens.issue_until(fair, p, None, now, until);
+            let token = tokens.issue_until(fair, p, None, 0, now, until);
             let link = format!("https://fair.example/#token={token}");
             let kind = NoticeKind::Invitation { generation: 0 };
             let key = Notice::invitation(p.id.clone(), 0).key();
