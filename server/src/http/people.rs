@@ -10,13 +10,22 @@ use crate::http::invites::invite_expiry;
 use crate::http::timetable::bad_body;
 use crate::rooms::bus::OpsMessage;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::Json;
+use sangdam_signaling::notify::Notice;
 use sangdam_signaling::{ErrorCode, ParticipantId, Role};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::time::Duration;
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeQuery {
+    /// Also mail the fresh link as a new invitation.
+    #[serde(default)]
+    mail: bool,
+}
 
 /// `POST /api/participants/{id}/revoke`: raises the participant's link generation (every
 /// token signed before stops working), closes their open sockets on every node, and
@@ -24,9 +33,16 @@ use std::time::Duration;
 pub async fn revoke(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    Query(q): Query<RevokeQuery>,
     caller: Caller,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(&[Role::Staff])?;
+    if q.mail && !state.mail.enabled() {
+        return Err(ApiError::new(
+            ErrorCode::MailNotConfigured,
+            "메일 서버가 설정되지 않아 새 링크를 메일로 보낼 수 없습니다 · no mail relay is configured to send the new link",
+        ));
+    }
     let participant = ParticipantId::parse(id.clone())
         .ok()
         .and_then(|p| state.fair.participant(&p))
@@ -59,11 +75,24 @@ pub async fn revoke(
         expires_at,
         generations: &generations,
     };
+    // `?mail=true`: the fresh link also goes out as a new invitation (a new generation is a
+    // new notice key, so it is sent even though the old one was).
+    let mailed = if q.mail && state.has_address(&participant.id) {
+        let notice = Notice::invitation(participant.id.clone(), generation);
+        !state
+            .mail
+            .queue(vec![(notice, None)], caller.now)
+            .await?
+            .is_empty()
+    } else {
+        false
+    };
     Ok(Json(json!({
         "participant": participant.id,
         "generation": generation,
         "link": minting.link(&state.fair, participant, None),
         "expires_at": expires_at,
+        "mailed": mailed,
     })))
 }
 

@@ -568,3 +568,100 @@ async fn mail_goes_over_starttls_with_a_login_and_a_wrong_password_is_shown() {
     assert!(f["error"].as_str().unwrap().contains("535"), "{f}");
     assert_eq!(sink.messages().len(), 1);
 }
+
+#[tokio::test]
+async fn who_turned_reminders_off_gets_none() {
+    let sink = SmtpSink::start(SinkOptions::default());
+    let fair = test_fair_at(now() + Duration::from_secs(240), Duration::from_secs(600));
+    let settings = mail_settings(&sink);
+    let c = contacts(&fair);
+    let app = Application::build(settings.clone(), fair)
+        .await
+        .unwrap()
+        .with_contacts(c);
+    // As `PUT /api/reminders {"off": true}` stores it, before the sender's first turn.
+    let v1 = sangdam_signaling::ParticipantId::parse(VENDOR_1).unwrap();
+    app.state()
+        .people
+        .set_reminders_off(&v1, true)
+        .await
+        .unwrap();
+    let app = spawn_built(settings, app);
+    let got = sink.wait_for(3, Duration::from_secs(30)).await.unwrap();
+    let mut to: Vec<&str> = got.iter().map(to_one).collect();
+    to.sort();
+    let mut want = vec![address(BUYER_1), address(BUYER_2), address(VENDOR_2)];
+    want.sort();
+    assert_eq!(to, want);
+    let p = settled(&app).await;
+    assert_eq!(p["counts"]["reminder"]["sent"], 3, "{p}");
+    assert_eq!(p["total"], 3, "nothing queued for vendor-1: {p}");
+}
+
+#[tokio::test]
+async fn a_revoked_link_is_mailed_afresh_and_the_old_one_no_longer_opens() {
+    let sink = SmtpSink::start(SinkOptions::default());
+    let app = spawn(mail_settings(&sink), test_fair(Duration::from_secs(600))).await;
+    post(
+        &app,
+        "/api/mail/invitations",
+        STAFF,
+        json!({"participants": [VENDOR_1]}),
+    )
+    .await;
+    let first = sink.wait_for(1, Duration::from_secs(30)).await.unwrap();
+    let link_of = |m: &Received| {
+        let text = m.parsed().text.unwrap();
+        text.split("#token=")
+            .nth(1)
+            .and_then(|t| t.split_whitespace().next())
+            .expect("a link")
+            .to_string()
+    };
+    let old = link_of(&first[0]);
+    let (s, b) = post(
+        &app,
+        &format!("/api/participants/{VENDOR_1}/revoke?mail=true"),
+        STAFF,
+        json!(null),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(
+        (b["generation"].as_u64(), b["mailed"].as_bool()),
+        (Some(1), Some(true)),
+        "{b}"
+    );
+    let both = sink.wait_for(2, Duration::from_secs(30)).await.unwrap();
+    let fresh = link_of(&both[1]);
+    assert_ne!(old, fresh);
+    let r = app.get("/api/me", Some(&old)).await;
+    assert_eq!(r.status(), 401);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["error"]["code"], "token_revoked");
+    assert_eq!(app.get("/api/me", Some(&fresh)).await.status(), 200);
+    let p = settled(&app).await;
+    assert_eq!(p["counts"]["invitation"]["sent"], 2, "{p}");
+
+    // Without a relay, `?mail=true` is refused and nothing is revoked.
+    let plain = sangdam_tests::app::spawn_app(test_fair(Duration::from_secs(600))).await;
+    let (s, b) = post(
+        &plain,
+        &format!("/api/participants/{VENDOR_1}/revoke?mail=true"),
+        STAFF,
+        json!(null),
+    )
+    .await;
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (409, Some("mail_not_configured")),
+        "{b}"
+    );
+    assert_eq!(
+        plain
+            .get("/api/me", Some(&plain.token(VENDOR_1)))
+            .await
+            .status(),
+        200
+    );
+}
