@@ -45,6 +45,15 @@ pub fn render(
     Ok((p.name.clone(), address, letter.render(now)))
 }
 
+/// What a turn keeps for the next: the agenda of the preparation version it was built from,
+/// and who speaks for each organisation (the fair does not change while it runs).
+#[derive(Default)]
+struct Plan {
+    version: Option<u64>,
+    agenda: Option<Agenda>,
+    audience: Option<Audience>,
+}
+
 /// Runs until the task is aborted.
 pub async fn run(state: AppState) {
     let mailer = state.mail.clone();
@@ -53,6 +62,7 @@ pub async fn run(state: AppState) {
     };
     let mut outbox: Option<(Outbox, u64)> = None;
     let mut told_publication = 0u32;
+    let mut plan = Plan::default();
     loop {
         match mailer.store.lease(&state.node, LEASE).await {
             Ok(true) => {}
@@ -68,7 +78,15 @@ pub async fn run(state: AppState) {
                 continue;
             }
         }
-        if let Err(e) = turn(&state, &mailer, &smtp, &mut outbox, &mut told_publication).await {
+        if let Err(e) = turn(
+            &state,
+            &mailer,
+            &smtp,
+            &mut outbox,
+            &mut told_publication,
+            &mut plan,
+        )
+        .await {
             tracing::warn!(error = %e.message, "mail: a turn failed; trying again shortly");
             outbox = None;
             tokio::time::sleep(TURN * 3).await;
@@ -92,6 +110,7 @@ async fn turn(
     smtp: &super::transport::Smtp,
     held: &mut Option<(Outbox, u64)>,
     told_publication: &mut u32,
+    plan: &mut Plan,
 ) -> Result<(), Refusal> {
     let now = clock::now();
     // Taking over (start, or a lease won from a node that stopped): what was in flight goes
@@ -132,12 +151,18 @@ async fn turn(
         .filter(|(_, a)| a.reminders_off)
         .map(|(p, _)| p.clone())
         .collect();
-    let agenda = Agenda::new(&state.fair, &prep, None);
-    let audience = Audience::new(&state.fair);
+    // The agenda is rebuilt only when the preparation changed: a national fair's is 20,000
+    // meetings, and a turn may be a few dozen mails.
+    if plan.version != Some(prep.version) {
+        plan.agenda = Some(Agenda::new(&state.fair, &prep, None));
+        plan.version = Some(prep.version);
+    }
+    let agenda = plan.agenda.as_ref().expect("just built");
+    let audience = plan.audience.get_or_insert_with(|| Audience::new(&state.fair));
     // Reminders due now, and change notices for a publication not yet told.
     let marks = ReminderMarks::new(state.settings.reminders.minutes.clone());
     let mut due_now: Vec<(Notice, Option<Timestamp>)> =
-        due::reminders(&agenda, &audience, &marks, &opted_out, now)
+        due::reminders(agenda, audience, &marks, &opted_out, now)
             .into_iter()
             .filter(|d| {
                 ob.get(&d.notice.key()).is_none() && state.has_address(&d.notice.participant)
@@ -147,7 +172,7 @@ async fn turn(
     if let Some(p) = prep.published().filter(|p| p.number != *told_publication) {
         let number = p.number;
         due_now.extend(
-            due::changes(&prep, &audience, |who, at| ob.invited_before(who, at))
+            due::changes(&prep, audience, |who, at| ob.invited_before(who, at))
                 .into_iter()
                 .filter(|n| ob.get(&n.key()).is_none() && state.has_address(&n.participant))
                 .map(|n| (n, None)),
@@ -165,7 +190,7 @@ async fn turn(
         }
     }
     // What may go now.
-    let limit = state.settings.mail.concurrency * 8;
+    let limit = state.settings.mail.concurrency * 32;
     // An invitation at a generation since revoked would carry a dead link: superseded.
     let (sending, closed) = ob.claim(now, limit, |n| match n.kind {
         NoticeKind::Invitation { generation: g } => generation(&n.participant) > g,
@@ -180,7 +205,7 @@ async fn turn(
     let gather = Gather {
         fair: &state.fair,
         prep: &prep,
-        agenda: &agenda,
+        agenda,
         base_url: &state.base_url,
     };
     let sender = mailer.sender.as_ref().expect("a sender with the transport");
