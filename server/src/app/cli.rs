@@ -540,8 +540,10 @@ fn token(args: TokenArgs) -> anyhow::Result<()> {
         .build()?;
     let link = rt.block_on(async {
         let mut s = settings.clone();
-        // Bind nothing real: the link only needs the base URL.
+        // Bind nothing real: the link only needs the base URL (and the participant's link
+        // generation). No relay either: the server's own holds its port.
         s.server.listen = "127.0.0.1:0".parse().expect("valid address");
+        s.turn.enabled = false;
         if s.server.public_url.is_empty() {
             s.server.public_url = format!("http://{}", settings.server.listen);
         }

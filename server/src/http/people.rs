@@ -13,7 +13,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use sangdam_signaling::notify::Notice;
-use sangdam_signaling::{ErrorCode, ParticipantId, Role};
+use sangdam_signaling::{ErrorCode, ParticipantId, Role, Timestamp};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -67,6 +67,8 @@ pub async fn revoke(
         t if t > caller.now => t,
         _ => caller.now + Duration::from_secs(state.settings.auth.token_ttl_hours * 3600),
     };
+    // A token's expiry is in whole seconds: say the one it has.
+    let expires_at = Timestamp::from_millis(expires_at.as_millis() / 1000 * 1000);
     let generations = HashMap::from([(participant.id.clone(), generation)]);
     let minting = Minting {
         tokens: &state.tokens,

@@ -86,7 +86,8 @@ pub async fn run(state: AppState) {
             &mut told_publication,
             &mut plan,
         )
-        .await {
+        .await
+        {
             tracing::warn!(error = %e.message, "mail: a turn failed; trying again shortly");
             outbox = None;
             tokio::time::sleep(TURN * 3).await;
@@ -158,7 +159,9 @@ async fn turn(
         plan.version = Some(prep.version);
     }
     let agenda = plan.agenda.as_ref().expect("just built");
-    let audience = plan.audience.get_or_insert_with(|| Audience::new(&state.fair));
+    let audience = plan
+        .audience
+        .get_or_insert_with(|| Audience::new(&state.fair));
     // Reminders due now, and change notices for a publication not yet told.
     let marks = ReminderMarks::new(state.settings.reminders.minutes.clone());
     let mut due_now: Vec<(Notice, Option<Timestamp>)> =

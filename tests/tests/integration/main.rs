@@ -19,6 +19,7 @@ mod prep;
 mod prep_cli;
 mod records;
 mod refusals;
+mod revoke;
 mod sharing;
 mod timing;
 mod turn;
