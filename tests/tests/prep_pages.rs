@@ -2,7 +2,8 @@
 //! against the real server: staff upload the demo registrations through the preparation
 //! tab's file input, propose a whole set of matches for round 1 and accept it, make the
 //! draft schedule and publish it; then a vendor who got meetings sees them in "my
-//! timetable" and downloads the .ics, whose events are that vendor's meetings.
+//! timetable" and downloads the .ics, whose events are that vendor's meetings. On the way,
+//! the invitation card's download and its revoke form.
 
 use anyhow::{bail, Context, Result};
 use sangdam_server::demo;
@@ -290,6 +291,32 @@ async fn staff_prepare_and_publish_and_a_vendor_downloads_their_timetable() -> R
     );
     assert_eq!(lines.len(), app.fair.participants().count() + 1);
     assert!(lines[1..].iter().all(|l| l.contains("/#token=")));
+
+    // On the same card, staff revoke one participant's link and get a fresh one to send.
+    let moderator = demo::demo_participant(Role::Moderator);
+    let old = app.token(moderator);
+    page.eval("window.confirm = () => true").await?;
+    page.eval(&format!(
+        "document.getElementById('inv-revoke-id').value = {}",
+        json!(moderator)
+    ))
+    .await?;
+    page.click("#inv-revoke").await?;
+    let link = page
+        .wait_for("document.getElementById('inv-revoke-link')?.value", LOAD)
+        .await?;
+    let fresh = link
+        .as_str()
+        .and_then(|l| l.split("#token=").nth(1))
+        .context("a link with a token")?;
+    assert_eq!(app.issuer.verify(fresh)?.gen, 1);
+    assert_eq!(
+        page.eval("document.getElementById('inv-revoke-done').dataset.generation")
+            .await?,
+        json!("1")
+    );
+    assert_eq!(app.get("/api/me", Some(&old)).await.status(), 401);
+    assert_eq!(app.get("/api/me", Some(fresh)).await.status(), 200);
 
     let token = app.token(&vendor);
     let page = open(&browser, &format!("{}/#token={token}", app.base_url)).await?;

@@ -1,6 +1,7 @@
 // The preparation pages' logic without DOM (server/API.md "Before the fair"): a draft
 // grouped per booth, per enterprise and per slot, request statuses and what the viewer may
-// do with them, timetable changes as sentences, file-kind checks and settings parsing. The
+// do with them, timetable changes as sentences, file-kind checks, settings parsing and the
+// revoke form's input. The
 // pages only render what these return, so node --test checks the same rules they show.
 
 /** The server's longest request reason, in characters (signaling REASON_MAX_CHARS). */
@@ -232,4 +233,14 @@ export function proposalGain(p) {
   const gain = (p.total || 0) - (p.greedy_total || 0);
   const pctGain = p.greedy_total ? Math.round((gain / p.greedy_total) * 1000) / 10 : 0;
   return { gain, pct: pctGain };
+}
+
+/** The participant id staff typed into the revoke form, checked as the server checks ids
+ * (1 to 64 ASCII letters, digits, '-' and '_'): the id and its revoke request's path, or
+ * `{error: 'empty' | 'bad'}` (the i18n key's suffix). */
+export function revokeRequest(input) {
+  const id = String(input == null ? '' : input).trim();
+  if (!id) return { error: 'empty' };
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) return { error: 'bad' };
+  return { id, path: '/api/participants/' + id + '/revoke' };
 }

@@ -165,3 +165,15 @@ test('changes in timetable order, removed ones where they were', () => {
   const got = v.sortChanges([{ change: 'added', now: b('r10', 0) }, { change: 'removed', was: b('r2', 3) }, { change: 'moved', was: b('r1', 9), now: b('r2', 1) }]);
   assert.deepEqual(got.map((c) => (c.now || c.was).meeting), ['r2-1', 'r2-3', 'r10-0']);
 });
+
+test('the revoke form takes a participant id as the server spells ids, nothing else', () => {
+  assert.deepEqual(v.revokeRequest('  p-v-e001 '), { id: 'p-v-e001', path: '/api/participants/p-v-e001/revoke' });
+  assert.deepEqual(v.revokeRequest(''), { error: 'empty' });
+  assert.deepEqual(v.revokeRequest('   '), { error: 'empty' });
+  assert.deepEqual(v.revokeRequest(null), { error: 'empty' });
+  assert.deepEqual(v.revokeRequest('p v'), { error: 'bad' });
+  assert.deepEqual(v.revokeRequest('../me'), { error: 'bad' });
+  assert.deepEqual(v.revokeRequest('김'), { error: 'bad' });
+  assert.deepEqual(v.revokeRequest('a'.repeat(65)), { error: 'bad' });
+  assert.equal(v.revokeRequest('a'.repeat(64)).id.length, 64);
+});

@@ -56,6 +56,7 @@ export default {
   use_other_link: 'Use another invite link',
   err_network: 'Cannot reach the server. Check your connection and try again.',
   err_token_expired: 'Your invite link has expired. Please ask the fair office for a new one.',
+  err_token_revoked: 'This invite link was revoked. Please open the new link the fair office sent you.',
   err_token_invalid: 'This invite link is not valid. Please open the whole link you received again.',
   err_unknown_participant: 'This participant is not registered for this fair.',
   err_token_wrong_meeting: 'This invite link is for a different meeting.',

@@ -58,6 +58,7 @@ export default {
   use_other_link: '다른 초대 링크 사용',
   err_network: '서버에 연결할 수 없습니다. 인터넷 연결을 확인한 뒤 다시 시도해 주세요.',
   err_token_expired: '초대 링크가 만료되었습니다. 상담회 사무국에 새 링크를 요청해 주세요.',
+  err_token_revoked: '이 초대 링크는 폐기되었습니다. 상담회 사무국에서 받은 새 링크를 열어 주세요.',
   err_token_invalid: '초대 링크가 올바르지 않습니다. 받은 링크 전체를 다시 열어 주세요.',
   err_unknown_participant: '이 상담회에 등록되지 않은 참가자입니다.',
   err_token_wrong_meeting: '이 초대 링크는 다른 상담을 위한 링크입니다.',

@@ -14,7 +14,7 @@ export function errorPage(e) {
     name: 'error',
     mount(root) {
       document.body.dataset.error = code;
-      const tokenProblem = ['token_invalid', 'token_expired', 'unknown_participant', 'token_wrong_meeting'].includes(code);
+      const tokenProblem = ['token_invalid', 'token_expired', 'token_revoked', 'unknown_participant', 'token_wrong_meeting'].includes(code);
       root.append(
         h(
           'section',
