@@ -23,4 +23,6 @@ export default {
   mail_retried: '{n} queued to send again.',
   mail_none_failed: 'No mail has failed.',
   err_mail_not_configured: 'No mail relay is configured.',
+  inv_revoke_mail: 'Also mail the new link',
+  inv_revoke_mailed: 'The new link is queued to go out as an invitation.',
 };

@@ -23,4 +23,6 @@ export default {
   mail_retried: '{n}건을 다시 보낼 차례에 넣었습니다.',
   mail_none_failed: '실패한 메일이 없습니다.',
   err_mail_not_configured: '메일 서버가 설정되지 않았습니다.',
+  inv_revoke_mail: '새 링크를 메일로도 보내기',
+  inv_revoke_mailed: '새 링크를 초대 메일로 보낼 차례에 넣었습니다.',
 };

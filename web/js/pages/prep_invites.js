@@ -63,6 +63,7 @@ export function invitesSection() {
  * copy button) and the participant's link generation. */
 function revokeForm() {
   const input = h('input', { id: 'inv-revoke-id', type: 'text', autocomplete: 'off', spellcheck: 'false', placeholder: 'p-v-e001' });
+  const mail = h('input', { id: 'inv-revoke-mail', type: 'checkbox' });
   const result = h('div', { id: 'inv-revoke-result', role: 'status', 'aria-live': 'polite' });
   const show = (...kids) => result.replaceChildren(...kids);
   const done = (body) => {
@@ -88,6 +89,7 @@ function revokeForm() {
     );
     show(
       h('p', { id: 'inv-revoke-done', dataset: { generation: String(body.generation) } }, t('inv_revoke_done', { id: body.participant, n: body.generation })),
+      ...(body.mailed ? [h('p', { id: 'inv-revoke-mailed' }, t('inv_revoke_mailed'))] : []),
       h('div', { class: 'filters' }, h('div', { class: 'field grow' }, link), copy),
     );
   };
@@ -107,7 +109,7 @@ function revokeForm() {
         const b = ev.currentTarget;
         b.disabled = true;
         try {
-          done(await apiPost(req.path));
+          done(await apiPost(req.path + (mail.checked ? '?mail=true' : '')));
         } catch (e) {
           show(h('p', { class: 'act-result error' }, t('inv_revoke_failed', { msg: errText(e.code) })));
         } finally {
@@ -122,7 +124,13 @@ function revokeForm() {
     { class: 'inv-revoke' },
     h('h3', { id: 'inv-revoke-title' }, t('inv_revoke_title')),
     h('p', { class: 'muted' }, t('inv_revoke_help')),
-    h('div', { class: 'filters' }, h('div', { class: 'field' }, h('label', { for: 'inv-revoke-id' }, t('inv_revoke_id')), input), button),
+    h(
+      'div',
+      { class: 'filters' },
+      h('div', { class: 'field' }, h('label', { for: 'inv-revoke-id' }, t('inv_revoke_id')), input),
+      h('div', { class: 'field' }, h('label', { for: 'inv-revoke-mail' }, mail, ' ', t('inv_revoke_mail'))),
+      button,
+    ),
     result,
   );
 }
