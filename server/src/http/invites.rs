@@ -10,9 +10,8 @@ use crate::http::error::ApiError;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use sangdam_signaling::{ErrorCode, Role, Timestamp};
+use sangdam_signaling::{ErrorCode, Role};
 use serde::Deserialize;
-use std::time::Duration;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -20,13 +19,6 @@ pub struct InviteQuery {
     role: Option<String>,
     #[serde(default)]
     scoped: bool,
-}
-
-/// Until when an invitation minted at `now` is valid: the fair's last slot end plus
-/// `auth.invite_margin_hours`.
-pub(crate) fn invite_expiry(state: &AppState, now: Timestamp) -> Timestamp {
-    state.fair.ends_at().unwrap_or(now)
-        + Duration::from_secs(state.settings.auth.invite_margin_hours * 3600)
 }
 
 async fn make_rows(
@@ -44,7 +36,7 @@ async fn make_rows(
         })?),
         None => None,
     };
-    let expires_at = invite_expiry(state, caller.now);
+    let expires_at = state.invite_expiry(caller.now);
     if expires_at <= caller.now {
         return Err(ApiError::new(
             ErrorCode::BadQuery,

@@ -6,7 +6,6 @@ use crate::app::state::AppState;
 use crate::files::invites::Minting;
 use crate::http::caller::Caller;
 use crate::http::error::ApiError;
-use crate::http::invites::invite_expiry;
 use crate::http::timetable::bad_body;
 use crate::rooms::bus::OpsMessage;
 use axum::extract::rejection::JsonRejection;
@@ -63,7 +62,7 @@ pub async fn revoke(
         .await;
     // Until the fair's end and the margin, as every invitation; once those are over (a
     // link revoked for the records pages), a token's usual lifetime.
-    let expires_at = match invite_expiry(&state, caller.now) {
+    let expires_at = match state.invite_expiry(caller.now) {
         t if t > caller.now => t,
         _ => caller.now + Duration::from_secs(state.settings.auth.token_ttl_hours * 3600),
     };
