@@ -665,3 +665,22 @@ async fn a_revoked_link_is_mailed_afresh_and_the_old_one_no_longer_opens() {
         200
     );
 }
+
+#[tokio::test]
+async fn a_rate_cap_spaces_the_mails_out() {
+    let sink = SmtpSink::start(SinkOptions::default());
+    let mut s = mail_settings(&sink);
+    s.mail.per_second = 4;
+    let app = spawn(s, test_fair(Duration::from_secs(600))).await;
+    let t = std::time::Instant::now();
+    post(&app, "/api/mail/invitations", STAFF, json!({})).await;
+    let n = app.fair.participants().count();
+    sink.wait_for(n, Duration::from_secs(60)).await.unwrap();
+    // Six mails at four a second: the last leaves at least 1.25 s after the first. (A
+    // slower machine only makes it later.)
+    assert!(
+        t.elapsed() >= Duration::from_millis(250 * (n as u64 - 1)),
+        "{:?}",
+        t.elapsed()
+    );
+}
