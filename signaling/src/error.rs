@@ -120,6 +120,10 @@ pub enum ErrorCode {
     BadImport,
     /// Mail was asked for, but the server has no `[mail]` relay configured.
     MailNotConfigured,
+    /// The fair has no briefing with that id.
+    UnknownBriefing,
+    /// The briefing is for another audience (one side, or one round's participants).
+    NotInAudience,
     /// The server could not do what was asked; nothing was changed.
     Internal,
 }
@@ -180,6 +184,8 @@ impl ErrorCode {
             ErrorCode::NoDraft => "no_draft",
             ErrorCode::BadImport => "bad_import",
             ErrorCode::MailNotConfigured => "mail_not_configured",
+            ErrorCode::UnknownBriefing => "unknown_briefing",
+            ErrorCode::NotInAudience => "not_in_audience",
             ErrorCode::Internal => "internal",
         }
     }
@@ -243,6 +249,8 @@ impl ErrorCode {
             | ErrorCode::NoDraft => 409,
             ErrorCode::BadImport => 422,
             ErrorCode::MailNotConfigured => 409,
+            ErrorCode::UnknownBriefing => 404,
+            ErrorCode::NotInAudience => 403,
             ErrorCode::TemporarilyUnavailable | ErrorCode::Busy => 503,
             ErrorCode::FrameTooLarge => 413,
             ErrorCode::RateLimited => 429,

@@ -98,6 +98,10 @@ id_type!(
     /// A match placed in a round and a slot.
     MeetingId
 );
+id_type!(
+    /// An online briefing (설명회): one presenter, many viewers.
+    BriefingId
+);
 
 #[cfg(test)]
 mod tests {

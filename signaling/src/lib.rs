@@ -11,10 +11,12 @@
 //! - [`live`]: timing policy, rooms, the lobby, the cross-node side table, access rules;
 //! - [`protocol`]: every socket message (documented in `PROTOCOL.md`);
 //! - [`prep`]: registrations, requests, matches, scheduling and publishing before the fair;
+//! - [`briefing`]: online briefings — audience, questions, attendance;
 //! - [`notify`]: invitations, reminders and change notices: what is due, sent once;
 //! - [`records`]: consultation records, survey, log view and report;
 //! - [`turn`]: the relay's credentials, the peers it may reach, the ICE list clients get.
 
+pub mod briefing;
 pub mod error;
 pub mod fair;
 pub mod ids;
@@ -23,11 +25,15 @@ pub mod notify;
 pub mod prep;
 pub mod protocol;
 pub mod records;
+#[cfg(test)]
+mod test_fair;
 pub mod time;
 pub mod turn;
 
 pub use error::{ErrorCode, Refusal};
 pub use fair::{Fair, FairError, Meeting, Participant, Role, Round};
-pub use ids::{EnterpriseId, FairId, IdError, InstitutionId, MeetingId, ParticipantId, RoundId};
+pub use ids::{
+    BriefingId, EnterpriseId, FairId, IdError, InstitutionId, MeetingId, ParticipantId, RoundId,
+};
 pub use live::room::{Phase, Room, RoomEvent, RoomPolicy, Side};
 pub use time::Timestamp;

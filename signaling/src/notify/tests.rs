@@ -5,87 +5,13 @@ use super::agenda::{Agenda, Source};
 use super::due::{self, Audience, ReminderMarks};
 use super::outbox::{Attempt, Outbox, RetryRules, State};
 use super::*;
-use crate::fair::{
-    Affiliation, Enterprise, EnterpriseType, FairParts, Institution, InstitutionType, MeetingSpec,
-    Participant,
-};
+use crate::fair::Affiliation;
 use crate::prep::timetable::{Booked, Publication, PublicationKind};
 use crate::prep::Prep;
-use crate::{EnterpriseId, Fair, FairId, InstitutionId, Role, Round, RoundId, Timestamp};
+use crate::test_fair::{at, fair, pid};
+use crate::{EnterpriseId, InstitutionId, RoundId, Timestamp};
 use std::collections::HashSet;
 use std::time::Duration;
-
-const MIN: i64 = 60_000;
-const START: i64 = 1_800_000_000_000;
-
-fn at(minutes: i64) -> Timestamp {
-    Timestamp::from_millis(START + minutes * MIN)
-}
-fn pid(s: &str) -> ParticipantId {
-    ParticipantId::parse(s).unwrap()
-}
-
-/// One round of four 20-minute slots from `at(0)`, with breaks of 10; institutions i1, i2
-/// (buyers b1, b2), enterprises e1, e2 (vendors v1, v2, and v1b for e1), staff s1.
-fn fair() -> Fair {
-    let round = Round {
-        id: RoundId::parse("r1").unwrap(),
-        number: 1,
-        theme: "공공시장".into(),
-        starts_at: at(0),
-        slot_len: Duration::from_secs(20 * 60),
-        break_len: Duration::from_secs(10 * 60),
-        slots: 4,
-    };
-    let inst = |i: &str| Institution {
-        id: InstitutionId::parse(i).unwrap(),
-        name: format!("기관 {i}"),
-        kind: InstitutionType::District,
-    };
-    let ent = |e: &str| Enterprise {
-        id: EnterpriseId::parse(e).unwrap(),
-        name: format!("기업 {e}"),
-        kind: EnterpriseType::Cooperative,
-    };
-    let person = |id: &str, role: Role, aff: Affiliation| Participant {
-        id: pid(id),
-        name: id.to_uppercase(),
-        role,
-        affiliation: aff,
-    };
-    let i = |s: &str| Affiliation::Institution(InstitutionId::parse(s).unwrap());
-    let e = |s: &str| Affiliation::Enterprise(EnterpriseId::parse(s).unwrap());
-    let meeting = |id: &str, slot: u32, i: &str, e: &str| MeetingSpec {
-        id: MeetingId::parse(id).unwrap(),
-        round: RoundId::parse("r1").unwrap(),
-        slot,
-        institution: InstitutionId::parse(i).unwrap(),
-        enterprise: EnterpriseId::parse(e).unwrap(),
-    };
-    Fair::new(
-        FairId::parse("t").unwrap(),
-        "시험 상담회",
-        FairParts {
-            rounds: vec![round],
-            institutions: vec![inst("i1"), inst("i2")],
-            enterprises: vec![ent("e1"), ent("e2")],
-            participants: vec![
-                person("b1", Role::Buyer, i("i1")),
-                person("b2", Role::Buyer, i("i2")),
-                person("v1", Role::Vendor, e("e1")),
-                person("v1b", Role::Vendor, e("e1")),
-                person("v2", Role::Vendor, e("e2")),
-                person("s1", Role::Staff, Affiliation::Operator),
-            ],
-            meetings: vec![
-                meeting("m1", 0, "i1", "e1"),
-                meeting("m2", 1, "i2", "e1"),
-                meeting("m3", 1, "i1", "e2"),
-            ],
-        },
-    )
-    .unwrap()
-}
 
 fn booked(m: &str, slot: u32, i: &str, e: &str, match_id: u64) -> Booked {
     Booked {

@@ -12,9 +12,11 @@ import koPrep from './ko_prep.js';
 import enPrep from './en_prep.js';
 import koMail from './ko_mail.js';
 import enMail from './en_mail.js';
+import koBrief from './ko_brief.js';
+import enBrief from './en_brief.js';
 
-/** Every string table, by language code (the moderation, in-room, pre-join, preparation and mail strings merged in). */
-export const STR = { ko: { ...ko, ...koMod, ...koRoom, ...koPrejoin, ...koPrep, ...koMail }, en: { ...en, ...enMod, ...enRoom, ...enPrejoin, ...enPrep, ...enMail } };
+/** Every string table, by language code (the moderation, in-room, pre-join, preparation, mail and briefing strings merged in). */
+export const STR = { ko: { ...ko, ...koMod, ...koRoom, ...koPrejoin, ...koPrep, ...koMail, ...koBrief }, en: { ...en, ...enMod, ...enRoom, ...enPrejoin, ...enPrep, ...enMail, ...enBrief } };
 
 let current = 'ko';
 
