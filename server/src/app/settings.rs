@@ -657,6 +657,45 @@ mod tests {
     }
 
     #[test]
+    fn mail_comes_from_the_environment_and_a_bad_sender_is_refused() {
+        let load = |vars: &[(&str, &str)]| {
+            Settings::load(&Sources {
+                file: None,
+                env: env(vars),
+            })
+        };
+        let d = Settings::defaults();
+        assert!(!d.mail.enabled(), "no relay by default");
+        assert_eq!(d.mail.security, MailSecurity::Starttls);
+        let s = load(&[
+            ("SANGDAM_MAIL__HOST", "smtp.example.kr"),
+            ("SANGDAM_MAIL__PORT", "465"),
+            ("SANGDAM_MAIL__SECURITY", "tls"),
+            ("SANGDAM_SMTP_PASSWORD", "pw-from-env"),
+        ])
+        .unwrap();
+        assert!(s.mail.enabled());
+        assert_eq!((s.mail.port, s.mail.security), (465, MailSecurity::Tls));
+        assert_eq!(s.mail.password.expose(), "pw-from-env");
+        assert!(!format!("{:?}", s.mail).contains("pw-from-env"));
+        for (k, v, why) in [
+            ("SANGDAM_MAIL__FROM", "not an address", "mail.from"),
+            ("SANGDAM_MAIL__REPLY_TO", "nope", "mail.reply_to"),
+            ("SANGDAM_MAIL__CONCURRENCY", "0", "mail.concurrency"),
+            (
+                "SANGDAM_MAIL__SECURITY",
+                "ssl",
+                "expected one of `starttls`, `tls`, `none`",
+            ),
+        ] {
+            let err = load(&[("SANGDAM_MAIL__HOST", "smtp.example.kr"), (k, v)])
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(why), "{k}={v}: {err}");
+        }
+    }
+
+    #[test]
     fn secrets_never_print() {
         let s = Secret::new("x".repeat(40));
         assert_eq!(format!("{s:?}"), "Secret(***)");
