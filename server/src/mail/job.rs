@@ -242,7 +242,7 @@ async fn turn(
         0 => None,
         n => Some(Duration::from_secs_f64(1.0 / f64::from(n))),
     };
-    let results: Vec<(Entry, Attempt)> = futures_util::stream::iter(jobs.into_iter().enumerate())
+    let sending = futures_util::stream::iter(jobs.into_iter().enumerate())
         .map(|(i, (e, msg))| async move {
             if let Some(p) = pace {
                 tokio::time::sleep(p * i as u32).await;
@@ -254,8 +254,22 @@ async fn turn(
             (e, attempt)
         })
         .buffer_unordered(state.settings.mail.concurrency.max(1))
-        .collect()
-        .await;
+        .collect::<Vec<(Entry, Attempt)>>();
+    // A batch can outlast the lease (a relay that hangs until each try times out): the lease
+    // is renewed while it runs, or another node would take over and send what is in flight
+    // a second time.
+    let renew = async {
+        loop {
+            tokio::time::sleep(LEASE / 3).await;
+            if let Err(e) = mailer.store.lease(&state.node, LEASE).await {
+                tracing::warn!(error = %e.message, "mail: the lease could not be renewed mid-batch");
+            }
+        }
+    };
+    let results = tokio::select! {
+        r = sending => r,
+        _ = renew => unreachable!("the renewal loop never ends"),
+    };
     let done = clock::now();
     let mut finished = Vec::new();
     for (e, attempt) in results {

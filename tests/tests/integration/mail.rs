@@ -684,3 +684,45 @@ async fn a_rate_cap_spaces_the_mails_out() {
         t.elapsed()
     );
 }
+
+#[tokio::test]
+async fn two_nodes_on_one_redis_send_each_invitation_once() {
+    use sangdam_server::app::settings::Secret;
+    let redis = sangdam_tests::redis_server::RedisServer::start();
+    let sink = SmtpSink::start(SinkOptions::default());
+    let fair = test_fair(Duration::from_secs(600));
+    let mut s = mail_settings(&sink);
+    s.redis.url = Secret::new(redis.url());
+    let a = spawn(s.clone(), fair.clone()).await;
+    let b = spawn(s, fair).await;
+    // Staff on node B queue everyone, twice, and node A once more: one outbox, one sender.
+    let everyone = b.fair.participants().count();
+    let (_, first) = post(&b, "/api/mail/invitations", STAFF, json!({})).await;
+    let (_, again) = post(&b, "/api/mail/invitations", STAFF, json!({})).await;
+    let (_, on_a) = post(&a, "/api/mail/invitations", STAFF, json!({})).await;
+    assert_eq!(first["queued"], everyone as u64, "{first}");
+    assert_eq!(
+        (again["queued"].as_u64(), on_a["queued"].as_u64()),
+        (Some(0), Some(0))
+    );
+    sink.wait_for(everyone, Duration::from_secs(30))
+        .await
+        .unwrap();
+    let p = settled(&a).await;
+    assert_eq!(p["counts"]["invitation"]["sent"], everyone as u64, "{p}");
+    assert_eq!(
+        settled(&b).await["counts"],
+        p["counts"],
+        "both nodes see one outbox"
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let mut to: Vec<String> = sink
+        .messages()
+        .iter()
+        .map(|m| to_one(m).to_string())
+        .collect();
+    to.sort();
+    to.dedup();
+    assert_eq!(to.len(), everyone);
+    assert_eq!(sink.messages().len(), everyone, "nobody twice");
+}
