@@ -77,20 +77,6 @@ impl AppState {
             + std::time::Duration::from_secs(self.settings.auth.invite_margin_hours * 3600)
     }
 
-    /// A participant's personal link as invitations carry it, at link generation
-    /// `generation` (their current one).
-    pub fn invite_link(&self, p: &Participant, generation: u32, now: Timestamp) -> String {
-        let token = self.tokens.issue_until(
-            &self.fair,
-            p,
-            None,
-            generation,
-            now,
-            self.invite_expiry(now),
-        );
-        format!("{}/#token={token}", self.base_url)
-    }
-
     /// Whether mail can reach `p`.
     pub fn has_address(&self, p: &ParticipantId) -> bool {
         self.contacts.get(p).is_some_and(|c| c.email.is_some())

@@ -10,7 +10,7 @@ use crate::http::error::ApiError;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use sangdam_signaling::{ErrorCode, Role};
+use sangdam_signaling::{ErrorCode, Role, Timestamp};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -21,28 +21,45 @@ pub struct InviteQuery {
     scoped: bool,
 }
 
+/// An optional role filter (`buyer`, `vendor`, `moderator`, `staff`, or the Korean label;
+/// empty: every role), refused with `code` (`bad_query` in a query, `bad_message` in a body).
+pub(crate) fn role_filter(raw: Option<&str>, code: ErrorCode) -> Result<Option<Role>, ApiError> {
+    match raw.filter(|r| !r.is_empty()) {
+        Some(r) => Role::parse(r).map(Some).ok_or_else(|| {
+            ApiError::new(
+                code,
+                format!("role: {r:?} is not buyer, vendor, moderator or staff"),
+            )
+        }),
+        None => Ok(None),
+    }
+}
+
+/// Until when invitations minted now work, or a refusal with `code` when the fair and its
+/// margin are over.
+pub(crate) fn open_invitations(
+    state: &AppState,
+    now: Timestamp,
+    code: ErrorCode,
+) -> Result<Timestamp, ApiError> {
+    let expires_at = state.invite_expiry(now);
+    if expires_at <= now {
+        return Err(ApiError::new(
+            code,
+            "the fair and its invitation margin are over: there is nothing left to invite to",
+        ));
+    }
+    Ok(expires_at)
+}
+
 async fn make_rows(
     state: &AppState,
     caller: &Caller,
     q: &InviteQuery,
 ) -> Result<Vec<InviteRow>, ApiError> {
     caller.require(&[Role::Staff])?;
-    let role = match q.role.as_deref().filter(|r| !r.is_empty()) {
-        Some(r) => Some(Role::parse(r).ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::BadQuery,
-                format!("role: {r:?} is not buyer, vendor, moderator or staff"),
-            )
-        })?),
-        None => None,
-    };
-    let expires_at = state.invite_expiry(caller.now);
-    if expires_at <= caller.now {
-        return Err(ApiError::new(
-            ErrorCode::BadQuery,
-            "the fair and its invitation margin are over: there is nothing left to invite to",
-        ));
-    }
+    let role = role_filter(q.role.as_deref(), ErrorCode::BadQuery)?;
+    let expires_at = open_invitations(state, caller.now, ErrorCode::BadQuery)?;
     let generations = state.people.generations().await?;
     let minting = Minting {
         tokens: &state.tokens,

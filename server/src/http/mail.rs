@@ -5,6 +5,7 @@
 use crate::app::state::AppState;
 use crate::http::caller::Caller;
 use crate::http::error::ApiError;
+use crate::http::invites::{open_invitations, role_filter};
 use crate::http::timetable::bad_body;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
@@ -13,17 +14,6 @@ use sangdam_signaling::notify::{Notice, NoticeKey};
 use sangdam_signaling::{ErrorCode, Participant, ParticipantId, Role};
 use serde::Deserialize;
 use serde_json::{json, Value};
-
-fn require_mail(state: &AppState) -> Result<(), ApiError> {
-    if state.mail.enabled() {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            ErrorCode::MailNotConfigured,
-            "메일 서버가 설정되지 않았습니다 ([mail] host) · no mail relay is configured: set [mail] host, or hand out the links sheet",
-        ))
-    }
-}
 
 /// `GET /api/mail`
 pub async fn progress(
@@ -51,17 +41,9 @@ pub async fn invitations(
     body: Result<Json<Invite>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(&[Role::Staff])?;
-    require_mail(&state)?;
+    state.mail.require_enabled()?;
     let Json(body) = body.map_err(bad_body)?;
-    let role = match body.role.as_deref().filter(|r| !r.is_empty()) {
-        Some(r) => Some(Role::parse(r).ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::BadMessage,
-                format!("role: {r:?} is not buyer, vendor, moderator or staff"),
-            )
-        })?),
-        None => None,
-    };
+    let role = role_filter(body.role.as_deref(), ErrorCode::BadMessage)?;
     let only: Option<Vec<ParticipantId>> = match body.participants {
         None => None,
         Some(ids) => Some(
@@ -80,12 +62,7 @@ pub async fn invitations(
                 .collect::<Result<_, _>>()?,
         ),
     };
-    if state.invite_expiry(caller.now) <= caller.now {
-        return Err(ApiError::new(
-            ErrorCode::BadMessage,
-            "the fair and its invitation margin are over: there is nothing left to invite to",
-        ));
-    }
+    open_invitations(&state, caller.now, ErrorCode::BadMessage)?;
     let generations = state.people.generations().await?;
     let chosen: Vec<_> = state
         .fair
@@ -125,7 +102,7 @@ pub async fn retry(
     body: Result<Json<Retry>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(&[Role::Staff])?;
-    require_mail(&state)?;
+    state.mail.require_enabled()?;
     let Json(body) = body.map_err(bad_body)?;
     let keys = match body.keys {
         None => None,

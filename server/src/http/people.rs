@@ -36,11 +36,8 @@ pub async fn revoke(
     caller: Caller,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(&[Role::Staff])?;
-    if q.mail && !state.mail.enabled() {
-        return Err(ApiError::new(
-            ErrorCode::MailNotConfigured,
-            "메일 서버가 설정되지 않아 새 링크를 메일로 보낼 수 없습니다 · no mail relay is configured to send the new link",
-        ));
+    if q.mail {
+        state.mail.require_enabled()?;
     }
     let participant = ParticipantId::parse(id.clone())
         .ok()

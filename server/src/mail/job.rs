@@ -8,13 +8,14 @@ use super::letter::Rendered;
 use super::Mailer;
 use crate::app::clock;
 use crate::app::state::AppState;
+use crate::files::invites::Minting;
 use futures_util::StreamExt;
 use sangdam_signaling::notify::agenda::Agenda;
 use sangdam_signaling::notify::due::{self, Audience, ReminderMarks};
 use sangdam_signaling::notify::outbox::{Attempt, Entry, Outbox, State};
 use sangdam_signaling::notify::{Notice, NoticeKind};
 use sangdam_signaling::{ParticipantId, Refusal, Timestamp};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 /// The lease lasts this long; the holder renews it every turn (at most a second apart).
@@ -28,7 +29,7 @@ pub fn render(
     state: &AppState,
     gather: &Gather<'_>,
     notice: &Notice,
-    generation: u32,
+    minting: &Minting<'_>,
     now: Timestamp,
 ) -> Result<(String, String, Rendered), String> {
     let p = state
@@ -40,7 +41,7 @@ pub fn render(
         .get(&p.id)
         .and_then(|c| c.email.clone())
         .ok_or_else(|| "no e-mail address on file (이메일 주소 없음)".to_string())?;
-    let link = state.invite_link(p, generation, now);
+    let link = minting.link(&state.fair, p, None);
     let letter = gather.letter(p, notice.kind.clone(), link);
     Ok((p.name.clone(), address, letter.render(now)))
 }
@@ -146,7 +147,11 @@ async fn turn(
     }
     let prep = state.prep.read().await?;
     let people = state.people.all().await?;
-    let generation = |p: &ParticipantId| people.get(p).map_or(0, |a| a.generation);
+    let generations: HashMap<ParticipantId, u32> = people
+        .iter()
+        .map(|(p, a)| (p.clone(), a.generation))
+        .collect();
+    let generation = |p: &ParticipantId| generations.get(p).copied().unwrap_or(0);
     let opted_out: HashSet<ParticipantId> = people
         .iter()
         .filter(|(_, a)| a.reminders_off)
@@ -212,29 +217,30 @@ async fn turn(
         base_url: &state.base_url,
     };
     let sender = mailer.sender.as_ref().expect("a sender with the transport");
+    let minting = Minting {
+        tokens: &state.tokens,
+        base_url: &state.base_url,
+        now,
+        expires_at: state.invite_expiry(now),
+        generations: &generations,
+    };
     // Rendered here, in order, so the tokens and texts are of this instant.
     let jobs: Vec<(Entry, Result<lettre::Message, String>)> = sending
         .into_iter()
         .map(|e| {
-            let msg = render(
-                state,
-                &gather,
-                &e.notice,
-                generation(&e.notice.participant),
-                now,
-            )
-            .and_then(|(name, addr, r)| {
-                super::compose::compose(
-                    sender,
-                    &name,
-                    &addr,
-                    &e.key,
-                    state.fair.id.as_str(),
-                    &r,
-                    now,
-                )
-                .map_err(|x| x.to_string())
-            });
+            let msg =
+                render(state, &gather, &e.notice, &minting, now).and_then(|(name, addr, r)| {
+                    super::compose::compose(
+                        sender,
+                        &name,
+                        &addr,
+                        &e.key,
+                        state.fair.id.as_str(),
+                        &r,
+                        now,
+                    )
+                    .map_err(|x| x.to_string())
+                });
             (e, msg)
         })
         .collect();

@@ -86,6 +86,19 @@ impl Mailer {
         self.smtp.is_some()
     }
 
+    /// Refuses (`mail_not_configured`) what needs a relay when `[mail]` names none.
+    pub fn require_enabled(&self) -> Result<(), Refusal> {
+        if self.enabled() {
+            Ok(())
+        } else {
+            Err(Refusal::new(
+                sangdam_signaling::ErrorCode::MailNotConfigured,
+                "메일 서버가 설정되지 않았습니다 ([mail] host) · no mail relay is configured: set [mail] host, or hand out the links sheet",
+            )
+            .for_request())
+        }
+    }
+
     pub fn location(&self) -> String {
         self.store.location()
     }
